@@ -1,0 +1,54 @@
+package collector
+
+import (
+	"io"
+	"os"
+
+	"hsi-top/config"
+	"hsi-top/snapshot"
+)
+
+// Built is the set of sources and stages a configuration asks for.
+type Built struct {
+	Sources []Source
+	// Stages run on each merged snapshot before history and alerts.
+	Stages []Stage
+	// Prepare sets per-snapshot settings (detector key, host name).
+	Prepare func(s *snapshot.Snapshot)
+	closers []io.Closer
+}
+
+// Close releases what the sources hold (connection pools, NVML).
+func (b *Built) Close() error {
+	var first error
+	for _, c := range b.closers {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Build returns the sources for cfg, in the order their results are applied: direct
+// sources first, then the preferred ones (Prometheus) that override them while fresh,
+// then the sources that summarise others (containers).
+func Build(cfg config.Config) *Built {
+	hostname, _ := os.Hostname()
+	detectorKey := cfg.Detector.Key
+	b := &Built{
+		Prepare: func(s *snapshot.Snapshot) {
+			s.Hostname = hostname
+			s.AIModels.DetectorKey = detectorKey
+			s.Inference.DetectorKey = detectorKey
+		},
+	}
+	add := func(s Source) {
+		b.Sources = append(b.Sources, s)
+		if c, ok := s.(io.Closer); ok {
+			b.closers = append(b.closers, c)
+		}
+	}
+	add(NewHostSource(cfg.Host.Mounts))
+	add(NewSelfSource())
+	return b
+}

@@ -1,0 +1,308 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"hsi-top/clock"
+	"hsi-top/snapshot"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Interval between ticks; at least one second.
+	Interval time.Duration
+	// Timeout is each source's deadline per tick; it is cut to 80% of Interval if longer.
+	Timeout time.Duration
+	// Clock gives timestamps and the ticker; clock.Real{} when nil.
+	Clock clock.Clock
+	// Prepare runs on each new, empty snapshot before sources apply their results
+	// (for settings such as the detector key and the host name).
+	Prepare func(s *snapshot.Snapshot)
+	// Stages run on each merged snapshot before it is published.
+	Stages []Stage
+	// ShutdownGrace bounds how long Run waits, after its context ends, for collections
+	// still in flight; 2 s when zero.
+	ShutdownGrace time.Duration
+}
+
+// MinInterval is the shortest collection interval.
+const MinInterval = time.Second
+
+// ErrStillRunning is the error for a source whose previous collection has not returned.
+var ErrStillRunning = errors.New("previous collection still running")
+
+// Engine runs every source each tick and publishes the merged snapshots.
+type Engine struct {
+	opts    Options
+	sources []Source
+	states  []*sourceState
+
+	latest  atomic.Pointer[snapshot.Snapshot]
+	trigger chan struct{}
+
+	subMu sync.Mutex
+	subs  map[chan *snapshot.Snapshot]struct{}
+
+	inflight sync.WaitGroup
+}
+
+type sourceState struct {
+	mu          sync.Mutex
+	running     bool
+	done        chan struct{} // closed when the collection in flight returns
+	last        Result        // last good result
+	hasLast     bool
+	lastSuccess time.Time
+	lastErr     error
+	lastOK      bool
+	duration    time.Duration
+	via         string
+}
+
+// NewEngine returns an engine for the given sources, in the order their results are
+// applied (later sources can override earlier ones).
+func NewEngine(opts Options, sources ...Source) (*Engine, error) {
+	if opts.Interval < MinInterval {
+		return nil, fmt.Errorf("collection interval %s is below the minimum of %s", opts.Interval, MinInterval)
+	}
+	if opts.Timeout <= 0 || opts.Timeout > opts.Interval*8/10 {
+		opts.Timeout = min(2*time.Second, opts.Interval*8/10)
+		if opts.Timeout <= 0 {
+			opts.Timeout = opts.Interval * 8 / 10
+		}
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 2 * time.Second
+	}
+	e := &Engine{
+		opts:    opts,
+		sources: sources,
+		trigger: make(chan struct{}, 1),
+		subs:    map[chan *snapshot.Snapshot]struct{}{},
+	}
+	seen := map[string]bool{}
+	for _, s := range sources {
+		if seen[s.Name()] {
+			return nil, fmt.Errorf("two sources are named %q", s.Name())
+		}
+		seen[s.Name()] = true
+		e.states = append(e.states, &sourceState{})
+	}
+	return e, nil
+}
+
+// Interval returns the collection interval.
+func (e *Engine) Interval() time.Duration { return e.opts.Interval }
+
+// Timeout returns each source's per-tick deadline.
+func (e *Engine) Timeout() time.Duration { return e.opts.Timeout }
+
+// Latest returns the most recently published snapshot, or nil before the first tick.
+func (e *Engine) Latest() *snapshot.Snapshot { return e.latest.Load() }
+
+// Subscribe returns a channel that receives every published snapshot. A subscriber that
+// falls behind gets the newest snapshot, never a queue of old ones; the engine never
+// waits for it. cancel stops the delivery.
+func (e *Engine) Subscribe() (ch <-chan *snapshot.Snapshot, cancel func()) {
+	c := make(chan *snapshot.Snapshot, 1)
+	e.subMu.Lock()
+	e.subs[c] = struct{}{}
+	e.subMu.Unlock()
+	return c, func() {
+		e.subMu.Lock()
+		delete(e.subs, c)
+		e.subMu.Unlock()
+	}
+}
+
+// CollectNow asks Run for an extra tick at once (the TUI's "r" key). It never blocks.
+func (e *Engine) CollectNow() {
+	select {
+	case e.trigger <- struct{}{}:
+	default:
+	}
+}
+
+// Run ticks at once and then every interval until ctx ends. It then cancels the
+// collections in flight and waits for them (at most ShutdownGrace) before returning.
+func (e *Engine) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ticker := e.opts.Clock.NewTicker(e.opts.Interval)
+	defer ticker.Stop()
+	e.Tick(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			cancel()
+			e.waitInflight(e.opts.ShutdownGrace)
+			return nil
+		case <-ticker.C():
+			e.Tick(ctx)
+		case <-e.trigger:
+			e.Tick(ctx)
+		}
+	}
+}
+
+func (e *Engine) waitInflight(grace time.Duration) {
+	done := make(chan struct{})
+	go func() { e.inflight.Wait(); close(done) }()
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
+// Tick runs one collection: every source whose previous collection has returned is
+// started under the per-source deadline; the tick waits at most that deadline, then
+// merges the last good result of every source into a new snapshot, runs the stages and
+// publishes it. A source that failed or missed the deadline keeps its last good section,
+// marked stale with its age and error.
+func (e *Engine) Tick(ctx context.Context) *snapshot.Snapshot {
+	now := e.opts.Clock.Now()
+	deadline := time.NewTimer(e.opts.Timeout)
+	defer deadline.Stop()
+
+	started := make([]chan struct{}, len(e.sources))
+	for i, src := range e.sources {
+		st := e.states[i]
+		st.mu.Lock()
+		if st.running {
+			st.lastOK = false
+			st.lastErr = ErrStillRunning
+			st.mu.Unlock()
+			continue
+		}
+		st.running = true
+		st.done = make(chan struct{})
+		started[i] = st.done
+		st.mu.Unlock()
+		e.inflight.Add(1)
+		go e.collect(ctx, src, st)
+	}
+	for _, done := range started {
+		if done == nil {
+			continue
+		}
+		select {
+		case <-done:
+		case <-deadline.C:
+			// Past the deadline: stop waiting for anyone; the stragglers are stale.
+			deadline.Reset(0)
+		case <-ctx.Done():
+		}
+	}
+	s := e.merge(now)
+	e.publish(s)
+	return s
+}
+
+func (e *Engine) collect(ctx context.Context, src Source, st *sourceState) {
+	defer e.inflight.Done()
+	cctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	begin := time.Now()
+	res, err := safeCollect(cctx, src)
+	took := time.Since(begin)
+	if err == nil && cctx.Err() != nil {
+		err = fmt.Errorf("timed out after %s", e.opts.Timeout)
+	}
+	finished := e.opts.Clock.Now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.running = false
+	st.duration = took
+	if err != nil {
+		st.lastOK = false
+		st.lastErr = err
+	} else {
+		st.lastOK = true
+		st.lastErr = nil
+		st.last = res
+		st.hasLast = res.Apply != nil
+		st.lastSuccess = finished
+		st.via = res.Via
+	}
+	close(st.done)
+}
+
+// safeCollect turns a panicking source into an error so one bad parser cannot take the
+// whole program down.
+func safeCollect(ctx context.Context, src Source) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: panic: %v", src.Name(), r)
+		}
+	}()
+	return src.Collect(ctx)
+}
+
+func (e *Engine) merge(now time.Time) *snapshot.Snapshot {
+	s := snapshot.New(now)
+	if e.opts.Prepare != nil {
+		e.opts.Prepare(s)
+	}
+	applies := make([]func(*snapshot.Snapshot), 0, len(e.sources))
+	statuses := make([]snapshot.SourceStatus, 0, len(e.sources))
+	for i, src := range e.sources {
+		st := e.states[i]
+		st.mu.Lock()
+		ss := snapshot.SourceStatus{
+			Source:     src.Name(),
+			OK:         st.lastOK && !st.running,
+			DurationMS: float64(st.duration.Microseconds()) / 1000,
+			Via:        st.via,
+		}
+		if st.running && st.lastErr == nil {
+			ss.Error = fmt.Sprintf("timed out after %s", e.opts.Timeout)
+		} else if st.lastErr != nil {
+			ss.Error = st.lastErr.Error()
+		}
+		if !st.lastSuccess.IsZero() {
+			ss.LastSuccess = snapshot.At(st.lastSuccess)
+			ss.AgeSeconds = snapshot.F(max(0, now.Sub(st.lastSuccess).Seconds()))
+		}
+		if st.hasLast {
+			applies = append(applies, st.last.Apply)
+		}
+		st.mu.Unlock()
+		statuses = append(statuses, ss)
+	}
+	sort.Slice(statuses, func(i, j int) bool { return statuses[i].Source < statuses[j].Source })
+	s.Sources = statuses
+	for _, apply := range applies {
+		apply(s)
+	}
+	for _, stage := range e.opts.Stages {
+		stage.Process(s)
+	}
+	return s
+}
+
+func (e *Engine) publish(s *snapshot.Snapshot) {
+	e.latest.Store(s)
+	e.subMu.Lock()
+	defer e.subMu.Unlock()
+	for c := range e.subs {
+		select { // drop the unread older snapshot: subscribers want the newest
+		case <-c:
+		default:
+		}
+		select {
+		case c <- s:
+		default:
+		}
+	}
+}

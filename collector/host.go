@@ -1,0 +1,166 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shirou/gopsutil/v4/cpu"
+	"github.com/shirou/gopsutil/v4/disk"
+	"github.com/shirou/gopsutil/v4/host"
+	"github.com/shirou/gopsutil/v4/load"
+	"github.com/shirou/gopsutil/v4/mem"
+	"github.com/shirou/gopsutil/v4/net"
+
+	"hsi-top/snapshot"
+)
+
+// HostSource reads the machine's CPU, memory, disks, load, network and uptime with
+// gopsutil. CPU % and network rates are deltas between two collections, so the first
+// collection reports them as unknown.
+type HostSource struct {
+	// Mounts are the filesystems to report; "/" first is the one the page shows.
+	Mounts []string
+	// Now is the time source for rate denominators; time.Now when nil.
+	Now func() time.Time
+
+	mu       sync.Mutex
+	prevCPU  *cpu.TimesStat
+	prevCore []cpu.TimesStat
+	prevNet  *netSample
+}
+
+type netSample struct {
+	rx, tx uint64
+	at     time.Time
+}
+
+// NewHostSource returns a host source for the given mounts ("/" is always included).
+func NewHostSource(mounts []string) *HostSource {
+	ms := []string{"/"}
+	for _, m := range mounts {
+		if m != "/" && m != "" {
+			ms = append(ms, m)
+		}
+	}
+	return &HostSource{Mounts: ms}
+}
+
+// Name returns "host".
+func (h *HostSource) Name() string { return "host" }
+
+// Collect reads every host number once.
+func (h *HostSource) Collect(ctx context.Context) (Result, error) {
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out snapshot.Host
+
+	total, err := cpu.TimesWithContext(ctx, false)
+	if err != nil || len(total) == 0 {
+		return Result{}, fmt.Errorf("host cpu times: %w", orEmpty(err))
+	}
+	cores, err := cpu.TimesWithContext(ctx, true)
+	if err != nil {
+		return Result{}, fmt.Errorf("host per-core cpu times: %w", err)
+	}
+	if h.prevCPU != nil {
+		out.CPUPercent = snapshot.Round(CPUPercent(*h.prevCPU, total[0]), 1)
+	}
+	if len(h.prevCore) == len(cores) {
+		out.CPUPerCore = make([]float64, len(cores))
+		for i := range cores {
+			if p := CPUPercent(h.prevCore[i], cores[i]); p != nil {
+				out.CPUPerCore[i] = *snapshot.Round(p, 1)
+			}
+		}
+	}
+	out.CPUCount = len(cores)
+	h.prevCPU, h.prevCore = &total[0], cores
+
+	vm, err := mem.VirtualMemoryWithContext(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("host memory: %w", err)
+	}
+	used := vm.Total - vm.Available
+	out.RAMUsedGB = snapshot.BytesToGiB(used)
+	out.RAMTotalGB = snapshot.BytesToGiB(vm.Total)
+	out.RAMPercent = snapshot.Percent(float64(used), float64(vm.Total))
+
+	for _, path := range h.Mounts {
+		m := snapshot.Mount{Path: path}
+		u, err := disk.UsageWithContext(ctx, path)
+		if err != nil {
+			m.Error = err.Error()
+		} else {
+			m.UsedBytes, m.TotalBytes = u.Used, u.Total
+			m.UsedGB, m.TotalGB = snapshot.BytesToGiB(u.Used), snapshot.BytesToGiB(u.Total)
+			// As df: used / (used + available to unprivileged users).
+			m.Percent = snapshot.Percent(float64(u.Used), float64(u.Used+u.Free))
+		}
+		out.Mounts = append(out.Mounts, m)
+	}
+	if root := out.Mounts[0]; root.Error == "" {
+		out.DiskUsedGB, out.DiskTotalGB, out.DiskPercent = root.UsedGB, root.TotalGB, root.Percent
+	}
+
+	if avg, err := load.AvgWithContext(ctx); err == nil {
+		out.Load = []float64{avg.Load1, avg.Load5, avg.Load15}
+	}
+	if up, err := host.UptimeWithContext(ctx); err == nil {
+		out.UptimeSeconds = snapshot.F(float64(up))
+	}
+	if nics, err := net.IOCountersWithContext(ctx, true); err == nil {
+		cur := &netSample{at: now()}
+		for _, n := range nics {
+			if n.Name == "lo" || strings.HasPrefix(n.Name, "lo:") {
+				continue
+			}
+			cur.rx += n.BytesRecv
+			cur.tx += n.BytesSent
+		}
+		if h.prevNet != nil {
+			out.NetRxBytesSec, out.NetTxBytesSec = NetRates(*h.prevNet, *cur)
+		}
+		h.prevNet = cur
+	}
+	return Result{Via: snapshot.ViaHost, Apply: func(s *snapshot.Snapshot) { s.Host = out }}, nil
+}
+
+// CPUPercent is the busy share of the CPU time that passed between two samples, in
+// percent; nil when no time passed. Busy is everything but idle and iowait.
+func CPUPercent(prev, cur cpu.TimesStat) *float64 {
+	busy := func(t cpu.TimesStat) float64 {
+		return t.User + t.Nice + t.System + t.Irq + t.Softirq + t.Steal
+	}
+	all := func(t cpu.TimesStat) float64 { return busy(t) + t.Idle + t.Iowait }
+	dAll := all(cur) - all(prev)
+	if dAll <= 0 {
+		return nil
+	}
+	p := (busy(cur) - busy(prev)) / dAll * 100
+	return snapshot.F(min(100, max(0, p)))
+}
+
+// NetRates are the receive and transmit bytes per second between two samples; nil when
+// no time passed or a counter went backwards (an interface was reset or removed).
+func NetRates(prev, cur netSample) (rx, tx *float64) {
+	secs := cur.at.Sub(prev.at).Seconds()
+	if secs <= 0 || cur.rx < prev.rx || cur.tx < prev.tx {
+		return nil, nil
+	}
+	return snapshot.Round(snapshot.F(float64(cur.rx-prev.rx)/secs), 0),
+		snapshot.Round(snapshot.F(float64(cur.tx-prev.tx)/secs), 0)
+}
+
+func orEmpty(err error) error {
+	if err == nil {
+		return fmt.Errorf("no data")
+	}
+	return err
+}

@@ -1,0 +1,64 @@
+// Package collector gathers the numbers: one Source per place they come from (one file
+// each), and the Engine that runs all sources concurrently every tick, each under its own
+// deadline, and merges their results into a new immutable snapshot.
+package collector
+
+import (
+	"context"
+
+	"hsi-top/snapshot"
+)
+
+// Source is one place numbers come from (the host, NVML, PostgreSQL, an HTTP service).
+type Source interface {
+	// Name identifies the source in freshness reports ("host", "postgres", …).
+	Name() string
+	// Collect reads the source once. It must return when ctx is done. The Result it
+	// returns describes what it read; it is applied to this tick's snapshot and, while
+	// later collections fail, to later snapshots too (marked stale), so it must capture
+	// values, not references to state the source keeps changing.
+	Collect(ctx context.Context) (Result, error)
+}
+
+// Result is what one collection found.
+type Result struct {
+	// Apply writes the source's sections into a snapshot under construction. The
+	// snapshot's Sources are already filled, so Apply can see whether other sources are
+	// fresh (for precedence between a preferred source and its fallbacks). Apply runs on
+	// the engine goroutine, in source registration order.
+	Apply func(s *snapshot.Snapshot)
+	// Via says where the numbers came from (snapshot.ViaNVML, ViaPrometheus, …).
+	Via string
+}
+
+// SourceFunc adapts a function to a Source.
+type SourceFunc struct {
+	SourceName string
+	Fn         func(ctx context.Context) (Result, error)
+}
+
+// Name returns the source's name.
+func (f SourceFunc) Name() string { return f.SourceName }
+
+// Collect calls Fn.
+func (f SourceFunc) Collect(ctx context.Context) (Result, error) { return f.Fn(ctx) }
+
+// Stage is a step that runs on every merged snapshot before it is published, in order:
+// container timelines, history, alerts. Stages run on the engine goroutine and may keep
+// state between ticks.
+type Stage interface {
+	Process(s *snapshot.Snapshot)
+}
+
+// StageFunc adapts a function to a Stage.
+type StageFunc func(s *snapshot.Snapshot)
+
+// Process calls f.
+func (f StageFunc) Process(s *snapshot.Snapshot) { f(s) }
+
+// Fresh reports whether the named source succeeded this tick. Apply functions use it to
+// let a fresh fallback win over a stale preferred source.
+func Fresh(s *snapshot.Snapshot, name string) bool {
+	st, ok := s.Source(name)
+	return ok && st.OK
+}

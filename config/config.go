@@ -1,0 +1,262 @@
+// Package config is hsi-top's configuration: the Config struct and its defaults, strict
+// YAML loading whose errors name the file, the line and the closest valid key, the
+// stack's environment variables and .env file, validation, and secret redaction.
+//
+// Precedence, lowest first: defaults < config file < the stack's environment variables
+// (from --env-file, then the process) < HSI_* variables < command-line flags.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is everything hsi-top can be told.
+type Config struct {
+	// Interval is the collection interval (at least 1s).
+	Interval Duration `yaml:"interval"`
+	// SourceTimeout is each source's deadline per tick; shorter than Interval.
+	SourceTimeout Duration `yaml:"source_timeout"`
+
+	GPU        GPUConfig        `yaml:"gpu"`
+	Backend    ServiceConfig    `yaml:"backend"`
+	Detector   DetectorConfig   `yaml:"detector"`
+	LLM        ServiceConfig    `yaml:"llm"`
+	Frontend   ServiceConfig    `yaml:"frontend"`
+	Prometheus PrometheusConfig `yaml:"prometheus"`
+	Postgres   PostgresConfig   `yaml:"postgres"`
+	Redis      RedisConfig      `yaml:"redis"`
+	// Containers are the rows of the Containers panel, in order.
+	Containers []ContainerConfig `yaml:"containers"`
+	Host       HostConfig        `yaml:"host"`
+	Alerts     AlertsConfig      `yaml:"alerts"`
+	Serve      ServeConfig       `yaml:"serve"`
+	UI         UIConfig          `yaml:"ui"`
+}
+
+// GPUConfig selects the NVML source.
+type GPUConfig struct {
+	Enabled bool `yaml:"enabled"`
+	// Index is the device the page's gpu object describes.
+	Index int `yaml:"index"`
+}
+
+// ServiceConfig is an HTTP service hsi-top probes.
+type ServiceConfig struct {
+	Enabled bool   `yaml:"enabled"`
+	URL     string `yaml:"url"`
+	APIKey  Secret `yaml:"api_key"`
+}
+
+// DetectorConfig is the object detector's HTTP service and the key the page knows it by.
+type DetectorConfig struct {
+	Enabled bool   `yaml:"enabled"`
+	URL     string `yaml:"url"`
+	APIKey  Secret `yaml:"api_key"`
+	// Key is the page's name for the detector: rtdetr or yolo26.
+	Key string `yaml:"key"`
+}
+
+// PrometheusConfig is the optional Prometheus server, preferred while it is ready.
+type PrometheusConfig struct {
+	Enabled bool   `yaml:"enabled"`
+	URL     string `yaml:"url"`
+	// Recheck is how often /-/ready is asked again.
+	Recheck Duration `yaml:"recheck"`
+}
+
+// PostgresConfig is the stack's database.
+type PostgresConfig struct {
+	Enabled bool `yaml:"enabled"`
+	// DSN is a postgres:// URL or key=value string; a SQLAlchemy driver suffix
+	// (postgresql+asyncpg://) is removed.
+	DSN SecretURL `yaml:"dsn"`
+	// PoolSize, when above zero, is the connection limit shown instead of max_connections
+	// (the application's own pool is the real limit).
+	PoolSize int `yaml:"pool_size"`
+}
+
+// RedisConfig is the stack's Redis.
+type RedisConfig struct {
+	Enabled  bool      `yaml:"enabled"`
+	URL      SecretURL `yaml:"url"`
+	Password Secret    `yaml:"password"`
+}
+
+// ContainerConfig is one row of the Containers panel.
+type ContainerConfig struct {
+	Name string `yaml:"name"`
+	// Probe is an http(s) URL (2xx healthy, 503 starting, other unhealthy), or the name of
+	// a source whose health the row shows: backend, frontend, postgres, redis, detector, llm.
+	Probe string `yaml:"probe"`
+}
+
+// ProbeSources are the probe names that mean "take the health from that source".
+var ProbeSources = []string{"backend", "frontend", "postgres", "redis", "detector", "llm"}
+
+// HostConfig selects host numbers.
+type HostConfig struct {
+	// Mounts are filesystems reported besides "/" (the recordings volume).
+	Mounts []string `yaml:"mounts"`
+}
+
+// ServeConfig is the headless feed server.
+type ServeConfig struct {
+	// Addr is where --serve listens; loopback unless told otherwise.
+	Addr string `yaml:"addr"`
+	// APIKey, when set, is required on the socket and REST (not /healthz).
+	APIKey Secret `yaml:"api_key"`
+	// AllowedOrigins are the browser origins allowed besides the same host.
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	// RateLimitPerMinute is the WebSocket connections one IP may open per minute.
+	RateLimitPerMinute int `yaml:"rate_limit_per_minute"`
+	// FeedInterval is the feed's cadence; the page assumes 5s.
+	FeedInterval Duration `yaml:"feed_interval"`
+	// IdleTimeout closes a socket that sent nothing for this long.
+	IdleTimeout Duration `yaml:"idle_timeout"`
+}
+
+// UIConfig is the terminal UI.
+type UIConfig struct {
+	NoColor bool `yaml:"no_color"`
+	// Range is the history range shown at start: 5m, 15m or 60m.
+	Range string `yaml:"range"`
+}
+
+// Default returns the configuration used when nothing else is said: the stack's default
+// ports on localhost, every source enabled.
+func Default() Config {
+	return Config{
+		Interval:      Duration(5 * time.Second),
+		SourceTimeout: Duration(2 * time.Second),
+		GPU:           GPUConfig{Enabled: true},
+		Backend:       ServiceConfig{Enabled: true, URL: "http://localhost:8000"},
+		Detector:      DetectorConfig{Enabled: true, URL: "http://localhost:8090", Key: "rtdetr"},
+		LLM:           ServiceConfig{Enabled: true, URL: "http://localhost:8091"},
+		Frontend:      ServiceConfig{Enabled: true, URL: "http://localhost:5173"},
+		Prometheus:    PrometheusConfig{Enabled: true, URL: "http://localhost:9090", Recheck: Duration(60 * time.Second)},
+		Postgres:      PostgresConfig{Enabled: true, DSN: "postgres://security@localhost:5432/security"},
+		Redis:         RedisConfig{Enabled: true, URL: "redis://localhost:6379/0"},
+		Containers: []ContainerConfig{
+			{Name: "backend", Probe: "backend"},
+			{Name: "frontend", Probe: "frontend"},
+			{Name: "postgres", Probe: "postgres"},
+			{Name: "redis", Probe: "redis"},
+			{Name: "ai-detector", Probe: "detector"},
+			{Name: "ai-llm", Probe: "llm"},
+		},
+		Host:   HostConfig{Mounts: []string{"/"}},
+		Alerts: DefaultAlerts(),
+		Serve: ServeConfig{
+			Addr:               "127.0.0.1:8089",
+			RateLimitPerMinute: 10,
+			FeedInterval:       Duration(5 * time.Second),
+			IdleTimeout:        Duration(300 * time.Second),
+		},
+		UI: UIConfig{Range: "5m"},
+	}
+}
+
+// Validate checks every value and names the key and the value that are wrong.
+func (c *Config) Validate() error {
+	var errs []string
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	if c.Interval.D() < time.Second {
+		bad("interval: %s is below the minimum of 1s", c.Interval)
+	}
+	if c.SourceTimeout.D() <= 0 {
+		bad("source_timeout: %s must be positive", c.SourceTimeout)
+	} else if c.SourceTimeout.D() >= c.Interval.D() {
+		bad("source_timeout: %s must be shorter than interval (%s)", c.SourceTimeout, c.Interval)
+	}
+	for _, kv := range [][2]string{
+		{"backend.url", c.Backend.URL}, {"detector.url", c.Detector.URL}, {"llm.url", c.LLM.URL},
+		{"frontend.url", c.Frontend.URL}, {"prometheus.url", c.Prometheus.URL},
+	} {
+		if err := checkHTTPURL(kv[1]); err != nil {
+			bad("%s: %q: %v", kv[0], RedactURL(kv[1]), err)
+		}
+	}
+	if c.Detector.Key != "rtdetr" && c.Detector.Key != "yolo26" {
+		bad("detector.key: %q is not one of rtdetr, yolo26", c.Detector.Key)
+	}
+	if c.Prometheus.Recheck.D() < time.Second {
+		bad("prometheus.recheck: %s is below 1s", c.Prometheus.Recheck)
+	}
+	if c.Postgres.PoolSize < 0 {
+		bad("postgres.pool_size: %d must not be negative", c.Postgres.PoolSize)
+	}
+	if dsn := c.Postgres.DSN.Value(); strings.Contains(dsn, "://") {
+		if u, err := url.Parse(dsn); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("postgres.dsn: %q is not a postgres:// URL", c.Postgres.DSN.String())
+		}
+	}
+	if u, err := url.Parse(c.Redis.URL.Value()); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		bad("redis.url: %q is not a redis:// URL", c.Redis.URL.String())
+	}
+	if c.GPU.Index < 0 {
+		bad("gpu.index: %d must not be negative", c.GPU.Index)
+	}
+	names := map[string]bool{}
+	for i, ct := range c.Containers {
+		if ct.Name == "" {
+			bad("containers[%d].name: empty", i)
+		}
+		if names[ct.Name] {
+			bad("containers[%d].name: %q appears twice", i, ct.Name)
+		}
+		names[ct.Name] = true
+		if !isProbeSource(ct.Probe) {
+			if err := checkHTTPURL(ct.Probe); err != nil || ct.Probe == "" {
+				bad("containers[%d].probe: %q is neither an http(s) URL nor one of %s", i, ct.Probe, strings.Join(ProbeSources, ", "))
+			}
+		}
+	}
+	if c.Serve.RateLimitPerMinute < 0 {
+		bad("serve.rate_limit_per_minute: %d must not be negative", c.Serve.RateLimitPerMinute)
+	}
+	if c.Serve.FeedInterval.D() < time.Second {
+		bad("serve.feed_interval: %s is below 1s", c.Serve.FeedInterval)
+	}
+	if c.Serve.IdleTimeout.D() < time.Second {
+		bad("serve.idle_timeout: %s is below 1s", c.Serve.IdleTimeout)
+	}
+	switch c.UI.Range {
+	case "5m", "15m", "60m":
+	default:
+		bad("ui.range: %q is not one of 5m, 15m, 60m", c.UI.Range)
+	}
+	errs = append(errs, c.Alerts.validate()...)
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+func isProbeSource(p string) bool {
+	for _, s := range ProbeSources {
+		if p == s {
+			return true
+		}
+	}
+	return false
+}
+
+func checkHTTPURL(raw string) error {
+	if raw == "" {
+		return nil // an empty URL disables the probe
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme must be http or https")
+	}
+	if u.Host == "" {
+		return fmt.Errorf("no host")
+	}
+	return nil
+}

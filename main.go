@@ -1,0 +1,225 @@
+// Command hsi-top is a terminal dashboard for the GPU box that runs the AI home-security
+// pipeline; with --serve it feeds the existing web page over WebSocket instead.
+//
+// Exit codes follow the monitoring-plugin convention: 0 ok, 1 warning, 2 critical,
+// 3 unknown (bad usage, bad configuration, failure to run).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"hsi-top/config"
+)
+
+// Exit codes (monitoring-plugin convention).
+const (
+	exitOK       = 0
+	exitWarning  = 1
+	exitCritical = 2
+	exitUnknown  = 3
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usageText = `hsi-top — a terminal dashboard for the AI home-security GPU box
+
+Usage:
+  hsi-top [flags]                 the terminal dashboard
+  hsi-top --once [--json]         collect, wait one interval so rates are real, print, exit
+  hsi-top --serve [ADDR]          headless: serve /ws/system, REST and /metrics (default 127.0.0.1:8089)
+  hsi-top config                  print the effective configuration (secrets redacted) and its origins
+
+Flags:
+`
+
+const exitText = `
+Exit status (monitoring-plugin convention, so scripts and cron can tell an alert from a mistake):
+  0 ok, no alert active    1 a warning alert is active    2 a critical alert is active
+  3 unknown: bad usage, bad configuration, or failure to run
+--once exits with the status of the alerts it saw; the dashboard and --serve exit 0 when quit.
+
+Environment: the stack's own variables are read (` + "`--env-file .env`" + ` reads its .env file):
+  DATABASE_URL REDIS_URL REDIS_PASSWORD RTDETR_URL YOLO26_URL NEMOTRON_URL AI_VLM_URL
+  FRONTEND_URL PROMETHEUS_URL BACKEND_URL RTDETR_API_KEY YOLO26_API_KEY NEMOTRON_API_KEY
+  and HSI_-prefixed versions of each, which win; HSI_API_KEY protects --serve.
+NO_COLOR set, or --no-color, draws without colour.
+`
+
+type cliFlags struct {
+	configFile string
+	envFile    string
+	interval   time.Duration
+	once       bool
+	json       bool
+	serve      bool
+	serveAddr  string
+	listen     string
+	noColor    bool
+	version    bool
+	subcommand string
+}
+
+// usageError is a mistake on the command line: exit 3 with a one-line reason.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
+	f := &cliFlags{}
+	fs := flag.NewFlagSet("hsi-top", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.configFile, "config", "", "config `FILE` (default: ./hsi-top.yaml, $XDG_CONFIG_HOME/hsi-top/config.yaml, /etc/hsi-top/config.yaml)")
+	fs.StringVar(&f.envFile, "env-file", "", "read the stack's .env `FILE` for DATABASE_URL, REDIS_URL, … ")
+	fs.DurationVar(&f.interval, "interval", 0, "collection `interval` (default 5s, minimum 1s)")
+	fs.BoolVar(&f.once, "once", false, "collect, wait one interval, print a summary and exit with the alert status")
+	fs.BoolVar(&f.json, "json", false, "with --once: print the snapshot as JSON")
+	fs.BoolVar(&f.serve, "serve", false, "headless: serve the web page's feed on ADDR (positional, default from config)")
+	fs.StringVar(&f.listen, "listen", "", "with the dashboard: also serve the feed on `ADDR`")
+	fs.BoolVar(&f.noColor, "no-color", false, "draw without colour (also: NO_COLOR set)")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		fmt.Fprint(stderr, exitText)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return nil, flag.ErrHelp
+		}
+		return nil, usageError{err.Error()}
+	}
+	rest := fs.Args()
+	switch {
+	case f.serve && len(rest) > 0:
+		f.serveAddr, rest = rest[0], rest[1:]
+	case len(rest) > 0 && rest[0] == "config":
+		f.subcommand, rest = "config", rest[1:]
+	}
+	if len(rest) > 0 {
+		return nil, usageError{fmt.Sprintf("unexpected argument %q (see --help)", rest[0])}
+	}
+	if f.interval != 0 && f.interval < time.Second {
+		return nil, usageError{fmt.Sprintf("--interval %s is below the minimum of 1s", f.interval)}
+	}
+	if f.json && !f.once {
+		return nil, usageError{"--json needs --once"}
+	}
+	if f.once && f.serve {
+		return nil, usageError{"--once and --serve cannot be combined"}
+	}
+	if f.listen != "" && (f.once || f.serve) {
+		return nil, usageError{"--listen is for the dashboard; --serve takes its address directly"}
+	}
+	return f, nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	f, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
+	if f.version {
+		fmt.Fprintf(stdout, "hsi-top %s\n", version)
+		return exitOK
+	}
+	loaded, err := loadConfig(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
+	if f.subcommand == "config" {
+		return printConfig(loaded, stdout, stderr)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch {
+	case f.once:
+		return runOnce(ctx, loaded.Config, f.json, stdout, stderr)
+	case f.serve:
+		return runServe(ctx, loaded.Config, stderr)
+	}
+	if file, ok := stdout.(*os.File); !ok || !term.IsTerminal(int(file.Fd())) {
+		fmt.Fprintln(stderr, "hsi-top: standard output is not a terminal, so there is no dashboard to draw; use --once (or --once --json) for a report, or --serve for the feed")
+		return exitUnknown
+	}
+	return runDashboard(ctx, loaded.Config, f, stderr)
+}
+
+func loadConfig(f *cliFlags) (*config.Loaded, error) {
+	loaded, err := config.Load(config.Options{File: f.configFile, EnvFile: f.envFile})
+	if err != nil {
+		return nil, err
+	}
+	c := &loaded.Config
+	if f.interval != 0 {
+		c.Interval = config.Duration(f.interval)
+		// A flag interval shorter than the timeout would be rejected; keep the timeout
+		// under the interval unless the user set both.
+		if c.SourceTimeout.D() >= f.interval {
+			c.SourceTimeout = config.Duration(f.interval * 8 / 10)
+		}
+	}
+	if f.serveAddr != "" {
+		c.Serve.Addr = f.serveAddr
+	}
+	if f.listen != "" {
+		c.Serve.Addr = f.listen
+	}
+	if f.noColor {
+		c.UI.NoColor = true
+	}
+	if err := c.Validate(); err != nil {
+		where := "defaults"
+		if loaded.File != "" {
+			where = loaded.File
+		}
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return loaded, nil
+}
+
+func printConfig(l *config.Loaded, stdout, stderr io.Writer) int {
+	out, err := l.Config.YAML()
+	if err != nil {
+		fmt.Fprintf(stderr, "hsi-top: config: %v\n", err)
+		return exitUnknown
+	}
+	file := l.File
+	if file == "" {
+		file = "(none found; defaults)"
+	}
+	fmt.Fprintf(stdout, "# config file: %s\n", file)
+	if l.EnvFile != "" {
+		fmt.Fprintf(stdout, "# env file: %s\n", l.EnvFile)
+	}
+	if len(l.EnvVars) > 0 {
+		fmt.Fprintf(stdout, "# environment variables applied: %v\n", l.EnvVars)
+	} else {
+		fmt.Fprintln(stdout, "# environment variables applied: none")
+	}
+	fmt.Fprintln(stdout, "# secrets are shown as ***")
+	stdout.Write(out)
+	return exitOK
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"hsi-top/collector"
+	"hsi-top/config"
+	"hsi-top/snapshot"
+)
+
+// newEngine wires the configured sources into an engine.
+func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, *collector.Built, error) {
+	built := collector.Build(cfg)
+	stages := append(append([]collector.Stage{}, built.Stages...), extra...)
+	eng, err := collector.NewEngine(collector.Options{
+		Interval: cfg.Interval.D(),
+		Timeout:  cfg.SourceTimeout.D(),
+		Prepare:  built.Prepare,
+		Stages:   stages,
+	}, built.Sources...)
+	if err != nil {
+		built.Close()
+		return nil, nil, err
+	}
+	return eng, built, nil
+}
+
+// runOnce collects twice, one interval apart (so CPU %, rates and deltas are real), prints
+// the second snapshot and exits with the alert status.
+func runOnce(ctx context.Context, cfg config.Config, asJSON bool, stdout, stderr io.Writer) int {
+	eng, built, err := newEngine(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
+	defer built.Close()
+	eng.Tick(ctx)
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "hsi-top: interrupted")
+		return exitUnknown
+	case <-time.After(cfg.Interval.D()):
+	}
+	s := eng.Tick(ctx)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			fmt.Fprintf(stderr, "hsi-top: encoding the snapshot: %v\n", err)
+			return exitUnknown
+		}
+	} else {
+		writeSummary(stdout, s)
+	}
+	return alertStatus(s)
+}
+
+// alertStatus maps the active alerts to the exit code: 2 critical, 1 warning, 0 none.
+func alertStatus(s *snapshot.Snapshot) int {
+	code := exitOK
+	for _, a := range s.Alerts {
+		switch a.Severity {
+		case snapshot.SeverityCritical:
+			return exitCritical
+		case snapshot.SeverityWarning:
+			code = exitWarning
+		}
+	}
+	return code
+}
+
+func num(v *float64, format string) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf(format, *v)
+}
+
+func inum(v *int64) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%d", *v)
+}
+
+// writeSummary prints a readable report of one snapshot, one section a paragraph.
+func writeSummary(w io.Writer, s *snapshot.Snapshot) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	p("hsi-top  %s  %s", s.Hostname, s.Timestamp.Format(time.RFC3339))
+	if len(s.Alerts) == 0 {
+		p("alerts   none")
+	}
+	for _, a := range s.Alerts {
+		label := "WARN"
+		if a.Severity == snapshot.SeverityCritical {
+			label = "CRIT"
+		}
+		p("alert    %s %s", label, a.Message)
+	}
+	h := s.Host
+	p("host     cpu %s%%  ram %s/%s GiB (%s%%)  load %s  uptime %s",
+		num(h.CPUPercent, "%.1f"), num(h.RAMUsedGB, "%.1f"), num(h.RAMTotalGB, "%.1f"), num(h.RAMPercent, "%.1f"),
+		loadString(h.Load), num(h.UptimeSeconds, "%.0fs"))
+	for _, m := range h.Mounts {
+		if m.Error != "" {
+			p("disk     %s: %s", m.Path, m.Error)
+			continue
+		}
+		p("disk     %s %s/%s GiB (%s%%)", m.Path, num(m.UsedGB, "%.1f"), num(m.TotalGB, "%.1f"), num(m.Percent, "%.1f"))
+	}
+	p("net      rx %s B/s  tx %s B/s", num(h.NetRxBytesSec, "%.0f"), num(h.NetTxBytesSec, "%.0f"))
+	if len(s.GPUs) == 0 {
+		p("gpu      none: %s", orDash(s.GPUStatus.Error))
+	}
+	for _, g := range s.GPUs {
+		p("gpu%d     %s  util %s%%  vram %s/%s GiB  %s°C  %s W  (via %s)", g.Index, g.Name,
+			num(g.Utilization, "%.0f"), num(g.VRAMUsedGB, "%.1f"), num(g.VRAMTotalGB, "%.1f"),
+			num(g.Temperature, "%.0f"), num(g.PowerWatts, "%.0f"), g.Source)
+		for _, sv := range g.Services {
+			p("           %-20s %.2f GiB", sv.Service, float64(sv.UsedBytes)/snapshot.GiB)
+		}
+	}
+	d := s.AIModels.Detector
+	p("detector %s  model %s  device %s  vram %s GiB%s", d.Status, strOr(d.Model), strOr(d.Device), num(d.VRAMGB, "%.2f"), reason(d.Error))
+	l := s.AIModels.Nemotron
+	p("llm      %s  slots %s/%s  ctx %s  tok/s %s%s", l.Status, inum(l.SlotsActive), inum(l.SlotsTotal), inum(l.ContextSize), num(l.TokensPerSecond, "%.1f"), reason(l.Error))
+	in := s.Inference
+	p("latency  detect %s  analyze %s  pipeline %s", latencyString(in.DetectorLatency), latencyString(in.LLMLatency), latencyString(in.PipelineLatency))
+	if in.Throughput != nil {
+		p("through  %s img/min  %s events/min (via %s)", num(in.Throughput.ImagesPerMin, "%.1f"), num(in.Throughput.EventsPerMin, "%.1f"), in.Throughput.Source)
+	}
+	if in.Queues != nil {
+		p("queues   detection %s  analysis %s (via %s)", inum(in.Queues.Detection), inum(in.Queues.Analysis), in.Queues.Source)
+	}
+	pg := s.Databases.PostgreSQL
+	p("postgres %s  conns %s/%s  cache hit %s%%  tx/min %s%s", pg.Status, inum(pg.ConnectionsActive), inum(pg.ConnectionsMax), num(pg.CacheHitRatio, "%.1f"), num(pg.TransactionsPerMin, "%.0f"), reason(pg.Error))
+	r := s.Databases.Redis
+	p("redis    %s  clients %s  mem %s MB  hit ratio %s%s", r.Status, inum(r.ConnectedClients), num(r.MemoryMB, "%.2f"), num(r.HitRatio, "%.1f%%"), reason(r.Error))
+	if len(s.Containers) > 0 {
+		var parts []string
+		for _, c := range s.Containers {
+			parts = append(parts, c.Name+":"+c.State)
+		}
+		p("services %s", strings.Join(parts, "  "))
+	}
+	for _, src := range s.Sources {
+		if !src.OK {
+			p("source   %s stale: %s", src.Source, orDash(src.Error))
+		}
+	}
+}
+
+func latencyString(l *snapshot.Latency) string {
+	if l == nil {
+		return "–"
+	}
+	return fmt.Sprintf("avg %s p95 %s ms", num(l.Avg, "%.0f"), num(l.P95, "%.0f"))
+}
+
+func loadString(l []float64) string {
+	if len(l) < 3 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f %.2f %.2f", l[0], l[1], l[2])
+}
+
+func strOr(s *string) string {
+	if s == nil {
+		return "–"
+	}
+	return *s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func reason(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "  (" + s + ")"
+}

@@ -1,0 +1,49 @@
+package snapshot
+
+// Container statuses (the page's vocabulary).
+const (
+	ContainerRunning = "running"
+	ContainerUnknown = "unknown"
+	ContainerExited  = "exited"
+)
+
+// Container health values. The page knows healthy, unhealthy, starting and none;
+// hsi-top adds unreachable in Probe.
+const (
+	HealthHealthy   = "healthy"
+	HealthUnhealthy = "unhealthy"
+	HealthStarting  = "starting"
+	HealthNone      = "none"
+)
+
+// Containers is the page's containers array.
+type Containers []Container
+
+// Container is one service's row. Name, Status and Health are the page's keys.
+type Container struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Health string `json:"health"`
+
+	// Probe is what was checked: an HTTP URL (without credentials) or "via postgres".
+	Probe string `json:"probe"`
+	// State is hsi-top's finer state: healthy, unhealthy, starting or unreachable.
+	State string `json:"state"`
+	// Timeline is the last states, oldest first, one per tick (at most 60).
+	Timeline []string `json:"timeline"`
+	// LastChange is when State last changed; nil before the first change was seen.
+	LastChange *Time    `json:"last_change"`
+	LatencyMS  *float64 `json:"latency_ms"`
+	Error      string   `json:"error,omitempty"`
+}
+
+// Unhealthy counts the rows whose state is not healthy.
+func (c Containers) Unhealthy() int {
+	n := 0
+	for _, r := range c {
+		if r.State != HealthHealthy {
+			n++
+		}
+	}
+	return n
+}

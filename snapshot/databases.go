@@ -1,0 +1,41 @@
+package snapshot
+
+// Databases is the page's databases object.
+type Databases struct {
+	PostgreSQL PostgreSQL `json:"postgresql"`
+	Redis      Redis      `json:"redis"`
+}
+
+// PostgreSQL is the database card. The first five keys are the page's.
+type PostgreSQL struct {
+	Status             string   `json:"status"`
+	ConnectionsActive  *int64   `json:"connections_active"`
+	ConnectionsMax     *int64   `json:"connections_max"`
+	CacheHitRatio      *float64 `json:"cache_hit_ratio"`
+	TransactionsPerMin *float64 `json:"transactions_per_min"`
+
+	ConnectionsTotal *int64 `json:"connections_total"`
+	// ConnectionsMaxSource is "max_connections" or "configured pool size".
+	ConnectionsMaxSource string   `json:"connections_max_source,omitempty"`
+	DatabaseSizeBytes    *int64   `json:"database_size_bytes"`
+	LongestTxSeconds     *float64 `json:"longest_transaction_seconds"`
+	PingMS               *float64 `json:"ping_ms"`
+	Error                string   `json:"error,omitempty"`
+}
+
+// Redis is the Redis card. The first five keys are the page's.
+type Redis struct {
+	Status           string   `json:"status"`
+	ConnectedClients *int64   `json:"connected_clients"`
+	MemoryMB         *float64 `json:"memory_mb"`
+	// HitRatio is hits/(hits+misses)*100 over the last interval; nil with no lookups.
+	HitRatio       *float64 `json:"hit_ratio"`
+	BlockedClients *int64   `json:"blocked_clients"`
+
+	MaxMemoryMB  *float64 `json:"maxmemory_mb"`
+	EvictedKeys  *int64   `json:"evicted_keys"`
+	OpsPerSecond *float64 `json:"ops_per_second"`
+	Version      string   `json:"version,omitempty"`
+	PingMS       *float64 `json:"ping_ms"`
+	Error        string   `json:"error,omitempty"`
+}

@@ -1,0 +1,57 @@
+package snapshot
+
+// GPU is one device. The first seven keys are the page's gpu object (contract.md §3);
+// the rest are hsi-top's own.
+type GPU struct {
+	Name        string   `json:"name"`
+	Utilization *float64 `json:"utilization"`
+	VRAMUsedGB  *float64 `json:"vram_used_gb"`
+	VRAMTotalGB *float64 `json:"vram_total_gb"`
+	VRAMPercent *float64 `json:"vram_percent"`
+	Temperature *float64 `json:"temperature"`
+	PowerWatts  *float64 `json:"power_watts"`
+
+	Index             int      `json:"index"`
+	UUID              string   `json:"uuid,omitempty"`
+	MemoryUtilization *float64 `json:"memory_utilization"`
+	MemoryUsedBytes   *uint64  `json:"memory_used_bytes"`
+	MemoryTotalBytes  *uint64  `json:"memory_total_bytes"`
+	MemoryFreeBytes   *uint64  `json:"memory_free_bytes"`
+	PowerLimitWatts   *float64 `json:"power_limit_watts"`
+	SMClockMHz        *float64 `json:"sm_clock_mhz"`
+	FanPercent        *float64 `json:"fan_percent"`
+	// PerformanceState is the P-state number (0 = P0, the fastest); nil when unknown.
+	PerformanceState *int `json:"performance_state"`
+	// ThrottleReasons names the active clock throttle reasons; nil when unsupported.
+	ThrottleReasons []string `json:"throttle_reasons"`
+	// Processes is the per-process GPU memory, largest first; nil when unknown.
+	Processes []GPUProcess `json:"processes"`
+	// Services sums Processes by service name, largest first; nil when unknown.
+	Services []ServiceVRAM `json:"services"`
+	// Source is where these numbers came from: nvml, prometheus or detector.
+	Source string `json:"source"`
+}
+
+// GPUProcess is one process holding GPU memory.
+type GPUProcess struct {
+	PID uint32 `json:"pid"`
+	// Service is the compose service or container name from /proc/PID/cgroup, else the
+	// executable name; "unknown" when the PID is not visible (a container without host PIDs).
+	Service   string  `json:"service"`
+	Type      string  `json:"type"` // compute or graphics
+	UsedBytes *uint64 `json:"used_bytes"`
+}
+
+// ServiceVRAM is the GPU memory one service holds on a device.
+type ServiceVRAM struct {
+	Service   string `json:"service"`
+	UsedBytes uint64 `json:"used_bytes"`
+	Processes int    `json:"processes"`
+}
+
+// GPUStatus says where the GPU numbers came from, or in words a user can act on, why
+// there are none.
+type GPUStatus struct {
+	Source string `json:"source"`
+	Error  string `json:"error,omitempty"`
+}

@@ -1,0 +1,64 @@
+package snapshot
+
+import "encoding/json"
+
+// Inference is the page's inference object: stage latencies, throughput and queue depths.
+// Each part is nil when no source answered, with the reason in Errors.
+type Inference struct {
+	// DetectorKey decides whether the detect latency is also sent as yolo26_latency_ms.
+	DetectorKey string `json:"-"`
+
+	DetectorLatency *Latency    `json:"rtdetr_latency_ms"`
+	LLMLatency      *Latency    `json:"nemotron_latency_ms"`
+	PipelineLatency *Latency    `json:"pipeline_latency_ms"`
+	Throughput      *Throughput `json:"throughput"`
+	Queues          *Queues     `json:"queues"`
+
+	// Errors says, per part, why it is unknown (hsi-top's own key).
+	Errors map[string]string `json:"errors,omitempty"`
+}
+
+type inferenceJSON Inference
+
+// MarshalJSON adds yolo26_latency_ms beside rtdetr_latency_ms when the detector key is
+// yolo26, as the page reads the key named after the detector.
+func (in Inference) MarshalJSON() ([]byte, error) {
+	if in.DetectorKey == "" || in.DetectorKey == DefaultDetectorKey {
+		return json.Marshal(inferenceJSON(in))
+	}
+	return json.Marshal(struct {
+		inferenceJSON
+		Alias *Latency `json:"yolo26_latency_ms"`
+	}{inferenceJSON(in), in.DetectorLatency})
+}
+
+// Latency is one stage's latency over the last window, in milliseconds.
+type Latency struct {
+	Avg *float64 `json:"avg"`
+	P95 *float64 `json:"p95"`
+	P99 *float64 `json:"p99"`
+
+	// Samples is how many measurements the statistics summarise; nil when the source
+	// does not say (Prometheus quantiles).
+	Samples *int64 `json:"samples"`
+	// Window is the period the statistics cover, for example "5m".
+	Window string `json:"window,omitempty"`
+	Source string `json:"source"`
+}
+
+// Throughput is pipeline throughput per minute.
+type Throughput struct {
+	ImagesPerMin *float64 `json:"images_per_min"`
+	EventsPerMin *float64 `json:"events_per_min"`
+	Source       string   `json:"source"`
+}
+
+// Queues are the pipeline's queue depths.
+type Queues struct {
+	Detection *int64 `json:"detection"`
+	Analysis  *int64 `json:"analysis"`
+	// DetectionKey and AnalysisKey name the Redis keys read (plain or hsi:queue: prefixed).
+	DetectionKey string `json:"detection_key,omitempty"`
+	AnalysisKey  string `json:"analysis_key,omitempty"`
+	Source       string `json:"source"`
+}
