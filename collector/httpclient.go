@@ -1,0 +1,165 @@
+package collector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// MaxBodyBytes is the most an HTTP source reads of one response: the real services answer
+// in a few KiB, and a hostile one must not make hsi-top buffer 50 MB.
+const MaxBodyBytes = 1 << 20
+
+// maxRedirects bounds redirect chains (a redirect loop fails fast instead of spinning).
+const maxRedirects = 3
+
+// HTTPClient is the one small HTTP helper every HTTP source shares: per-request deadlines
+// from the context, an API-key header, a body size limit, and short error reasons.
+type HTTPClient struct {
+	client *http.Client
+}
+
+// NewHTTPClient returns a client whose requests never outlive timeout (the context's
+// deadline, when shorter, wins).
+func NewHTTPClient(timeout time.Duration) *HTTPClient {
+	tr := &http.Transport{
+		Proxy:                 nil, // loopback services: never through a proxy from the environment
+		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          16,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: timeout,
+		TLSHandshakeTimeout:   timeout,
+	}
+	return &HTTPClient{client: &http.Client{
+		Transport: tr,
+		Timeout:   timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("more than %d redirects", maxRedirects)
+			}
+			return nil
+		},
+	}}
+}
+
+// Response is a fully read HTTP response.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Get fetches url with the given extra headers and reads at most MaxBodyBytes of the body.
+// Any HTTP status is a response, not an error: callers decide (the backend's readiness
+// endpoint answers 503 with a body worth reading).
+func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL: %s", ShortError(err))
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	req.Header.Set("User-Agent", "hsi-top")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, errors.New(ShortError(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the body: %s", ShortError(err))
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, fmt.Errorf("response body larger than %d KiB", MaxBodyBytes>>10)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// CloseIdle closes idle keep-alive connections (on shutdown).
+func (c *HTTPClient) CloseIdle() { c.client.CloseIdleConnections() }
+
+// DecodeJSON decodes a JSON body into v with an error that says what was wrong, without
+// quoting the body (it may carry prompt text).
+func DecodeJSON(body []byte, v any) error {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return errors.New("empty response body")
+	}
+	if trimmed[0] == '<' {
+		return errors.New("HTML instead of JSON")
+	}
+	if err := json.Unmarshal(trimmed, v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr):
+			return fmt.Errorf("field %q has a %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)
+		case errors.As(err, &syntaxErr):
+			return fmt.Errorf("invalid JSON at byte %d", syntaxErr.Offset)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return errors.New("truncated JSON")
+		}
+		return fmt.Errorf("invalid JSON: %v", err)
+	}
+	return nil
+}
+
+// ShortError turns a network error into a few words a user can act on ("connection
+// refused", "timeout"), without the URL (which could carry a query-string key).
+func ShortError(err error) string {
+	if err == nil {
+		return ""
+	}
+	var dnsErr *net.DNSError
+	var urlErr *url.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, http.ErrHandlerTimeout):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	case errors.As(err, &dnsErr):
+		return "unknown host " + dnsErr.Name
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "connection closed early"
+	}
+	if errors.As(err, &urlErr) {
+		if urlErr.Timeout() {
+			return "timeout"
+		}
+		return ShortError(urlErr.Err)
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return "timeout"
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && i+2 < len(msg) {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// IsRefused reports whether err means nothing listens at the address (unreachable, as
+// opposed to a service that answered badly).
+func IsRefused(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "connection refused")
+}
