@@ -1,0 +1,114 @@
+package tui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+)
+
+// The palette is Okabe–Ito, safe for the common colour-vision deficiencies: states differ
+// in hue and lightness (blue / orange / vermillion), never red against green alone, and
+// every state also has a glyph and a word. Each colour adapts to light and dark backgrounds.
+var (
+	colOK     = lipgloss.AdaptiveColor{Light: "#0060A0", Dark: "#56B4E9"}
+	colWarn   = lipgloss.AdaptiveColor{Light: "#A86F00", Dark: "#E69F00"}
+	colCrit   = lipgloss.AdaptiveColor{Light: "#B34700", Dark: "#FF6E2E"}
+	colMuted  = lipgloss.AdaptiveColor{Light: "#6C6C6C", Dark: "#8A8A8A"}
+	colAccent = lipgloss.AdaptiveColor{Light: "#6A3D9A", Dark: "#CC79A7"}
+	colChart  = lipgloss.AdaptiveColor{Light: "#00755A", Dark: "#009E73"}
+	colBorder = lipgloss.AdaptiveColor{Light: "#A0A0A0", Dark: "#4E4E4E"}
+	colTitle  = lipgloss.AdaptiveColor{Light: "#1A1A1A", Dark: "#F0F0F0"}
+)
+
+// level is a state's severity, which decides its glyph, word and colour. Levels are
+// ordered so that max gives the worst.
+type level int
+
+const (
+	lvOK level = iota
+	lvInfo
+	lvUnknown
+	lvWarn
+	lvCrit
+)
+
+// glyphs are shape cues that survive NO_COLOR and colour blindness.
+var glyphs = [...]string{lvOK: "✔", lvInfo: "●", lvWarn: "▲", lvCrit: "✖", lvUnknown: "?"}
+
+// Styles holds every style the UI draws with, built from one renderer so NO_COLOR (the
+// ASCII profile) removes every colour escape at once.
+type Styles struct {
+	r      *lipgloss.Renderer
+	noANSI bool
+
+	Level      [5]lipgloss.Style
+	Muted      lipgloss.Style
+	Dim        lipgloss.Style
+	Bold       lipgloss.Style
+	Title      lipgloss.Style
+	Border     lipgloss.Style
+	Accent     lipgloss.Style
+	Chart      lipgloss.Style
+	RangeOn    lipgloss.Style
+	RangeOff   lipgloss.Style
+	BannerCrit lipgloss.Style
+	BannerWarn lipgloss.Style
+	Key        lipgloss.Style
+	Help       lipgloss.Style
+}
+
+// newStyles builds the styles on r. With the ASCII profile every Render returns plain text.
+func newStyles(r *lipgloss.Renderer) *Styles {
+	s := &Styles{r: r}
+	fg := func(c lipgloss.TerminalColor) lipgloss.Style { return r.NewStyle().Foreground(c) }
+	s.Level[lvOK] = fg(colOK)
+	s.Level[lvInfo] = fg(colAccent)
+	s.Level[lvWarn] = fg(colWarn).Bold(true)
+	s.Level[lvCrit] = fg(colCrit).Bold(true)
+	s.Level[lvUnknown] = fg(colMuted)
+	s.Muted = fg(colMuted)
+	s.Dim = r.NewStyle().Faint(true)
+	s.Bold = r.NewStyle().Bold(true)
+	s.Title = fg(colTitle).Bold(true)
+	s.Border = fg(colBorder)
+	s.Accent = fg(colAccent)
+	s.Chart = fg(colChart)
+	s.RangeOn = r.NewStyle().Bold(true).Reverse(true)
+	s.RangeOff = fg(colMuted)
+	s.BannerCrit = fg(colCrit).Bold(true)
+	s.BannerWarn = fg(colWarn).Bold(true)
+	s.Key = fg(colAccent).Bold(true)
+	s.Help = fg(colMuted)
+	return s
+}
+
+// state renders a glyph and word in the level's style: "✔ healthy".
+func (s *Styles) state(lv level, word string) string {
+	return s.Level[lv].Render(glyphs[lv] + " " + word)
+}
+
+// statusLevel maps the snapshot's status words to a level.
+func statusLevel(status string) level {
+	switch status {
+	case "healthy", "running", "ok":
+		return lvOK
+	case "loading", "starting", "restarting":
+		return lvInfo
+	case "degraded", "unhealthy", "stopped", "warning":
+		return lvWarn
+	case "unreachable", "crashed", "failed", "critical", "exited":
+		return lvCrit
+	}
+	return lvUnknown
+}
+
+// thresholdLevel grades v against warn and crit levels (higher is worse).
+func thresholdLevel(v *float64, warn, crit float64) level {
+	switch {
+	case v == nil:
+		return lvUnknown
+	case *v > crit:
+		return lvCrit
+	case *v > warn:
+		return lvWarn
+	}
+	return lvOK
+}
