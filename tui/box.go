@@ -2,12 +2,65 @@ package tui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
 
-// width is the number of terminal cells s occupies, escapes excluded.
-func width(s string) int { return ansi.StringWidth(s) }
+// width is the number of terminal cells s occupies, escapes excluded. The dashboard's
+// own text is ASCII, SGR sequences and a known set of one-cell symbols (box drawing,
+// blocks, the state glyphs), which are counted directly; anything else (a GPU or host
+// name in another script, an emoji in an error) takes the full grapheme-aware path.
+func width(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b:
+			// CSI: ESC [ parameters final-byte (0x40–0x7e).
+			if i+1 < len(s) && s[i+1] == '[' {
+				j := i + 2
+				for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+					j++
+				}
+				i = j + 1
+				continue
+			}
+			return ansi.StringWidth(s)
+		case c < 0x20 || c == 0x7f:
+			i++
+		case c < 0x80:
+			n++
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !oneCell(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+		}
+	}
+	return n
+}
+
+// oneCell reports whether r is one of the symbols the dashboard draws, all one cell wide
+// in every terminal with narrow ambiguous widths.
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0x2500 && r <= 0x259f: // box drawing, block elements
+		return true
+	case r >= 0x25a0 && r <= 0x25ff: // geometric shapes: ▲ ● ▸
+		return true
+	case r >= 0x2800 && r <= 0x28ff: // braille
+		return true
+	}
+	switch r {
+	case '–', '—', '·', '°', '…', '×', '✔', '✖', '❚', '↑', '↓', '•', '‹', '›':
+		return true
+	}
+	return false
+}
 
 // truncate cuts s to at most n cells, ending in "…" when it had to cut.
 func truncate(s string, n int) string {

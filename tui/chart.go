@@ -28,7 +28,8 @@ func (s *Styles) spark(pts []Point, w int, max float64) string {
 			max = 1
 		}
 	}
-	sl := sparkline.New(len(pts)+1, 1, sparkline.WithMaxValue(max), sparkline.WithNoAutoMaxValue())
+	sl := s.sparkline(len(pts) + 1)
+	sl.SetMax(max)
 	for _, p := range pts {
 		v := 0.0
 		if p.Count > 0 {
@@ -54,6 +55,22 @@ func (s *Styles) spark(pts []Point, w int, max float64) string {
 		b.WriteRune(r)
 	}
 	return s.Chart.Render(b.String())
+}
+
+// sparkline returns a reusable, cleared one-row ntcharts sparkline of width w: building
+// a new one per chart costs a canvas, a key map and a ring buffer each time.
+func (s *Styles) sparkline(w int) *sparkline.Model {
+	if s.sparks == nil {
+		s.sparks = map[int]*sparkline.Model{}
+	}
+	sl, ok := s.sparks[w]
+	if !ok {
+		m := sparkline.New(w, 1, sparkline.WithNoAutoMaxValue())
+		sl = &m
+		s.sparks[w] = sl
+	}
+	sl.Clear()
+	return sl
 }
 
 // bar draws a w-cell progress bar for a percentage in the level's style; unknown is

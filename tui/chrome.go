@@ -9,7 +9,7 @@ import (
 	"hsi-top/snapshot"
 )
 
-// headerView is "hsi-top  host  [5m] [15m] [60m]  ● Live  every 5s  …  12:00:05".
+// headerView is "hsi-top  host  [5m] 15m  60m   ● Live  every 5s  …  12:00:05".
 func (m *Model) headerView() string {
 	if m.headerOK {
 		return m.header
@@ -26,14 +26,13 @@ func (m *Model) headerView() string {
 		b.WriteString(host)
 	}
 	b.WriteString("  ")
+	// The active range is bracketed as well as highlighted, so it reads without colour.
 	for r := Range5m; r <= Range60m; r++ {
-		label := "[" + r.String() + "]"
 		if r == m.rng {
-			b.WriteString(st.RangeOn.Render(label))
+			b.WriteString(st.RangeOn.Render("[" + r.String() + "]"))
 		} else {
-			b.WriteString(st.RangeOff.Render(label))
+			b.WriteString(st.RangeOff.Render(" " + r.String() + " "))
 		}
-		b.WriteByte(' ')
 	}
 	b.WriteByte(' ')
 	if m.paused {
@@ -183,15 +182,37 @@ func (m *Model) helpLines() []string {
 	return m.st.box("Help", "", body, w, 0)
 }
 
+// wrappedHelp lists every binding as "key desc", packed into lines of the screen's width.
+func (m *Model) wrappedHelp() []string {
+	var lines []string
+	line, lw := "", 0
+	for _, group := range m.keys.FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			item := m.st.Key.Render(h.Key) + " " + m.st.Help.Render(h.Desc)
+			iw := width(h.Key) + 1 + width(h.Desc)
+			if lw > 0 && lw+3+iw > m.w {
+				lines = append(lines, line)
+				line, lw = "", 0
+			}
+			if lw > 0 {
+				line += m.st.Muted.Render(" · ")
+				lw += 3
+			}
+			line += item
+			lw += iw
+		}
+	}
+	return append(lines, line)
+}
+
 // compactView: below 80×24, a header, the worst alert, one line per panel and a hint.
 func (m *Model) compactView() string {
 	st := m.st
 	lines := make([]string, 0, 12)
 	lines = append(lines, m.headerView())
 	if m.showHelp {
-		for _, l := range strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n") {
-			lines = append(lines, truncate(l, m.w))
-		}
+		lines = append(lines, m.wrappedHelp()...)
 		lines = append(lines, st.Muted.Render("? closes help"))
 		return joinFit(lines, m.w, m.h)
 	}

@@ -309,3 +309,17 @@ func newTestModel(sc scenario, n, w, h int) (*Model, *fakeHistory, *fakeEngine, 
 	}
 	return m, hist, eng, clk
 }
+
+func asciiRenderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	return r
+}
+
+func trueColorRenderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(nil)
+	r.SetColorProfile(termenv.TrueColor)
+	r.SetHasDarkBackground(true)
+	return r
+}

@@ -102,7 +102,8 @@ type Model struct {
 	panels [numPanels]panel
 	vp     viewport.Model
 
-	bodyValid bool // the panels' joined content is in vp
+	bodyValid bool     // the panels' joined content is in vp
+	body      []string // the content's lines, for drawing the viewport's window
 	header    string
 	headerOK  bool
 	footer    string
@@ -134,13 +135,13 @@ func New(o Options) *Model {
 		vp:     viewport.New(0, 0),
 	}
 	m.st.noANSI = o.NoColor
-	m.help.Styles.ShortKey = m.st.Key
-	m.help.Styles.FullKey = m.st.Key
-	m.help.Styles.ShortDesc = m.st.Help
-	m.help.Styles.FullDesc = m.st.Help
-	m.help.Styles.ShortSeparator = m.st.Muted
-	m.help.Styles.FullSeparator = m.st.Muted
-	m.help.Styles.Ellipsis = m.st.Muted
+	m.help.Styles.ShortKey = m.st.Key.Style
+	m.help.Styles.FullKey = m.st.Key.Style
+	m.help.Styles.ShortDesc = m.st.Help.Style
+	m.help.Styles.FullDesc = m.st.Help.Style
+	m.help.Styles.ShortSeparator = m.st.Muted.Style
+	m.help.Styles.FullSeparator = m.st.Muted.Style
+	m.help.Styles.Ellipsis = m.st.Muted.Style
 	if m.clock == nil {
 		m.clock = clock.Real{}
 	}
@@ -399,13 +400,24 @@ func (m *Model) render() string {
 func bannerMax(h int) int { return max(2, h/5) }
 
 // bodyView is the scrollable dashboard (or the help overlay) in a viewport of height h.
+// The viewport keeps the scroll position and bounds; the window is cut from the cached
+// lines directly, as every line already fits the width (the viewport's own View would
+// re-wrap and re-pad 60 lines of styled text on every frame).
 func (m *Model) bodyView(h int) string {
 	if m.vp.Height != h || m.vp.Width != m.w {
 		m.vp.Width, m.vp.Height = m.w, h
 		m.bodyValid = false
 	}
 	m.syncBody()
-	return m.vp.View()
+	m.vp.SetYOffset(m.vp.YOffset) // clamp after a resize
+	top := min(max(0, m.vp.YOffset), len(m.body))
+	end := min(top+h, len(m.body))
+	out := strings.Join(m.body[top:end], "\n")
+	if pad := h - (end - top); pad > 0 {
+		// Blank lines below short content keep the footer at the bottom.
+		out += strings.Repeat("\n", pad)
+	}
+	return out
 }
 
 // syncBody puts the current content into the viewport when it changed.
@@ -414,15 +426,18 @@ func (m *Model) syncBody() {
 		return
 	}
 	m.bodyValid = true
-	if m.showHelp {
-		m.vp.SetContent(strings.Join(m.helpLines(), "\n"))
-		return
+	switch {
+	case m.showHelp:
+		m.body = m.helpLines()
+	case m.shown == nil:
+		m.body = []string{m.st.Muted.Render("  waiting for the first collection…")}
+	default:
+		m.body = m.panelLines()
 	}
-	if m.shown == nil {
-		m.vp.SetContent(m.st.Muted.Render("  waiting for the first collection…"))
-		return
+	for i, l := range m.body {
+		m.body[i] = truncate(l, m.w)
 	}
-	m.vp.SetContent(strings.Join(m.panelLines(), "\n"))
+	m.vp.SetContent(strings.Join(m.body, "\n"))
 }
 
 // gridRows is the two-column arrangement of the page's rows.

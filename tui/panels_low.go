@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strconv"
+	"strings"
 
 	"hsi-top/snapshot"
 )
@@ -173,9 +174,10 @@ func (v *view) tracker(tl []string, w int) string {
 	if len(tl) > w {
 		tl = tl[len(tl)-w:]
 	}
-	out := ""
+	var b, run strings.Builder
+	b.Grow(w * 4)
 	for i := len(tl); i < w; i++ {
-		out += " "
+		b.WriteByte(' ')
 	}
 	for i := 0; i < len(tl); {
 		j := i
@@ -183,14 +185,14 @@ func (v *view) tracker(tl []string, w int) string {
 			j++
 		}
 		g, lv := trackerCell(tl[i])
-		run := ""
+		run.Reset()
 		for k := i; k < j; k++ {
-			run += g
+			run.WriteString(g)
 		}
-		out += v.st.Level[lv].Render(run)
+		b.WriteString(v.st.Level[lv].Render(run.String()))
 		i = j
 	}
-	return out
+	return b.String()
 }
 
 func containersBody(v *view, w int) []string {

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"strings"
+
+	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/lipgloss"
 )
 
@@ -38,45 +41,48 @@ var glyphs = [...]string{lvOK: "✔", lvInfo: "●", lvWarn: "▲", lvCrit: "✖
 type Styles struct {
 	r      *lipgloss.Renderer
 	noANSI bool
+	// sparks are reusable sparkline canvases by width (the UI goroutine only).
+	sparks map[int]*sparkline.Model
 
-	Level      [5]lipgloss.Style
-	Muted      lipgloss.Style
-	Dim        lipgloss.Style
-	Bold       lipgloss.Style
-	Title      lipgloss.Style
-	Border     lipgloss.Style
-	Accent     lipgloss.Style
-	Chart      lipgloss.Style
-	RangeOn    lipgloss.Style
-	RangeOff   lipgloss.Style
-	BannerCrit lipgloss.Style
-	BannerWarn lipgloss.Style
-	Key        lipgloss.Style
-	Help       lipgloss.Style
+	Level      [5]sty
+	Muted      sty
+	Dim        sty
+	Bold       sty
+	Title      sty
+	Border     sty
+	Accent     sty
+	Chart      sty
+	RangeOn    sty
+	RangeOff   sty
+	BannerCrit sty
+	BannerWarn sty
+	Key        sty
+	Help       sty
 }
 
 // newStyles builds the styles on r. With the ASCII profile every Render returns plain text.
 func newStyles(r *lipgloss.Renderer) *Styles {
 	s := &Styles{r: r}
 	fg := func(c lipgloss.TerminalColor) lipgloss.Style { return r.NewStyle().Foreground(c) }
-	s.Level[lvOK] = fg(colOK)
-	s.Level[lvInfo] = fg(colAccent)
-	s.Level[lvWarn] = fg(colWarn).Bold(true)
-	s.Level[lvCrit] = fg(colCrit).Bold(true)
-	s.Level[lvUnknown] = fg(colMuted)
-	s.Muted = fg(colMuted)
-	s.Dim = r.NewStyle().Faint(true)
-	s.Bold = r.NewStyle().Bold(true)
-	s.Title = fg(colTitle).Bold(true)
-	s.Border = fg(colBorder)
-	s.Accent = fg(colAccent)
-	s.Chart = fg(colChart)
-	s.RangeOn = r.NewStyle().Bold(true).Reverse(true)
-	s.RangeOff = fg(colMuted)
-	s.BannerCrit = fg(colCrit).Bold(true)
-	s.BannerWarn = fg(colWarn).Bold(true)
-	s.Key = fg(colAccent).Bold(true)
-	s.Help = fg(colMuted)
+	mk := newSty
+	s.Level[lvOK] = mk(fg(colOK))
+	s.Level[lvInfo] = mk(fg(colAccent))
+	s.Level[lvWarn] = mk(fg(colWarn).Bold(true))
+	s.Level[lvCrit] = mk(fg(colCrit).Bold(true))
+	s.Level[lvUnknown] = mk(fg(colMuted))
+	s.Muted = mk(fg(colMuted))
+	s.Dim = mk(r.NewStyle().Faint(true))
+	s.Bold = mk(r.NewStyle().Bold(true))
+	s.Title = mk(fg(colTitle).Bold(true))
+	s.Border = mk(fg(colBorder))
+	s.Accent = mk(fg(colAccent))
+	s.Chart = mk(fg(colChart))
+	s.RangeOn = mk(r.NewStyle().Bold(true).Reverse(true))
+	s.RangeOff = mk(fg(colMuted))
+	s.BannerCrit = mk(fg(colCrit).Bold(true))
+	s.BannerWarn = mk(fg(colWarn).Bold(true))
+	s.Key = mk(fg(colAccent).Bold(true))
+	s.Help = mk(fg(colMuted))
 	return s
 }
 
@@ -111,4 +117,33 @@ func thresholdLevel(v *float64, warn, crit float64) level {
 		return lvWarn
 	}
 	return lvOK
+}
+
+// sty is a style whose escape sequences are computed once: rendering a one-line string
+// is then a concatenation instead of a full lipgloss render (which measures, splits and
+// re-joins the text on every call). Multi-line text still goes through lipgloss.
+type sty struct {
+	lipgloss.Style
+	pre, suf string
+}
+
+func newSty(st lipgloss.Style) sty {
+	out := sty{Style: st}
+	// 'X' never occurs in an SGR sequence, so it splits the rendering into the
+	// opening and closing sequences.
+	if pre, suf, ok := strings.Cut(st.Render("X"), "X"); ok {
+		out.pre, out.suf = pre, suf
+	}
+	return out
+}
+
+// Render styles s.
+func (t sty) Render(s string) string {
+	if strings.IndexByte(s, '\n') >= 0 {
+		return t.Style.Render(s)
+	}
+	if t.pre == "" && t.suf == "" {
+		return s
+	}
+	return t.pre + s + t.suf
 }
