@@ -282,9 +282,9 @@ func TestUnknownNeverRaises(t *testing.T) {
 	cfg := config.DefaultAlerts()
 	e := NewEngine(cfg, Options{Interval: tick})
 	for i := range 200 {
-		s := snapshot.New(t0.Add(time.Duration(i) * tick)) // every number unknown
+		s := snapshot.New(t0.Add(time.Duration(i) * tick))                                                         // every number unknown
 		s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryMB: snapshot.F(3), HitRatio: nil} // idle Redis
-		s.Containers = snapshot.Containers{{Name: "backend"}}                                                         // not probed yet
+		s.Containers = snapshot.Containers{{Name: "backend"}}                                                      // not probed yet
 		e.Process(s)
 		if len(s.Alerts) != 0 || len(s.AlertLog) != 0 {
 			t.Fatalf("unknown values raised %+v", s.Alerts)

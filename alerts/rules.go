@@ -242,9 +242,9 @@ func levelWord(sev int, cmp comparison) string {
 // compiled is a configured rule ready to evaluate.
 type compiled struct {
 	ruleDef
-	levels   [2]float64 // by severity index: warning, critical
+	levels   [2]float64       // by severity index: warning, critical
 	windows  [2]time.Duration // how long a level must be held before it raises
-	clearLvl [2]float64 // the level a value must fall back past to clear
+	clearLvl [2]float64       // the level a value must fall back past to clear
 }
 
 func compile(def ruleDef, r config.Rule, globalHyst float64) compiled {
