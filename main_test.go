@@ -139,3 +139,27 @@ func TestOnceSummary(t *testing.T) {
 		}
 	}
 }
+
+// --once exits 1 with a warning and 2 with a critical alert, so cron can tell them apart.
+func TestOnceExitCodeFollowsAlerts(t *testing.T) {
+	quiet := offline + `alerts:
+  rules:
+    container_health: {enabled: false}
+    host_disk: {enabled: false}
+    host_cpu: {enabled: false}
+`
+	for _, tc := range []struct {
+		rule string
+		want int
+	}{
+		{"    host_ram: {warning: 0.01, critical: 99.99}\n", exitWarning},
+		{"    host_ram: {warning: 0.01, critical: 0.02}\n", exitCritical},
+		{"    host_ram: {enabled: false}\n", exitOK},
+	} {
+		p := writeConfig(t, quiet+tc.rule)
+		code, stdout, stderr := runCLI("--config", p, "--once")
+		if code != tc.want {
+			t.Errorf("%s: exit %d, want %d\n%s%s", strings.TrimSpace(tc.rule), code, tc.want, stdout, stderr)
+		}
+	}
+}
