@@ -537,3 +537,34 @@ func logDiff(got, want []snapshot.AlertLogEntry) string {
 	}
 	return ""
 }
+
+// BenchmarkProcess is one tick of all 14 rules with one alert active.
+func BenchmarkProcess(b *testing.B) {
+	e := NewEngine(config.DefaultAlerts(), Options{Interval: tick})
+	snaps := make([]*snapshot.Snapshot, 64)
+	for i := range snaps {
+		snaps[i] = calm(t0)
+		snaps[i].GPUs[0].Temperature = snapshot.F(80)
+	}
+	ts := t0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		ts = ts.Add(tick)
+		s := snaps[i%len(snaps)]
+		s.Timestamp = snapshot.Time{Time: ts}
+		e.Process(s)
+	}
+}
+
+// BenchmarkProcessQuiet is one tick of all 14 rules with nothing wrong.
+func BenchmarkProcessQuiet(b *testing.B) {
+	e := NewEngine(config.DefaultAlerts(), Options{Interval: tick})
+	s := calm(t0)
+	ts := t0
+	b.ReportAllocs()
+	for b.Loop() {
+		ts = ts.Add(tick)
+		s.Timestamp = snapshot.Time{Time: ts}
+		e.Process(s)
+	}
+}
