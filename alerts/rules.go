@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -189,9 +190,9 @@ func definitions() map[string]ruleDef {
 	return m
 }
 
-// known turns a *float64 into a reading; nil is unknown.
+// known turns a *float64 into a reading; nil, NaN and infinities are unknown.
 func known(object string, v *float64) reading {
-	if v == nil {
+	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
 		return reading{object: object}
 	}
 	return reading{object: object, value: *v, ok: true}
