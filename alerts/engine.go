@@ -82,7 +82,7 @@ type state struct {
 
 	lastSample time.Time // last tick the object had a sample, known or not
 	lastKnown  time.Time
-	unknownN   int // consecutive unknown samples
+	unknownN   int     // consecutive unknown samples
 	value      float64 // last known value
 
 	runSince [2]time.Time // start of the current run past each level; zero: no run
