@@ -19,7 +19,9 @@
 //     least UnknownClearAfter, it clears, since a stale alarm helps nobody.
 //
 // Each severity's span is one log entry: an escalation from warning to critical clears
-// the warning entry and raises a critical one at the same instant.
+// the warning entry and raises a critical one at the same instant. The log is shared by
+// successive snapshots until an entry changes (raise, clear, new peak), so an ongoing
+// entry's DurationSeconds is 0; AlertLogEntry.Duration gives the time so far.
 package alerts
 
 import (
@@ -80,9 +82,8 @@ type state struct {
 
 	lastSample time.Time // last tick the object had a sample, known or not
 	lastKnown  time.Time
-	unknownN   int // consecutive unknown samples
-	value      float64
-	hasValue   bool
+	unknownN   int     // consecutive unknown samples
+	value      float64 // last known value
 
 	runSince [2]time.Time // start of the current run past each level; zero: no run
 
@@ -93,8 +94,7 @@ type state struct {
 
 // record is one log entry under construction.
 type record struct {
-	entry   snapshot.AlertLogEntry
-	ongoing bool
+	entry snapshot.AlertLogEntry
 }
 
 // NewEngine returns an engine for the enabled rules of cfg.
@@ -172,7 +172,7 @@ func (e *Engine) Process(s *snapshot.Snapshot) {
 		active = []snapshot.Alert{}
 	}
 	s.Alerts = active
-	s.AlertLog = e.logFor(now)
+	s.AlertLog = e.logFor()
 }
 
 func severityRank(s string) int {
@@ -209,7 +209,7 @@ func (e *Engine) step(r *compiled, st *state, rd reading, now time.Time, s *snap
 		return
 	}
 	st.unknownN = 0
-	st.value, st.hasValue, st.lastKnown = rd.value, true, now
+	st.value, st.lastKnown = rd.value, now
 
 	held := [2]bool{}
 	for lvl := range 2 {
@@ -248,18 +248,17 @@ func (e *Engine) step(r *compiled, st *state, rd reading, now time.Time, s *snap
 	st.message = r.message(s, rd, levelWord(st.sev, r.cmp))
 	if r.cmp.worse(rd.value, st.rec.entry.Peak) {
 		st.rec.entry.Peak = rd.value
+		e.logDirty = true
 	}
-	e.logDirty = true // an ongoing entry's duration moves with every sample
 }
 
 // transition ends the active entry (if any) and raises the target severity (if any).
 func (e *Engine) transition(r *compiled, st *state, target int, now time.Time, s *snapshot.Snapshot) {
 	if st.sev != sevNone {
 		rec := st.rec
-		rec.ongoing = false
 		cleared := snapshot.Time{Time: now.UTC()}
 		rec.entry.Cleared = &cleared
-		rec.entry.DurationSeconds = now.Sub(rec.entry.Raised.Time).Seconds()
+		rec.entry.DurationSeconds = max(0, now.Sub(rec.entry.Raised.Time).Seconds()) // 0 if the clock stepped back
 		e.writeFile("clear", now, rec.entry, st.value)
 		st.rec = nil
 	}
@@ -270,7 +269,7 @@ func (e *Engine) transition(r *compiled, st *state, target int, now time.Time, s
 		return
 	}
 	st.message = r.message(s, reading{object: st.object, value: st.value, ok: true}, levelWord(target, r.cmp))
-	rec := &record{ongoing: true, entry: snapshot.AlertLogEntry{
+	rec := &record{entry: snapshot.AlertLogEntry{
 		Severity:  severityNames[target],
 		Metric:    r.metric,
 		Object:    st.object,
@@ -289,17 +288,17 @@ func (e *Engine) transition(r *compiled, st *state, target int, now time.Time, s
 }
 
 // logFor returns the log as the snapshot carries it. Snapshots are immutable once
-// published, so an unchanged log is shared between them rather than copied per tick.
-func (e *Engine) logFor(now time.Time) []snapshot.AlertLogEntry {
+// published, so an unchanged log is shared between them rather than copied per tick:
+// the history keeps 720 snapshots, and a 200-entry log copied into each would take
+// about 17 MB. That is why an ongoing entry's DurationSeconds stays 0 (see
+// snapshot.AlertLogEntry.Duration): a duration moving every tick would force a copy.
+func (e *Engine) logFor() []snapshot.AlertLogEntry {
 	if !e.logDirty && e.published != nil {
 		return e.published
 	}
 	out := make([]snapshot.AlertLogEntry, len(e.log))
 	for i, rec := range e.log {
 		out[i] = rec.entry
-		if rec.ongoing {
-			out[i].DurationSeconds = max(0, now.Sub(rec.entry.Raised.Time).Seconds())
-		}
 	}
 	e.published, e.logDirty = out, false
 	return out

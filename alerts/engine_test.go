@@ -457,6 +457,26 @@ func TestLogSharedWhileUnchanged(t *testing.T) {
 	if a.AlertLog[0].Cleared != nil || b.AlertLog[0].Cleared == nil {
 		t.Error("a published snapshot's log changed afterwards")
 	}
+
+	// An ongoing alert whose peak does not move does not copy the log either.
+	d := calm(t0.Add(3 * tick))
+	d.GPUs[0].Temperature = snapshot.F(80)
+	e.Process(d)
+	f := calm(t0.Add(4 * tick))
+	f.GPUs[0].Temperature = snapshot.F(79)
+	e.Process(f)
+	if &d.AlertLog[0] != &f.AlertLog[0] {
+		t.Error("an ongoing alert copied the log on every tick")
+	}
+	if got := f.AlertLog[0].Duration(f.Timestamp.Time); got != tick || f.AlertLog[0].DurationSeconds != 0 {
+		t.Errorf("ongoing duration %s (field %v)", got, f.AlertLog[0].DurationSeconds)
+	}
+	g := calm(t0.Add(5 * tick))
+	g.GPUs[0].Temperature = snapshot.F(81)
+	e.Process(g)
+	if g.AlertLog[0].Peak != 81 || f.AlertLog[0].Peak != 80 {
+		t.Errorf("peaks %v then %v, want 80 then 81", f.AlertLog[0].Peak, g.AlertLog[0].Peak)
+	}
 }
 
 func TestLogFile(t *testing.T) {
@@ -536,4 +556,52 @@ func logDiff(got, want []snapshot.AlertLogEntry) string {
 		return "log:\n" + g + "want:\n" + w
 	}
 	return ""
+}
+
+// BenchmarkProcess is one tick of all 14 rules with one alert active.
+func BenchmarkProcess(b *testing.B) {
+	e := NewEngine(config.DefaultAlerts(), Options{Interval: tick})
+	snaps := make([]*snapshot.Snapshot, 64)
+	for i := range snaps {
+		snaps[i] = calm(t0)
+		snaps[i].GPUs[0].Temperature = snapshot.F(80)
+	}
+	ts := t0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		ts = ts.Add(tick)
+		s := snaps[i%len(snaps)]
+		s.Timestamp = snapshot.Time{Time: ts}
+		e.Process(s)
+	}
+}
+
+// BenchmarkProcessQuiet is one tick of all 14 rules with nothing wrong.
+func BenchmarkProcessQuiet(b *testing.B) {
+	e := NewEngine(config.DefaultAlerts(), Options{Interval: tick})
+	s := calm(t0)
+	ts := t0
+	b.ReportAllocs()
+	for b.Loop() {
+		ts = ts.Add(tick)
+		s.Timestamp = snapshot.Time{Time: ts}
+		e.Process(s)
+	}
+}
+
+func TestNaNIsUnknown(t *testing.T) {
+	e := NewEngine(config.DefaultAlerts(), Options{Interval: tick})
+	s := calm(t0)
+	s.GPUs[0].Temperature = snapshot.F(80)
+	e.Process(s)
+	nan, inf := math.NaN(), math.Inf(1)
+	for i, v := range []*float64{&nan, &inf} {
+		s := calm(t0.Add(time.Duration(i+1) * tick))
+		s.GPUs[0].Temperature = v
+		s.Host.CPUPercent = v
+		e.Process(s)
+		if a := oneAlert(t, s); a == nil || a.Metric != "gpu_temperature" || a.Value != 80 {
+			t.Fatalf("a non-finite sample changed the alerts: %+v", s.Alerts)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -62,8 +63,11 @@ func definitions() map[string]ruleDef {
 		return ruleDef{
 			metric: metric, cmp: above,
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
-				for _, g := range gpus(s) {
-					dst = append(dst, known(gpuObject(g.Index), val(g)))
+				if len(s.GPUs) == 0 && s.GPU != nil {
+					return append(dst, known(gpuObject(s.GPU.Index), val(s.GPU)))
+				}
+				for i := range s.GPUs {
+					dst = append(dst, known(gpuObject(s.GPUs[i].Index), val(&s.GPUs[i])))
 				}
 				return dst
 			},
@@ -186,9 +190,9 @@ func definitions() map[string]ruleDef {
 	return m
 }
 
-// known turns a *float64 into a reading; nil is unknown.
+// known turns a *float64 into a reading; nil, NaN and infinities are unknown.
 func known(object string, v *float64) reading {
-	if v == nil {
+	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
 		return reading{object: object}
 	}
 	return reading{object: object, value: *v, ok: true}
@@ -201,22 +205,16 @@ func p95(l *snapshot.Latency) *float64 {
 	return l.P95
 }
 
-// gpus returns every GPU of s, or the primary one when the list is empty.
-func gpus(s *snapshot.Snapshot) []*snapshot.GPU {
-	if len(s.GPUs) == 0 {
-		if s.GPU != nil {
-			return []*snapshot.GPU{s.GPU}
-		}
-		return nil
-	}
-	out := make([]*snapshot.GPU, len(s.GPUs))
-	for i := range s.GPUs {
-		out[i] = &s.GPUs[i]
-	}
-	return out
-}
+// gpuObjects are the common GPU object names, so naming them does not allocate.
+var gpuObjects = [...]string{"gpu0", "gpu1", "gpu2", "gpu3", "gpu4", "gpu5", "gpu6", "gpu7"}
 
-func gpuObject(idx int) string { return "gpu" + strconv.Itoa(idx) }
+// gpuObject names a GPU's alerts: "gpu0", "gpu1", ….
+func gpuObject(idx int) string {
+	if idx >= 0 && idx < len(gpuObjects) {
+		return gpuObjects[idx]
+	}
+	return "gpu" + strconv.Itoa(idx)
+}
 
 // gpuLabel is "GPU" on a one-GPU box (the page's wording) and "GPU 1" when there are
 // several, so the message says which.
