@@ -12,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"hsi-top/config"
+	"hsi-top/history"
 	"hsi-top/tui"
 )
 
@@ -19,9 +20,10 @@ import (
 // Bubble Tea program draws on the alternate screen until q or ctrl+c (or a signal), then
 // the engine is stopped and waited for and the terminal restored.
 func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io.Writer) int {
-	// The history store joins here as a stage once it exists (newEngine(cfg, store)),
-	// and its *Store becomes tui.Options.History.
-	eng, built, err := newEngine(cfg)
+	// The history store is the last stage: it keeps every tick (alerts included) for the
+	// charts, paused or not.
+	store := history.NewStore()
+	eng, built, err := newEngine(cfg, store)
 	if err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
@@ -47,6 +49,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 
 	model := tui.New(tui.Options{
 		Engine:   eng,
+		History:  store,
 		Renderer: renderer,
 		NoColor:  noColor,
 		Range:    rangeFromConfig(cfg.UI.Range),

@@ -4,10 +4,12 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"hsi-top/history"
 	"hsi-top/snapshot"
 )
 
@@ -312,5 +314,22 @@ func TestStalePanelSaysSo(t *testing.T) {
 	m.Update(SnapshotMsg{s})
 	if f := m.View(); !strings.Contains(f, "host stale 41s: timeout") {
 		t.Fatalf("stale host panel not marked:\n%s", f)
+	}
+}
+
+// TestWithHistoryStore draws charts from the real history store fed by the snapshots.
+func TestWithHistoryStore(t *testing.T) {
+	store := history.NewStore()
+	m := New(Options{Engine: newFakeEngine(), History: store, Renderer: asciiRenderer(), Location: time.UTC})
+	defer m.Close()
+	m.Update(sizeMsg(200, 60))
+	for i := 0; i < 40; i++ {
+		s := build(scHealthy, i)
+		store.Process(s)
+		m.Update(SnapshotMsg{s})
+	}
+	row := chartRow(t, m.View(), "util")
+	if !strings.ContainsAny(row, "▁▂▃▄▅▆▇█") || !strings.Contains(row, "max ") {
+		t.Fatalf("no chart from the history store: %q", row)
 	}
 }

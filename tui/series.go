@@ -1,35 +1,22 @@
 package tui
 
-import "time"
+import "hsi-top/history"
 
-// Range is a chart's time window. It mirrors history.Range until that package lands.
-type Range int
+// Range is a chart's time window (5m, 15m or 60m, 60 points each).
+type Range = history.Range
 
-// The three ranges, 60 points each.
+// The three ranges.
 const (
-	Range5m Range = iota
-	Range15m
-	Range60m
+	Range5m  = history.Range5m
+	Range15m = history.Range15m
+	Range60m = history.Range60m
 )
 
-func (r Range) String() string {
-	switch r {
-	case Range15m:
-		return "15m"
-	case Range60m:
-		return "60m"
-	}
-	return "5m"
-}
+// Point is one chart bucket; Count == 0 is a gap.
+type Point = history.Point
 
-// Point is one chart bucket; Count == 0 is a gap. It mirrors history.Point.
-type Point struct {
-	Start         time.Time
-	Min, Avg, Max float64
-	Count         int
-}
-
-// SeriesReader gives the charts their data: 60 buckets, oldest first.
+// SeriesReader gives the charts their data: history.Points buckets, oldest first
+// (*history.Store satisfies it). It must not do I/O: it runs on the UI goroutine.
 type SeriesReader interface {
 	Series(key string, r Range) []Point
 }
