@@ -134,7 +134,6 @@ func New(o Options) *Model {
 		series: map[string][]Point{},
 		vp:     viewport.New(0, 0),
 	}
-	m.st.noANSI = o.NoColor
 	m.help.Styles.ShortKey = m.st.Key.Style
 	m.help.Styles.FullKey = m.st.Key.Style
 	m.help.Styles.ShortDesc = m.st.Help.Style

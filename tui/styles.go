@@ -39,8 +39,6 @@ var glyphs = [...]string{lvOK: "✔", lvInfo: "●", lvWarn: "▲", lvCrit: "✖
 // Styles holds every style the UI draws with, built from one renderer so NO_COLOR (the
 // ASCII profile) removes every colour escape at once.
 type Styles struct {
-	r      *lipgloss.Renderer
-	noANSI bool
 	// sparks are reusable sparkline canvases by width (the UI goroutine only).
 	sparks map[int]*sparkline.Model
 
@@ -62,7 +60,7 @@ type Styles struct {
 
 // newStyles builds the styles on r. With the ASCII profile every Render returns plain text.
 func newStyles(r *lipgloss.Renderer) *Styles {
-	s := &Styles{r: r}
+	s := &Styles{}
 	fg := func(c lipgloss.TerminalColor) lipgloss.Style { return r.NewStyle().Foreground(c) }
 	mk := newSty
 	s.Level[lvOK] = mk(fg(colOK))
