@@ -99,8 +99,10 @@ var (
 	exporterDetectSum      = 0.5 // 10 observations/s averaging 50 ms
 	exporterAnalyzeBuckets = [][2]float64{{1, 1}, {2.5, 3}, {5, 4}, {10, 4}}
 	exporterAnalyzeSum     = 8.0 // 4 observations/s averaging 2 s
-	exporterDetections     = 0.2 // per second: 12 per minute
-	exporterEvents         = 0.05
+	// Large rates so that rate()[5m], still far below the true rate while the window is
+	// not yet full, keeps enough digits for the ratio check.
+	exporterDetections = 200.0 // per second
+	exporterEvents     = 50.0
 )
 
 // Values computed by hand with Prometheus's histogram_quantile interpolation:

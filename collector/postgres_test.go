@@ -62,7 +62,7 @@ func TestPostgresRealServer(t *testing.T) {
 		`CREATE TABLE events (id serial PRIMARY KEY, started_at timestamptz)`,
 		`CREATE TABLE detections (id serial PRIMARY KEY, detected_at timestamptz)`,
 		`INSERT INTO cameras (status) VALUES ('online'), ('online'), ('offline')`,
-		`INSERT INTO events (started_at) SELECT now() - make_interval(mins => g) FROM generate_series(1, 10) g`, // 4 in the last 5 min
+		`INSERT INTO events (started_at) SELECT now() - make_interval(mins => g) FROM generate_series(1, 10) g`,           // 4 in the last 5 min
 		`INSERT INTO detections (detected_at) SELECT now() - make_interval(secs => g * 10) FROM generate_series(1, 50) g`, // 29 in the last 5 min
 		`SELECT pg_stat_force_next_flush()`,
 	} {
