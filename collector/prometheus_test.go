@@ -61,7 +61,7 @@ func checkPromSections(t *testing.T, s *snapshot.Snapshot) {
 	// test cannot wait for; the two counters are scraped together, so their ratio is exact.
 	tp := in.Throughput
 	if *tp.ImagesPerMin <= 0 || *tp.ImagesPerMin > exporterDetections*60*1.05 ||
-		math.Abs(*tp.ImagesPerMin / *tp.EventsPerMin-exporterDetections/exporterEvents) > 0.1 {
+		math.Abs(*tp.ImagesPerMin / *tp.EventsPerMin - exporterDetections/exporterEvents) > 0.1 {
 		t.Errorf("throughput = %v images/min, %v events/min (ratio must be %v)", *tp.ImagesPerMin, *tp.EventsPerMin, exporterDetections/exporterEvents)
 	}
 	g := s.GPU
