@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -84,9 +85,10 @@ func (c *PromClient) get(ctx context.Context, path string, v url.Values) ([]byte
 	switch resp.Status {
 	case 200:
 		return resp.Body, nil
-	case 400, 422, 503: // API errors carry a JSON body with the reason
-		if _, perr := promDecode(resp.Body, ""); perr != nil && !strings.HasPrefix(perr.Error(), "result type") {
-			return nil, fmt.Errorf("HTTP %d: %v", resp.Status, perr)
+	case 400, 422, 503: // API errors carry a JSON body with Prometheus's reason
+		var env promEnvelope
+		if json.Unmarshal(resp.Body, &env) == nil && env.Status == "error" && env.Error != "" {
+			return nil, fmt.Errorf("HTTP %d: %s: %s", resp.Status, env.ErrorType, truncate(env.Error, 200))
 		}
 	}
 	return nil, fmt.Errorf("HTTP %d", resp.Status)
