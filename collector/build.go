@@ -53,5 +53,6 @@ func Build(cfg config.Config) *Built {
 	}
 	add(NewHostSource(cfg.Host.Mounts))
 	add(NewSelfSource())
+	addPipeline(cfg, add, b)
 	return b
 }
