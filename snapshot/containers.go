@@ -44,9 +44,12 @@ type Container struct {
 func (c Containers) Unhealthy() int {
 	n := 0
 	for _, r := range c {
-		if r.State == HealthUnhealthy || r.State == "unreachable" {
+		if r.Down() {
 			n++
 		}
 	}
 	return n
 }
+
+// Down reports whether the row is unhealthy or unreachable.
+func (r Container) Down() bool { return r.State == HealthUnhealthy || r.State == StatusUnreachable }
