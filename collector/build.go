@@ -50,5 +50,14 @@ func Build(cfg config.Config) *Built {
 	}
 	add(NewHostSource(cfg.Host.Mounts))
 	add(NewSelfSource())
+	if cfg.GPU.Enabled {
+		add(NewNVMLSource(cfg.GPU.Index))
+	}
+	if cfg.Detector.Enabled && cfg.Detector.URL != "" {
+		add(NewDetectorSource(cfg.Detector, cfg.SourceTimeout.D()))
+	}
+	if cfg.LLM.Enabled && cfg.LLM.URL != "" {
+		add(NewLLMSource(cfg.LLM, cfg.SourceTimeout.D()))
+	}
 	return b
 }
