@@ -92,9 +92,9 @@ const gib = uint64(1) << 30
 func twoGPUs() (fakeGPU, fakeGPU) {
 	a := fakeGPU{
 		name: "NVIDIA RTX A5500", uuid: "GPU-11111111-2222-3333-4444-555555555555",
-		util:    nvml.Utilization{Gpu: 38, Memory: 21},
-		mem:     nvml.Memory{Total: 24 * gib, Used: 20 * gib, Free: 4 * gib},
-		temp:    61, powerMW: 118_400, limitMW: 230_000, smMHz: 1740, fan: 44,
+		util: nvml.Utilization{Gpu: 38, Memory: 21},
+		mem:  nvml.Memory{Total: 24 * gib, Used: 20 * gib, Free: 4 * gib},
+		temp: 61, powerMW: 118_400, limitMW: 230_000, smMHz: 1740, fan: 44,
 		pstate:   nvml.PSTATE_2,
 		throttle: nvml.ClocksThrottleReasonSwPowerCap | nvml.ClocksThrottleReasonSwThermalSlowdown,
 		compute: []nvml.ProcessInfo{
@@ -105,9 +105,9 @@ func twoGPUs() (fakeGPU, fakeGPU) {
 	}
 	b := fakeGPU{
 		name: "NVIDIA T400", uuid: "GPU-66666666-7777-8888-9999-000000000000",
-		util:    nvml.Utilization{Gpu: 3, Memory: 1},
-		mem:     nvml.Memory{Total: 4 * gib, Used: gib / 4, Free: 4*gib - gib/4},
-		temp:    40, smMHz: 300, pstate: nvml.PSTATE_8,
+		util: nvml.Utilization{Gpu: 3, Memory: 1},
+		mem:  nvml.Memory{Total: 4 * gib, Used: gib / 4, Free: 4*gib - gib/4},
+		temp: 40, smMHz: 300, pstate: nvml.PSTATE_8,
 		noPower: true, noFan: true,
 	}
 	return a, b
