@@ -118,6 +118,9 @@ func DecodeJSON(body []byte, v any) error {
 			return &JSONTypeError{Field: shorten(typeErr.Field, 60),
 				msg: fmt.Sprintf("field %q has a %s, expected %s", shorten(typeErr.Field, 60), typeErr.Value, jsonKind(typeErr.Type))}
 		case errors.As(err, &syntaxErr):
+			if syntaxErr.Offset >= int64(len(trimmed)) {
+				return errors.New("truncated JSON")
+			}
 			return fmt.Errorf("invalid JSON at byte %d", syntaxErr.Offset)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return errors.New("truncated JSON")
