@@ -162,7 +162,7 @@ func TestPromptTextNeverKept(t *testing.T) {
 		current,
 		legacy,
 		[]byte(strings.Replace(string(current), `"n_ctx": 131072`, `"n_ctx": "`+marker+`"`, 1)), // a type error
-		current[:strings.Index(string(current), marker)+10],                                   // cut inside the prompt
+		current[:strings.Index(string(current), marker)+10],                                     // cut inside the prompt
 	}
 	for i, body := range bodies {
 		srv := newReplayServer(t, llmRoutes(t, "llm-slots-current.json"))

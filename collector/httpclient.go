@@ -118,7 +118,11 @@ func DecodeJSON(body []byte, v any) error {
 			return &JSONTypeError{Field: shorten(typeErr.Field, 60),
 				msg: fmt.Sprintf("field %q has a %s, expected %s", shorten(typeErr.Field, 60), typeErr.Value, jsonKind(typeErr.Type))}
 		case errors.As(err, &syntaxErr):
-			if syntaxErr.Offset >= int64(len(trimmed)) {
+			// The scanner reports a body cut inside a literal ("tr") as a bad character
+			// at the very end; a complete value followed by junk is not truncated.
+			msg := syntaxErr.Error()
+			if strings.HasPrefix(msg, "unexpected end of JSON input") ||
+				syntaxErr.Offset >= int64(len(trimmed)) && !strings.Contains(msg, "after top-level value") {
 				return errors.New("truncated JSON")
 			}
 			return fmt.Errorf("invalid JSON at byte %d", syntaxErr.Offset)
