@@ -306,7 +306,7 @@ func ParseLLMMetrics(body []byte) (LLMMetrics, error) {
 			continue
 		}
 		var dst **float64
-		switch name {
+		switch string(name) { // no allocation: the compiler compares the bytes
 		case "llamacpp:tokens_predicted_total":
 			dst = &m.TokensPredicted
 		case "llamacpp:prompt_tokens_total":
@@ -331,32 +331,36 @@ func ParseLLMMetrics(body []byte) (LLMMetrics, error) {
 
 // parseSample splits one exposition line "name{labels} value [timestamp]"; comments,
 // blank and malformed lines give ok=false.
-func parseSample(line []byte) (name string, value float64, ok bool) {
+func parseSample(line []byte) (name []byte, value float64, ok bool) {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 || line[0] == '#' {
-		return "", 0, false
+		return nil, 0, false
 	}
 	end := bytes.IndexAny(line, "{ \t")
 	if end <= 0 {
-		return "", 0, false
+		return nil, 0, false
 	}
 	nameBytes, rest := line[:end], line[end:]
 	if rest[0] == '{' {
 		labelEnd := labelsEnd(rest)
 		if labelEnd < 0 {
-			return "", 0, false
+			return nil, 0, false
 		}
 		rest = rest[labelEnd+1:]
 	}
-	fields := bytes.Fields(rest)
-	if len(fields) == 0 || len(fields) > 2 {
-		return "", 0, false
+	rest = bytes.TrimSpace(rest)
+	valueBytes, ts := rest, []byte(nil)
+	if i := bytes.IndexAny(rest, " \t"); i >= 0 {
+		valueBytes, ts = rest[:i], rest[i+1:]
 	}
-	v, err := strconv.ParseFloat(string(fields[0]), 64)
+	if len(valueBytes) == 0 || bytes.ContainsAny(bytes.TrimSpace(ts), " \t") {
+		return nil, 0, false
+	}
+	v, err := strconv.ParseFloat(string(valueBytes), 64)
 	if err != nil {
-		return "", 0, false
+		return nil, 0, false
 	}
-	return string(nameBytes), v, true
+	return nameBytes, v, true
 }
 
 // labelsEnd returns the index of the '}' closing the label set at b[0], skipping quoted

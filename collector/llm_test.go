@@ -225,9 +225,10 @@ func TestParseLLMMetrics(t *testing.T) {
 	m, err := ParseLLMMetrics([]byte(`# HELP x
 llamacpp:kv_cache_usage_ratio{model="a \"}\" b"} 0.5 1700000000000
 llamacpp:requests_processing NaN
-llamacpp:requests_deferred 3
+llamacpp:requests_deferred	3	1700000000000
 llamacpp:tokens_predicted_total 1e3
 garbage line here
+llamacpp:tokens_predicted_total 5 6 7
 llamacpp:prompt_tokens_total notanumber
 `))
 	if err != nil {
