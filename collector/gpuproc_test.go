@@ -148,3 +148,18 @@ func TestSumServices(t *testing.T) {
 		t.Errorf("SumServices(nil) = %+v, want none", rows)
 	}
 }
+
+// fmtPtr and fmtU print an optional number in test failures.
+func fmtPtr(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+func fmtU(v *uint64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}

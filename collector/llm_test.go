@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -265,6 +266,80 @@ func BenchmarkParseLLMMetrics(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParseLLMMetrics(body); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestBuildAISources wires the configuration's GPU, detector and LLM sources through
+// Build, as --once does, against servers replaying the fixtures.
+func TestBuildAISources(t *testing.T) {
+	det := newReplayServer(t, map[string]route{"/health": {200, testenv.ReadFixture(t, "detector-health-yolo26.json")}})
+	llm := newReplayServer(t, llmRoutes(t, "llm-slots-current.json"))
+	cfg := config.Default()
+	cfg.SourceTimeout = config.Duration(800 * time.Millisecond)
+	cfg.Interval = config.Duration(time.Second)
+	cfg.Detector.URL, cfg.Detector.Key, cfg.Detector.APIKey = det.URL, "yolo26", "dk"
+	cfg.LLM.URL = llm.URL
+
+	built := Build(cfg)
+	defer built.Close()
+	var names []string
+	for _, s := range built.Sources {
+		names = append(names, s.Name())
+	}
+	if got := strings.Join(names, ","); !strings.HasPrefix(got, "host,self,nvml,detector,llm") {
+		t.Errorf("sources = %s, want host,self,nvml,detector,llm first", got)
+	}
+	eng, err := NewEngine(Options{Interval: cfg.Interval.D(), Timeout: cfg.SourceTimeout.D(), Prepare: built.Prepare}, built.Sources...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := eng.Tick(context.Background())
+	var page struct {
+		GPU      map[string]any            `json:"gpu"`
+		GPUs     []map[string]any          `json:"gpus"`
+		Status   map[string]any            `json:"gpu_status"`
+		AIModels map[string]map[string]any `json:"ai_models"`
+		Nemotron map[string]any            `json:"nemotron"`
+	}
+	js, _ := json.Marshal(s)
+	if err := json.Unmarshal(js, &page); err != nil {
+		t.Fatal(err)
+	}
+	y := page.AIModels["yolo26"]
+	if y["status"] != "healthy" || y["model"] != "yolo26m" || y["vram_gb"] != 1.42 || y["device"] != "cuda:0" {
+		t.Errorf("ai_models.yolo26 = %v", y)
+	}
+	n := page.AIModels["nemotron"]
+	if n["status"] != "healthy" || n["slots_active"] != 1.0 || n["slots_total"] != 2.0 || n["context_size"] != 131072.0 {
+		t.Errorf("ai_models.nemotron = %v", n)
+	}
+	if page.Nemotron["slots_total"] != 2.0 {
+		t.Errorf("nemotron = %v", page.Nemotron)
+	}
+	// Without a GPU here NVML says why and the detector's numbers stand in; on a GPU
+	// machine NVML's devices win.
+	if len(page.GPUs) == 0 || page.GPU == nil {
+		t.Fatalf("gpu = %v, gpus = %v: the detector reports GPU numbers", page.GPU, page.GPUs)
+	}
+	switch page.Status["source"] {
+	case "detector":
+		if page.Status["error"] == "" || page.GPU["vram_total_gb"] != nil {
+			t.Errorf("detector GPU: status %v, gpu %v", page.Status, page.GPU)
+		}
+	case "nvml":
+	default:
+		t.Errorf("gpu_status = %v", page.Status)
+	}
+
+	// Disabled or URL-less sources are not built.
+	cfg.GPU.Enabled, cfg.Detector.URL, cfg.LLM.Enabled = false, "", false
+	b2 := Build(cfg)
+	defer b2.Close()
+	for _, s := range b2.Sources {
+		switch s.Name() {
+		case "nvml", "detector", "llm":
+			t.Errorf("source %s built while disabled", s.Name())
 		}
 	}
 }

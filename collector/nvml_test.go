@@ -233,20 +233,6 @@ func TestNVMLTwoGPUs(t *testing.T) {
 	}
 }
 
-func fmtPtr(v *float64) any {
-	if v == nil {
-		return nil
-	}
-	return *v
-}
-
-func fmtU(v *uint64) any {
-	if v == nil {
-		return nil
-	}
-	return *v
-}
-
 func TestNVMLUnsupportedCalledOnce(t *testing.T) {
 	a, b := twoGPUs()
 	devA, devB := newMockDevice(a), newMockDevice(b)
