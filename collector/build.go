@@ -50,14 +50,17 @@ func Build(cfg config.Config) *Built {
 	}
 	add(NewHostSource(cfg.Host.Mounts))
 	add(NewSelfSource())
+	// HTTP sources finish a little before the engine's deadline, so a slow service's
+	// section says "timeout" in the same tick instead of a tick later.
+	httpTimeout := cfg.SourceTimeout.D() * 9 / 10
 	if cfg.GPU.Enabled {
 		add(NewNVMLSource(cfg.GPU.Index))
 	}
 	if cfg.Detector.Enabled && cfg.Detector.URL != "" {
-		add(NewDetectorSource(cfg.Detector, cfg.SourceTimeout.D()))
+		add(NewDetectorSource(cfg.Detector, httpTimeout))
 	}
 	if cfg.LLM.Enabled && cfg.LLM.URL != "" {
-		add(NewLLMSource(cfg.LLM, cfg.SourceTimeout.D()))
+		add(NewLLMSource(cfg.LLM, httpTimeout))
 	}
 	return b
 }

@@ -16,17 +16,23 @@ import (
 // ai_models.<detector_key>. When NVML has no devices, the GPU numbers the YOLO26 detector
 // reports become the GPU section, marked as coming from the detector.
 type DetectorSource struct {
-	client *HTTPClient
-	url    string
-	apiKey config.Secret
+	client  *HTTPClient
+	url     string
+	apiKey  config.Secret
+	timeout time.Duration
 }
 
-// NewDetectorSource returns the detector source; timeout bounds each request.
+// NewDetectorSource returns the detector source. timeout bounds each collection; keep it
+// below the engine's per-source deadline so a timeout is reported in the same tick.
 func NewDetectorSource(cfg config.DetectorConfig, timeout time.Duration) *DetectorSource {
+	if timeout <= 0 {
+		timeout = defaultHTTPTimeout
+	}
 	return &DetectorSource{
-		client: NewHTTPClient(timeout),
-		url:    strings.TrimRight(cfg.URL, "/") + "/health",
-		apiKey: cfg.APIKey,
+		timeout: timeout,
+		client:  NewHTTPClient(timeout),
+		url:     strings.TrimRight(cfg.URL, "/") + "/health",
+		apiKey:  cfg.APIKey,
 	}
 }
 
@@ -39,6 +45,8 @@ func (d *DetectorSource) Close() error { d.client.CloseIdle(); return nil }
 // Collect asks /health once. A detector that cannot be reached or answers badly is a
 // finding, not a collection failure: the card says unreachable/unhealthy/degraded and why.
 func (d *DetectorSource) Collect(ctx context.Context) (Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
 	var hdr http.Header
 	if d.apiKey != "" {
 		hdr = http.Header{"X-Api-Key": {d.apiKey.Value()}}

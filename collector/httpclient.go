@@ -25,6 +25,9 @@ const MaxBodyBytes = 1 << 20
 // service answered, but not with anything hsi-top should read.
 var ErrBodyTooLarge = fmt.Errorf("response body larger than %d KiB", MaxBodyBytes>>10)
 
+// defaultHTTPTimeout bounds a source's requests when it is given no timeout.
+const defaultHTTPTimeout = 2 * time.Second
+
 // maxRedirects bounds redirect chains (a redirect loop fails fast instead of spinning).
 const maxRedirects = 3
 

@@ -25,10 +25,11 @@ const maxSlotDetails = 64
 // struct without a prompt field and the body is wiped after parsing, so the text is
 // never kept, shown, logged or served.
 type LLMSource struct {
-	client *HTTPClient
-	base   string
-	apiKey config.Secret
-	now    func() time.Time
+	client  *HTTPClient
+	base    string
+	apiKey  config.Secret
+	now     func() time.Time
+	timeout time.Duration
 
 	mu sync.Mutex // guards the counters below
 	// prev are the counters of the last /metrics read, for the rates.
@@ -36,17 +37,23 @@ type LLMSource struct {
 	prevAt time.Time
 }
 
-// NewLLMSource returns the llama.cpp source; timeout bounds each request.
+// NewLLMSource returns the llama.cpp source. timeout bounds each collection (all three
+// requests); keep it below the engine's per-source deadline so a timeout is reported in
+// the same tick.
 func NewLLMSource(cfg config.ServiceConfig, timeout time.Duration) *LLMSource {
 	return newLLMSource(cfg, timeout, time.Now)
 }
 
 func newLLMSource(cfg config.ServiceConfig, timeout time.Duration, now func() time.Time) *LLMSource {
+	if timeout <= 0 {
+		timeout = defaultHTTPTimeout
+	}
 	return &LLMSource{
-		client: NewHTTPClient(timeout),
-		base:   strings.TrimRight(cfg.URL, "/"),
-		apiKey: cfg.APIKey,
-		now:    now,
+		client:  NewHTTPClient(timeout),
+		base:    strings.TrimRight(cfg.URL, "/"),
+		apiKey:  cfg.APIKey,
+		now:     now,
+		timeout: timeout,
 	}
 }
 
@@ -59,6 +66,8 @@ func (l *LLMSource) Close() error { l.client.CloseIdle(); return nil }
 // Collect reads /health and, when the model is ready, /slots and /metrics. A server
 // that is down or loading is a finding, not a failure: the card says so.
 func (l *LLMSource) Collect(ctx context.Context) (Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	defer cancel()
 	var hdr http.Header
 	if l.apiKey != "" {
 		hdr = http.Header{"Authorization": {"Bearer " + l.apiKey.Value()}}

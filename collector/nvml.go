@@ -147,17 +147,24 @@ func (n *NVMLSource) Collect(ctx context.Context) (Result, error) {
 func applyGPUs(s *snapshot.Snapshot, gpus []snapshot.GPU, index int, status snapshot.GPUStatus) {
 	s.GPUs = append([]snapshot.GPU(nil), gpus...)
 	s.GPU = nil
+	found := false
 	for i := range s.GPUs {
 		if s.GPUs[i].Index != index {
 			continue
 		}
+		found = true
 		if s.GPUs[i].Name != "" && s.GPUs[i].Utilization != nil {
 			g := s.GPUs[i]
 			s.GPU = &g
 		}
 	}
-	if s.GPU == nil && len(gpus) > 0 && status.Error == "" {
-		status.Error = fmt.Sprintf("GPU %d has no name or utilization (gpu.index; %d devices)", index, len(gpus))
+	if status.Error == "" {
+		switch {
+		case !found:
+			status.Error = fmt.Sprintf("gpu.index %d: no such device (%d found)", index, len(gpus))
+		case s.GPU == nil:
+			status.Error = fmt.Sprintf("GPU %d reports no name or utilization", index)
+		}
 	}
 	s.GPUStatus = status
 }

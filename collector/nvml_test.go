@@ -285,7 +285,7 @@ func TestNVMLConfiguredIndex(t *testing.T) {
 
 	src3 := newNVMLSource(newMockNVML(newMockDevice(a)), NewProcFS(standardProc(t)), time.Now, 3)
 	defer src3.Close()
-	if s = collectApply(t, src3); s.GPU != nil || !strings.Contains(s.GPUStatus.Error, "GPU 3") {
+	if s = collectApply(t, src3); s.GPU != nil || !strings.Contains(s.GPUStatus.Error, "gpu.index 3: no such device (1 found)") {
 		t.Errorf("index beyond the devices: gpu = %+v, status = %+v", s.GPU, s.GPUStatus)
 	}
 }
