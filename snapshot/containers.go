@@ -51,5 +51,16 @@ func (c Containers) Unhealthy() int {
 	return n
 }
 
+// Healthy counts the rows whose state is healthy.
+func (c Containers) Healthy() int {
+	n := 0
+	for _, r := range c {
+		if r.State == HealthHealthy {
+			n++
+		}
+	}
+	return n
+}
+
 // Down reports whether the row is unhealthy or unreachable.
 func (r Container) Down() bool { return r.State == HealthUnhealthy || r.State == StatusUnreachable }

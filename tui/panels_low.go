@@ -215,35 +215,35 @@ func containersBody(v *view, w int) []string {
 	return lines
 }
 
+// containersLevel is the worst state of the rows: critical with 2+ down, warning with
+// one down or any row not (yet) healthy, such as an LLM still loading its model.
+func containersLevel(cs snapshot.Containers) (lv level, healthy int) {
+	if len(cs) == 0 {
+		return lvUnknown, 0
+	}
+	healthy = cs.Healthy()
+	switch bad := cs.Unhealthy(); {
+	case bad >= 2:
+		return lvCrit, healthy
+	case bad == 1 || healthy < len(cs):
+		return lvWarn, healthy
+	}
+	return lvOK, healthy
+}
+
 func containersHead(v *view) string {
 	cs := v.snap.Containers
 	if len(cs) == 0 {
 		return v.st.state(lvUnknown, "no containers configured")
 	}
-	bad := cs.Unhealthy()
-	lv := lvOK
-	switch {
-	case bad >= 2:
-		lv = lvCrit
-	case bad == 1:
-		lv = lvWarn
-	}
-	return v.st.state(lv, strconv.Itoa(len(cs)-bad)+"/"+strconv.Itoa(len(cs))+" Healthy")
+	lv, healthy := containersLevel(cs)
+	return v.st.state(lv, strconv.Itoa(healthy)+"/"+strconv.Itoa(len(cs))+" Healthy")
 }
 
 func containersCompact(v *view) (level, string) {
 	cs := v.snap.Containers
-	bad := cs.Unhealthy()
-	lv := lvOK
-	switch {
-	case len(cs) == 0:
-		lv = lvUnknown
-	case bad >= 2:
-		lv = lvCrit
-	case bad == 1:
-		lv = lvWarn
-	}
-	s := strconv.Itoa(len(cs)-bad) + "/" + strconv.Itoa(len(cs)) + " healthy"
+	lv, healthy := containersLevel(cs)
+	s := strconv.Itoa(healthy) + "/" + strconv.Itoa(len(cs)) + " healthy"
 	for _, c := range cs {
 		if c.State != snapshot.HealthHealthy {
 			s += " · " + c.Name + " " + orDash(c.State)
