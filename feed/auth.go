@@ -106,26 +106,30 @@ func redactedURL(r *http.Request) string {
 	return u.RequestURI()
 }
 
-// rateLimiter is a per-IP token bucket: burst perMinute, refilled at perMinute a
-// minute. Zero perMinute allows everything.
+// rateLimiter limits connections per IP: at most perMinute at once, then one every
+// minute/perMinute (a token bucket, kept as the generic cell rate algorithm's
+// "theoretical arrival time" so that the arithmetic is exact). Zero perMinute allows
+// everything.
 type rateLimiter struct {
 	perMinute int
+	interval  time.Duration // time one connection's token takes to come back
+	burst     time.Duration // (perMinute-1) * interval: how far ahead tat may run
 
 	mu        sync.Mutex
-	buckets   map[string]*bucket
+	tat       map[string]time.Time
 	lastPrune time.Time
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
 func newRateLimiter(perMinute int) *rateLimiter {
-	return &rateLimiter{perMinute: perMinute, buckets: map[string]*bucket{}}
+	l := &rateLimiter{perMinute: perMinute, tat: map[string]time.Time{}}
+	if perMinute > 0 {
+		l.interval = time.Minute / time.Duration(perMinute)
+		l.burst = time.Duration(perMinute-1) * l.interval
+	}
+	return l
 }
 
-// allow takes one token from ip's bucket at time now.
+// allow takes one connection from ip's allowance at time now.
 func (l *rateLimiter) allow(ip string, now time.Time) bool {
 	if l.perMinute <= 0 {
 		return true
@@ -133,38 +137,27 @@ func (l *rateLimiter) allow(ip string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.pruneLocked(now)
-	limit := float64(l.perMinute)
-	b, ok := l.buckets[ip]
-	if !ok {
-		b = &bucket{tokens: limit, last: now}
-		l.buckets[ip] = b
+	tat, ok := l.tat[ip]
+	if !ok || tat.Before(now) {
+		tat = now
 	}
-	b.tokens = min(limit, b.tokens+l.refill(now.Sub(b.last)))
-	b.last = now
-	if b.tokens < 1 {
+	if tat.Sub(now) > l.burst {
 		return false
 	}
-	b.tokens--
+	l.tat[ip] = tat.Add(l.interval)
 	return true
 }
 
-func (l *rateLimiter) refill(elapsed time.Duration) float64 {
-	if elapsed <= 0 {
-		return 0
-	}
-	return elapsed.Minutes() * float64(l.perMinute)
-}
-
-// pruneLocked forgets, once a minute, the buckets that have refilled completely, so the
-// map does not grow with every address ever seen.
+// pruneLocked forgets, once a minute, the addresses whose allowance is full again, so
+// the map does not grow with every address ever seen.
 func (l *rateLimiter) pruneLocked(now time.Time) {
 	if now.Sub(l.lastPrune) < time.Minute {
 		return
 	}
 	l.lastPrune = now
-	for ip, b := range l.buckets {
-		if b.tokens+l.refill(now.Sub(b.last)) >= float64(l.perMinute) {
-			delete(l.buckets, ip)
+	for ip, tat := range l.tat {
+		if !tat.After(now) {
+			delete(l.tat, ip)
 		}
 	}
 }
@@ -173,5 +166,5 @@ func (l *rateLimiter) pruneLocked(now time.Time) {
 func (l *rateLimiter) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.buckets)
+	return len(l.tat)
 }

@@ -181,7 +181,7 @@ func handleClientMessage(msg []byte) []byte {
 	}
 	var typ string
 	raw, ok := m["type"]
-	if !ok || json.Unmarshal(raw, &typ) != nil {
+	if !ok || len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &typ) != nil {
 		return errorFrame(errInvalidFormat, "message must be a JSON object with a string \"type\"")
 	}
 	switch typ {
