@@ -23,6 +23,9 @@
 // the same []byte to every client's bounded queue without blocking. A client whose
 // queue is full cannot keep up: it is disconnected at once and logged once, never
 // waited for, so neither the hub nor the collector ever blocks on a client. Each
+// connection's kernel send buffer is fixed (64 KiB by default) so that a client that
+// stopped reading fills it, and then its queue, within a bounded number of ticks
+// instead of pinning megabytes of kernel memory first. Each
 // client has one writer (the HTTP handler goroutine, draining its queue) and one reader
 // goroutine. Frames are never compressed, so the shared bytes go to the socket as they
 // are.

@@ -21,6 +21,8 @@ const (
 	DefaultPingInterval  = 30 * time.Second
 	DefaultQueueSize     = 8
 	DefaultShutdownGrace = 1500 * time.Millisecond
+	// DefaultSendBuffer is each connection's kernel send buffer (SO_SNDBUF).
+	DefaultSendBuffer = 64 << 10
 	// MaxClientFrame is the largest frame a client may send; a larger one closes the
 	// connection with 1009.
 	MaxClientFrame = 64 << 10
@@ -54,6 +56,13 @@ type Options struct {
 	// Page, when set, answers every path the feed does not (the embedded web page, or
 	// a test page).
 	Page http.Handler
+	// SendBuffer is each accepted connection's kernel send buffer in bytes; 64 KiB when
+	// zero, the kernel's own autotuning when negative. A small fixed buffer bounds the
+	// kernel memory a stalled client can pin (autotuning lets a loopback socket buffer
+	// megabytes) and so makes a client that stopped reading overflow its queue, and be
+	// dropped, within a bounded number of ticks. The feed sends a few KB per tick, so
+	// 64 KiB is many ticks of slack for a slow but live client.
+	SendBuffer int
 }
 
 // Server is the feed's HTTP server. Create it with New and run it with Serve.
@@ -68,6 +77,7 @@ type Server struct {
 	queueSize       int
 	grace           time.Duration
 	page            http.Handler
+	sendBuffer      int
 
 	keyHash [sha256.Size]byte
 	hasKey  bool
@@ -133,6 +143,7 @@ func New(opts Options) (*Server, error) {
 		queueSize:       opts.QueueSize,
 		grace:           opts.ShutdownGrace,
 		page:            opts.Page,
+		sendBuffer:      opts.SendBuffer,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -151,6 +162,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.grace <= 0 {
 		s.grace = DefaultShutdownGrace
+	}
+	if s.sendBuffer == 0 {
+		s.sendBuffer = DefaultSendBuffer
 	}
 	if key := cfg.APIKey.Value(); key != "" {
 		s.keyHash = sha256.Sum256([]byte(key))
@@ -199,6 +213,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if tc, ok := c.(*net.TCPConn); ok && s.sendBuffer > 0 {
+				tc.SetWriteBuffer(s.sendBuffer)
+			}
 			// Kept so that a close handshake can be cut at the socket when the peer
 			// never answers.
 			return context.WithValue(ctx, rawConnKey{}, c)

@@ -51,6 +51,7 @@ func main() {
 	interval := flag.Duration("interval", time.Second, "feed interval")
 	churn := flag.Int("churn", 10000, "connect/disconnect cycles")
 	churnParallel := flag.Int("churn-parallel", 50, "concurrent connect/disconnect cycles")
+	flag.IntVar(&slowRcvBuf, "slow-rcvbuf", 16<<10, "SO_RCVBUF of the never-reading clients in bytes (0: the kernel's default)")
 	flag.Parse()
 	if *role == "server" {
 		if err := runServer(*interval); err != nil {
@@ -286,9 +287,27 @@ func (h *healthy) run(ctx context.Context, url string, from, to *atomic.Int64, r
 	}
 }
 
+// slowRcvBuf is the receive buffer of the never-reading clients: a stalled browser on
+// a slow link advertises a small window; with the kernel's loopback defaults a socket
+// absorbs minutes of frames before the server can notice.
+var slowRcvBuf int
+
 // dialNoRead connects a client that never reads.
 func dialNoRead(ctx context.Context, url string) (*websocket.Conn, error) {
-	c, _, err := websocket.Dial(ctx, url, nil)
+	d := &net.Dialer{Control: func(network, address string, rc syscall.RawConn) error {
+		if slowRcvBuf <= 0 {
+			return nil
+		}
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, slowRcvBuf)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: hc})
 	return c, err
 }
 
@@ -406,7 +425,8 @@ func drive(nClients, nSlow int, window, interval time.Duration, churn, churnPara
 	sort.Slice(delays, func(i, j int) bool { return delays[i] < delays[j] })
 	cpu := after.cpu - before.cpu
 	fmt.Printf("\n== fan-out: %d healthy clients, %d never-reading, %s at %s cadence ==\n", nClients, nSlow, window, interval)
-	fmt.Printf("clients connected at start (server): %.0f\n", clientsNow)
+	fmt.Printf("clients connected at start (server): %.0f; frame sizes: system_status %d B, performance_update %d B\n",
+		clientsNow, frameSize(url, "system_status"), frameSize(url, "performance_update"))
 	fmt.Printf("ticks broadcast in window (server): %.0f; distinct performance_update frames seen: %d\n", ticks1-ticks0, len(union))
 	fmt.Printf("delivery delay after the tick over %d frames: p50 %s  p90 %s  p99 %s  max %s\n", len(delays),
 		quantile(delays, 0.50).Round(10*time.Microsecond), quantile(delays, 0.90).Round(10*time.Microsecond),
@@ -463,6 +483,27 @@ func drive(nClients, nSlow int, window, interval time.Duration, churn, churnPara
 	fmt.Printf("server heap in use after GC: %s before, %s after\n", mib(st0.HeapInuse), mib(st1.HeapInuse))
 	fmt.Printf("server RSS: %s before, %s after\n", mib(p0.rss), mib(p1.rss))
 	return nil
+}
+
+// frameSize returns the size of the first frame of type typ a new client gets.
+func frameSize(url, typ string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		return -1
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(1 << 20)
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return -1
+		}
+		if bytes.HasPrefix(b, []byte(`{"type":"`+typ+`"`)) {
+			return len(b)
+		}
+	}
 }
 
 // cycle connects, reads the connect-time system_status and closes normally.
