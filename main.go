@@ -88,16 +88,15 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 	fs.StringVar(&f.listen, "listen", "", "with the dashboard: also serve the feed on `ADDR`")
 	fs.BoolVar(&f.noColor, "no-color", false, "draw without colour (also: NO_COLOR set)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.SetOutput(stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-		fmt.Fprint(stderr, exitText)
-	}
+	// The flag package prints the whole usage on any mistake; a mistake gets one line
+	// instead, and the usage is printed for --help only.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			fmt.Fprint(stderr, usageText)
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			fmt.Fprint(stderr, exitText)
 			return nil, flag.ErrHelp
 		}
 		return nil, usageError{err.Error()}

@@ -8,15 +8,21 @@ import (
 	"strings"
 	"time"
 
+	"hsi-top/alerts"
 	"hsi-top/collector"
 	"hsi-top/config"
 	"hsi-top/snapshot"
 )
 
-// newEngine wires the configured sources into an engine.
+// newEngine wires the configured sources into an engine. Every snapshot passes the
+// sources' own stages (container timelines), then the alert rules, then the extra stages
+// (history), so that what history keeps already carries its alerts.
 func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, *collector.Built, error) {
 	built := collector.Build(cfg)
-	stages := append(append([]collector.Stage{}, built.Stages...), extra...)
+	rules := alerts.NewEngine(cfg.Alerts, alerts.Options{Interval: cfg.Interval.D()})
+	built.AddCloser(rules)
+	stages := append(append([]collector.Stage{}, built.Stages...), rules)
+	stages = append(stages, extra...)
 	eng, err := collector.NewEngine(collector.Options{
 		Interval: cfg.Interval.D(),
 		Timeout:  cfg.SourceTimeout.D(),

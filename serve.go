@@ -11,6 +11,7 @@ import (
 	"hsi-top/collector"
 	"hsi-top/config"
 	"hsi-top/feed"
+	"hsi-top/history"
 )
 
 // runServe runs the collector headless and serves the feed on cfg.Serve.Addr until ctx
@@ -25,14 +26,17 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hsi-top: cannot listen on %s: %v (is another hsi-top or service using that port? pass another address: hsi-top --serve 127.0.0.1:PORT)\n", cfg.Serve.Addr, err)
 		return exitUnknown
 	}
-	eng, built, err := newEngine(cfg)
+	// The history store is the last stage, as in the dashboard: it answers
+	// /api/system/performance/history.
+	store := history.NewStore()
+	eng, built, err := newEngine(cfg, store)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
 	defer built.Close()
-	if err := serveFeed(ctx, eng, cfg, ln, log); err != nil {
+	if err := serveFeed(ctx, eng, store, cfg, ln, log); err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
@@ -40,9 +44,7 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 }
 
 // serveFeed runs the engine and the feed server on ln until ctx ends, then stops both.
-// The dashboard's --listen uses it too, with the dashboard's own engine run elsewhere:
-// pass a nil eng runner there (see startFeed).
-func serveFeed(ctx context.Context, eng *collector.Engine, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+func serveFeed(ctx context.Context, eng *collector.Engine, hist feed.HistoryReader, cfg config.Config, ln net.Listener, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -51,18 +53,22 @@ func serveFeed(ctx context.Context, eng *collector.Engine, cfg config.Config, ln
 		defer wg.Done()
 		eng.Run(ctx)
 	}()
-	err := startFeed(ctx, eng, cfg, ln, log)
+	err := startFeed(ctx, eng, hist, cfg, ln, log)
 	cancel()
 	wg.Wait()
 	return err
 }
 
-// startFeed serves the feed of an engine that runs elsewhere on ln until ctx ends; the
-// dashboard's --listen can call it in a goroutine beside the TUI.
-func startFeed(ctx context.Context, eng *collector.Engine, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+// startFeed serves the feed of an engine that runs elsewhere on ln until ctx ends (then
+// it closes every socket with 1001 and returns). The dashboard's --listen can run it in
+// a goroutine beside the TUI, with the dashboard's engine and history store, a listener
+// bound before the TUI takes the terminal, and a logger that does not write to the
+// terminal the TUI draws on.
+func startFeed(ctx context.Context, eng *collector.Engine, hist feed.HistoryReader, cfg config.Config, ln net.Listener, log *slog.Logger) error {
 	srv, err := feed.New(feed.Options{
 		Config:          cfg.Serve,
 		Source:          eng,
+		History:         hist,
 		Logger:          log,
 		CollectInterval: eng.Interval(),
 	})

@@ -114,3 +114,10 @@ func (t *fakeTicker) fire(now time.Time) {
 	default:
 	}
 }
+
+// Tickers returns how many tickers are running (tests wait for a loop to start).
+func (f *Fake) Tickers() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.tickers)
+}

@@ -18,6 +18,9 @@ type Built struct {
 	closers []io.Closer
 }
 
+// AddCloser registers something else to release on Close (the alert log file).
+func (b *Built) AddCloser(c io.Closer) { b.closers = append(b.closers, c) }
+
 // Close releases what the sources hold (connection pools, NVML).
 func (b *Built) Close() error {
 	var first error

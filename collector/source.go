@@ -44,7 +44,8 @@ func (f SourceFunc) Name() string { return f.SourceName }
 func (f SourceFunc) Collect(ctx context.Context) (Result, error) { return f.Fn(ctx) }
 
 // Stage is a step that runs on every merged snapshot before it is published, in order:
-// container timelines, history, alerts. Stages run on the engine goroutine and may keep
+// container timelines, alerts, then history (last: it keeps the snapshot by pointer, so
+// nothing may change it after). Stages run on the engine goroutine and may keep
 // state between ticks.
 type Stage interface {
 	Process(s *snapshot.Snapshot)

@@ -151,6 +151,7 @@ func Default() Config {
 		Alerts: DefaultAlerts(),
 		Serve: ServeConfig{
 			Addr:               "127.0.0.1:8089",
+			AllowedOrigins:     []string{},
 			RateLimitPerMinute: 10,
 			FeedInterval:       Duration(5 * time.Second),
 			IdleTimeout:        Duration(300 * time.Second),

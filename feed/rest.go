@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
+
+	"hsi-top/history"
 )
 
 // rest wraps a REST handler with the method check and, when a key is configured, the
@@ -42,14 +45,15 @@ func (s *Server) handlePerformance(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("time_range")
 	if name == "" {
-		name = Range5m.String()
+		name = history.Range5m.String()
 	}
-	rng, err := ParseRange(name)
+	rng, err := history.ParseRange(name)
 	if err != nil {
+		valid := rangeNames()
 		b, _ := json.Marshal(map[string]any{
 			"error":   "invalid_time_range",
-			"message": "time_range must be one of 5m, 15m, 60m",
-			"valid":   rangeNames,
+			"message": "time_range must be one of " + strings.Join(valid, ", "),
+			"valid":   valid,
 		})
 		writeJSON(w, http.StatusBadRequest, b)
 		return

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"hsi-top/config"
+	"hsi-top/history"
 	"hsi-top/snapshot"
 )
 
 // fakeHistory returns n snapshots per range, 5 s, 15 s or 60 s apart.
 type fakeHistory struct{ n int }
 
-func (f fakeHistory) Snapshots(r Range) []*snapshot.Snapshot {
+func (f fakeHistory) Snapshots(r history.Range) []*snapshot.Snapshot {
 	step := []time.Duration{5 * time.Second, 15 * time.Second, time.Minute}[r]
 	out := make([]*snapshot.Snapshot, 0, f.n)
 	for i := range f.n {
@@ -86,6 +87,32 @@ func TestHistoryEndpoint(t *testing.T) {
 	}
 	if err := json.Unmarshal(body, &bad); err != nil || bad.Error != "invalid_time_range" || strings.Join(bad.Valid, ",") != "5m,15m,60m" {
 		t.Errorf("bad range body %s", body)
+	}
+}
+
+func TestHistoryEndpointWithStore(t *testing.T) {
+	// The real history store behind the endpoint: a snapshot every 5 s for 2 minutes.
+	store := history.NewStore()
+	for i := range 24 {
+		store.Process(fixtureSnapshot(t, t0.Add(time.Duration(i)*5*time.Second)))
+	}
+	h := start(t, func(o *Options) { o.History = store })
+	code, _, body := h.get("/api/system/performance/history?time_range=5m", nil)
+	var got struct {
+		Snapshots []struct {
+			Timestamp string `json:"timestamp"`
+		} `json:"snapshots"`
+		TimeRange string `json:"time_range"`
+		Count     int    `json:"count"`
+	}
+	if err := json.Unmarshal(body, &got); code != http.StatusOK || err != nil {
+		t.Fatalf("status %d: %v %s", code, err, body)
+	}
+	if got.Count != 24 || len(got.Snapshots) != 24 || got.TimeRange != "5m" {
+		t.Fatalf("count %d len %d range %q, want 24 snapshots of 5m", got.Count, len(got.Snapshots), got.TimeRange)
+	}
+	if got.Snapshots[0].Timestamp >= got.Snapshots[23].Timestamp {
+		t.Errorf("snapshots not oldest first: %s … %s", got.Snapshots[0].Timestamp, got.Snapshots[23].Timestamp)
 	}
 }
 

@@ -231,20 +231,6 @@ func TestWarnIfExposed(t *testing.T) {
 	}
 }
 
-func TestRange(t *testing.T) {
-	for i, name := range []string{"5m", "15m", "60m"} {
-		r, err := ParseRange(name)
-		if err != nil || r != Range(i) || r.String() != name {
-			t.Errorf("ParseRange(%s) = %v, %v", name, r, err)
-		}
-	}
-	for _, bad := range []string{"", "1h", "5M", "60"} {
-		if _, err := ParseRange(bad); err == nil {
-			t.Errorf("ParseRange(%q) accepted", bad)
-		}
-	}
-}
-
 func TestNewDefaults(t *testing.T) {
 	s, err := New(Options{Source: &fakeSource{}})
 	if err != nil {

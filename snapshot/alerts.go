@@ -1,5 +1,7 @@
 package snapshot
 
+import "time"
+
 // Alert severities.
 const (
 	SeverityWarning  = "warning"
@@ -20,16 +22,36 @@ type Alert struct {
 	Peak   float64 `json:"peak"`
 }
 
-// AlertLogEntry is one alert's life: raised, peaked, cleared (or still ongoing).
+// AlertLogEntry is one alert's life at one severity: raised, peaked, cleared (or still
+// ongoing). An escalation from warning to critical ends the warning entry and starts a
+// critical one at the same instant.
 type AlertLogEntry struct {
-	Severity  string  `json:"severity"`
-	Metric    string  `json:"metric"`
-	Object    string  `json:"object,omitempty"`
+	Severity string `json:"severity"`
+	Metric   string `json:"metric"`
+	Object   string `json:"object,omitempty"`
+	// Message is the alert's message when it was raised.
 	Message   string  `json:"message"`
 	Threshold float64 `json:"threshold"`
 	Raised    Time    `json:"raised"`
 	// Cleared is nil while the alert is ongoing.
-	Cleared         *Time   `json:"cleared"`
-	Peak            float64 `json:"peak"`
+	Cleared *Time `json:"cleared"`
+	// Peak is the worst value seen: the highest, or the lowest for "less than" rules.
+	Peak float64 `json:"peak"`
+	// DurationSeconds is Cleared − Raised once cleared, and 0 while ongoing, so that an
+	// unchanged log is shared by successive snapshots instead of copied into each; use
+	// Duration for the time so far.
 	DurationSeconds float64 `json:"duration_seconds"`
+}
+
+// Ongoing reports whether the alert has not cleared.
+func (e AlertLogEntry) Ongoing() bool { return e.Cleared == nil }
+
+// Duration is how long the alert lasted, or for an ongoing one, how long it has lasted
+// at the instant now (the snapshot's timestamp).
+func (e AlertLogEntry) Duration(now time.Time) time.Duration {
+	end := now
+	if e.Cleared != nil {
+		end = e.Cleared.Time
+	}
+	return max(0, end.Sub(e.Raised.Time))
 }

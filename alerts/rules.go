@@ -1,0 +1,272 @@
+package alerts
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"hsi-top/config"
+	"hsi-top/snapshot"
+)
+
+// comparison is how a value is compared with a level.
+type comparison int
+
+const (
+	above   comparison = iota // past the level when greater
+	atLeast                   // past the level when greater or equal (counts)
+	below                     // past the level when less
+)
+
+// past reports whether v is past level in the rule's bad direction.
+func (c comparison) past(v, level float64) bool {
+	switch c {
+	case atLeast:
+		return v >= level
+	case below:
+		return v < level
+	default:
+		return v > level
+	}
+}
+
+// worse reports whether a is a worse value than b (for the peak).
+func (c comparison) worse(a, b float64) bool {
+	if c == below {
+		return a < b
+	}
+	return a > b
+}
+
+// reading is one object's value for a rule this tick.
+type reading struct {
+	object string
+	value  float64
+	ok     bool // false: unknown
+}
+
+// ruleDef describes how to read a metric from a snapshot and word its message.
+type ruleDef struct {
+	metric string
+	cmp    comparison
+	// read appends the rule's readings (one per object) to dst.
+	read func(s *snapshot.Snapshot, dst []reading) []reading
+	// message words an alert; word is "high", "low" or "critical".
+	message func(s *snapshot.Snapshot, r reading, word string) string
+}
+
+// definitions returns the rule definitions keyed by contract.md §5's metric names.
+func definitions() map[string]ruleDef {
+	gpu := func(metric string, val func(g *snapshot.GPU) *float64, format func(label, word string, v float64) string) ruleDef {
+		return ruleDef{
+			metric: metric, cmp: above,
+			read: func(s *snapshot.Snapshot, dst []reading) []reading {
+				if len(s.GPUs) == 0 && s.GPU != nil {
+					return append(dst, known(gpuObject(s.GPU.Index), val(s.GPU)))
+				}
+				for i := range s.GPUs {
+					dst = append(dst, known(gpuObject(s.GPUs[i].Index), val(&s.GPUs[i])))
+				}
+				return dst
+			},
+			message: func(s *snapshot.Snapshot, r reading, word string) string {
+				return format(gpuLabel(s, r.object), word, r.value)
+			},
+		}
+	}
+	single := func(metric string, cmp comparison, val func(s *snapshot.Snapshot) *float64, format string, scale float64) ruleDef {
+		return ruleDef{
+			metric: metric, cmp: cmp,
+			read: func(s *snapshot.Snapshot, dst []reading) []reading {
+				return append(dst, known("", val(s)))
+			},
+			message: func(_ *snapshot.Snapshot, r reading, word string) string {
+				return fmt.Sprintf(format, word, r.value*scale)
+			},
+		}
+	}
+	defs := []ruleDef{
+		gpu("gpu_utilization", func(g *snapshot.GPU) *float64 { return g.Utilization },
+			func(l, w string, v float64) string { return fmt.Sprintf("%s utilization %s: %.1f%%", l, w, v) }),
+		gpu("gpu_temperature", func(g *snapshot.GPU) *float64 { return g.Temperature },
+			func(l, w string, v float64) string { return fmt.Sprintf("%s temperature %s: %.0f°C", l, w, v) }),
+		gpu("gpu_vram", func(g *snapshot.GPU) *float64 { return g.VRAMPercent },
+			func(l, w string, v float64) string { return fmt.Sprintf("%s VRAM %s: %.1f%%", l, w, v) }),
+		gpu("gpu_power", func(g *snapshot.GPU) *float64 { return g.PowerWatts },
+			func(l, w string, v float64) string { return fmt.Sprintf("%s power %s: %.0fW", l, w, v) }),
+		single("rtdetr_latency_p95", above, func(s *snapshot.Snapshot) *float64 { return p95(s.Inference.DetectorLatency) },
+			"Detector latency p95 %s: %.0fms", 1),
+		// The level is in ms like the feed's value; seconds read better in the message.
+		single("nemotron_latency_p95", above, func(s *snapshot.Snapshot) *float64 { return p95(s.Inference.LLMLatency) },
+			"LLM latency p95 %s: %.1fs", 0.001),
+		{
+			metric: "pg_connections", cmp: above,
+			read: func(s *snapshot.Snapshot, dst []reading) []reading {
+				pg := &s.Databases.PostgreSQL
+				if pg.ConnectionsActive == nil || pg.ConnectionsMax == nil || *pg.ConnectionsMax <= 0 {
+					return append(dst, reading{})
+				}
+				return append(dst, reading{value: float64(*pg.ConnectionsActive) / float64(*pg.ConnectionsMax) * 100, ok: true})
+			},
+			message: func(s *snapshot.Snapshot, r reading, word string) string {
+				pg := &s.Databases.PostgreSQL
+				if pg.ConnectionsActive == nil || pg.ConnectionsMax == nil {
+					return fmt.Sprintf("PostgreSQL connections %s: %.1f%%", word, r.value)
+				}
+				return fmt.Sprintf("PostgreSQL connections %s: %d/%d", word, *pg.ConnectionsActive, *pg.ConnectionsMax)
+			},
+		},
+		single("pg_cache_hit", below, func(s *snapshot.Snapshot) *float64 { return s.Databases.PostgreSQL.CacheHitRatio },
+			"PostgreSQL cache hit ratio %s: %.1f%%", 1),
+		single("redis_memory", above, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.MemoryMB },
+			"Redis memory %s: %.1fMB", 1),
+		single("redis_hit_ratio", below, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.HitRatio },
+			"Redis hit ratio %s: %.1f%%", 1),
+		single("host_cpu", above, func(s *snapshot.Snapshot) *float64 { return s.Host.CPUPercent },
+			"CPU %s: %.1f%%", 1),
+		single("host_ram", above, func(s *snapshot.Snapshot) *float64 { return s.Host.RAMPercent },
+			"RAM %s: %.1f%%", 1),
+		{
+			metric: "host_disk", cmp: above,
+			read: func(s *snapshot.Snapshot, dst []reading) []reading {
+				if len(s.Host.Mounts) == 0 {
+					if s.Host.DiskPercent != nil {
+						dst = append(dst, known("/", s.Host.DiskPercent))
+					}
+					return dst
+				}
+				for i := range s.Host.Mounts {
+					dst = append(dst, known(s.Host.Mounts[i].Path, s.Host.Mounts[i].Percent))
+				}
+				return dst
+			},
+			message: func(_ *snapshot.Snapshot, r reading, word string) string {
+				return fmt.Sprintf("Disk %s %s: %.1f%%", r.object, word, r.value)
+			},
+		},
+		{
+			metric: "container_health", cmp: atLeast,
+			read: func(s *snapshot.Snapshot, dst []reading) []reading {
+				n, probed := 0, 0
+				for _, c := range s.Containers {
+					if c.State == "" {
+						continue // not probed yet: unknown, not unhealthy
+					}
+					probed++
+					if c.State != snapshot.HealthHealthy {
+						n++
+					}
+				}
+				if probed == 0 {
+					return append(dst, reading{})
+				}
+				return append(dst, reading{value: float64(n), ok: true})
+			},
+			message: func(s *snapshot.Snapshot, r reading, word string) string {
+				var names []string
+				for _, c := range s.Containers {
+					if c.State != "" && c.State != snapshot.HealthHealthy {
+						names = append(names, c.Name+" "+c.State)
+					}
+				}
+				const shown = 3
+				if len(names) > shown {
+					names = append(names[:shown], "+"+strconv.Itoa(len(names)-shown)+" more")
+				}
+				msg := fmt.Sprintf("Containers %s: %.0f unhealthy", word, r.value)
+				if len(names) > 0 {
+					msg += " (" + strings.Join(names, ", ") + ")"
+				}
+				return msg
+			},
+		},
+	}
+	m := make(map[string]ruleDef, len(defs))
+	for _, d := range defs {
+		m[d.metric] = d
+	}
+	return m
+}
+
+// known turns a *float64 into a reading; nil, NaN and infinities are unknown.
+func known(object string, v *float64) reading {
+	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
+		return reading{object: object}
+	}
+	return reading{object: object, value: *v, ok: true}
+}
+
+func p95(l *snapshot.Latency) *float64 {
+	if l == nil {
+		return nil
+	}
+	return l.P95
+}
+
+// gpuObjects are the common GPU object names, so naming them does not allocate.
+var gpuObjects = [...]string{"gpu0", "gpu1", "gpu2", "gpu3", "gpu4", "gpu5", "gpu6", "gpu7"}
+
+// gpuObject names a GPU's alerts: "gpu0", "gpu1", ….
+func gpuObject(idx int) string {
+	if idx >= 0 && idx < len(gpuObjects) {
+		return gpuObjects[idx]
+	}
+	return "gpu" + strconv.Itoa(idx)
+}
+
+// gpuLabel is "GPU" on a one-GPU box (the page's wording) and "GPU 1" when there are
+// several, so the message says which.
+func gpuLabel(s *snapshot.Snapshot, object string) string {
+	if len(s.GPUs) <= 1 {
+		return "GPU"
+	}
+	return "GPU " + strings.TrimPrefix(object, "gpu")
+}
+
+// levelWords are the message words per severity and comparison: "high"/"low" for a
+// warning (a low cache hit ratio is not "high"), "critical" for a critical.
+func levelWord(sev int, cmp comparison) string {
+	if sev == sevCritical {
+		return "critical"
+	}
+	if cmp == below {
+		return "low"
+	}
+	return "high"
+}
+
+// compiled is a configured rule ready to evaluate.
+type compiled struct {
+	ruleDef
+	levels   [2]float64       // by severity index: warning, critical
+	windows  [2]time.Duration // how long a level must be held before it raises
+	clearLvl [2]float64       // the level a value must fall back past to clear
+}
+
+func compile(def ruleDef, r config.Rule, globalHyst float64) compiled {
+	h := globalHyst
+	if r.HysteresisPercent != nil {
+		h = *r.HysteresisPercent
+	}
+	c := compiled{ruleDef: def}
+	c.levels = [2]float64{r.Warning, r.Critical}
+	c.windows = [2]time.Duration{r.WarningFor.D(), r.CriticalFor.D()}
+	for i, l := range c.levels {
+		d := abs(l) * h / 100
+		if def.cmp == below {
+			c.clearLvl[i] = l + d
+		} else {
+			c.clearLvl[i] = l - d
+		}
+	}
+	return c
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hsi-top/internal/testenv"
+)
+
+// fixtureServer replays the stack's HTTP services from ../shared/fixtures.
+func fixtureServer(t *testing.T, routes map[string]string) *httptest.Server {
+	t.Helper()
+	bodies := map[string][]byte{}
+	for path, name := range routes {
+		bodies[path] = testenv.ReadFixture(t, name)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, "metrics") {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type tmuxSession struct {
+	t    *testing.T
+	name string
+}
+
+func (s tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", args...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func contains(subs ...string) func(string) bool {
+	return func(screen string) bool {
+		for _, s := range subs {
+			if !strings.Contains(screen, s) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// TestDashboardInTmux runs the real binary in a 120×40 tmux pane against fixture-replaying
+// fakes (and the harness's PostgreSQL and Redis when it runs), drives it with send-keys
+// and checks every screen, a resize to 40×10 and back, the exit status and that the
+// alternate screen was left.
+func TestDashboardInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is required under CI")
+		}
+		t.Skip("tmux is not installed")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "hsi-top")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	backend := fixtureServer(t, map[string]string{
+		"/api/system/stats": "backend-stats.json", "/api/system/health/ready": "backend-health-ready-200.json",
+		"/api/system/telemetry": "backend-telemetry.json", "/health": "backend-health-ready-200.json",
+	})
+	detector := fixtureServer(t, map[string]string{"/health": "detector-health-rtdetr.json"})
+	llm := fixtureServer(t, map[string]string{"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json", "/metrics": "llm-metrics.txt"})
+	frontend := fixtureServer(t, map[string]string{"/health": "llm-health-ok.json"})
+
+	// The harness's real servers when scripts/test.sh started them; under CI they must be.
+	pg, redis := os.Getenv("HSI_TEST_PG_DSN"), os.Getenv("HSI_TEST_REDIS_URL")
+	if os.Getenv("CI") != "" {
+		pg, redis = testenv.PostgresDSN(t), testenv.RedisURL(t)
+	}
+	pgBlock := "postgres: {enabled: false}"
+	if pg != "" {
+		pgBlock = fmt.Sprintf("postgres: {enabled: true, dsn: %q}", pg)
+	}
+	redisBlock := "redis: {enabled: false}"
+	if redis != "" {
+		redisBlock = fmt.Sprintf("redis: {enabled: true, url: %q}", redis)
+	}
+	cfg := fmt.Sprintf(`interval: 1s
+source_timeout: 500ms
+gpu: {enabled: false}
+prometheus: {enabled: false}
+backend: {enabled: true, url: %q}
+detector: {enabled: true, url: %q}
+llm: {enabled: true, url: %q}
+frontend: {enabled: true, url: %q}
+%s
+%s
+`, backend.URL, detector.URL, llm.URL, frontend.URL, pgBlock, redisBlock)
+	cfgFile := filepath.Join(dir, "hsi-top.yaml")
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	exitFile := filepath.Join(dir, "exit")
+
+	s := tmuxSession{t: t, name: fmt.Sprintf("hsi-top-e2e-%d", os.Getpid())}
+	// -L: a private tmux server, so the test never touches the user's sessions.
+	sock := "hsi-top-e2e"
+	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
+	run := func(args ...string) string { return s.run(tm(args...)...) }
+	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
+	shell := fmt.Sprintf("cd %q && NO_COLOR=1 TERM=xterm-256color %q --config %q; echo $? > %q; sleep 60", dir, bin, cfgFile, exitFile)
+	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
+	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
+	waitFor := func(what string, ok func(string) bool) string {
+		t.Helper()
+		var screen string
+		for i := 0; i < 200; i++ {
+			screen = capture()
+			if ok(screen) {
+				return screen
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("waiting for %s; the screen is:\n%s", what, screen)
+		return ""
+	}
+	altScreen := func() string { return strings.TrimSpace(run("display-message", "-p", "-t", s.name, "#{alternate_on}")) }
+
+	first := waitFor("the dashboard", contains("hsi-top", "[5m]", "● Live", "System Overview", "sources"))
+	t.Logf("120x40 screen:\n%s", first)
+	if altScreen() != "1" {
+		t.Fatal("the dashboard is not on the alternate screen")
+	}
+	if strings.Count(strings.TrimRight(first, "\n"), "\n") > 39 {
+		t.Fatal("more than 40 lines drawn")
+	}
+
+	run("send-keys", "-t", s.name, "3")
+	waitFor("the 60m range", contains("[60m]", "Host · 60m"))
+
+	run("send-keys", "-t", s.name, "p")
+	paused := waitFor("pause", contains("❚❚ Paused"))
+	body := func(screen string) string { return screen[strings.Index(screen, "\n"):] }
+	time.Sleep(2500 * time.Millisecond) // two collection ticks pass while paused
+	if now := capture(); body(now) != body(paused) {
+		t.Fatalf("the paused screen changed:\n%s\n--- was\n%s", now, paused)
+	}
+
+	run("send-keys", "-t", s.name, "?")
+	waitFor("the help overlay", contains("Help", "next GPU", "PgDn", "collect now"))
+	run("send-keys", "-t", s.name, "?")
+	waitFor("help closed", func(sc string) bool { return !strings.Contains(sc, "PgDn") && strings.Contains(sc, "System Overview") })
+
+	run("resize-window", "-t", s.name, "-x", "40", "-y", "10")
+	waitFor("the 40×10 compact view", func(sc string) bool {
+		return strings.Contains(sc, "Overview") && strings.Contains(sc, "Cont") && !strings.Contains(sc, "╭─")
+	})
+	run("resize-window", "-t", s.name, "-x", "120", "-y", "40")
+	waitFor("the full view again", contains("System Overview", "[60m]", "❚❚ Paused"))
+
+	run("send-keys", "-t", s.name, "p")
+	waitFor("resume", contains("● Live"))
+
+	run("send-keys", "-t", s.name, "q")
+	var code []byte
+	for i := 0; i < 200; i++ {
+		if b, err := os.ReadFile(exitFile); err == nil && len(b) > 0 {
+			code = b
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := strings.TrimSpace(string(code)); got != "0" {
+		t.Fatalf("exit status %q, want 0", got)
+	}
+	if altScreen() != "0" {
+		t.Fatal("the alternate screen was not left")
+	}
+	if sc := capture(); strings.Contains(sc, "System Overview") {
+		t.Fatalf("the dashboard is still on the screen after quitting:\n%s", sc)
+	}
+}

@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// width is the number of terminal cells s occupies, escapes excluded. The dashboard's
+// own text is ASCII, SGR sequences and a known set of one-cell symbols (box drawing,
+// blocks, the state glyphs), which are counted directly; anything else (a GPU or host
+// name in another script, an emoji in an error) takes the full grapheme-aware path.
+func width(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b:
+			// CSI: ESC [ parameters final-byte (0x40–0x7e).
+			if i+1 < len(s) && s[i+1] == '[' {
+				j := i + 2
+				for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+					j++
+				}
+				i = j + 1
+				continue
+			}
+			return ansi.StringWidth(s)
+		case c < 0x20 || c == 0x7f:
+			i++
+		case c < 0x80:
+			n++
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !oneCell(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+		}
+	}
+	return n
+}
+
+// oneCell reports whether r is one of the symbols the dashboard draws, all one cell wide
+// in every terminal with narrow ambiguous widths.
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0x2500 && r <= 0x259f: // box drawing, block elements
+		return true
+	case r >= 0x25a0 && r <= 0x25ff: // geometric shapes: ▲ ● ▸
+		return true
+	case r >= 0x2800 && r <= 0x28ff: // braille
+		return true
+	}
+	switch r {
+	case '–', '—', '·', '°', '…', '×', '✔', '✖', '❚', '↑', '↓', '•', '‹', '›':
+		return true
+	}
+	return false
+}
+
+// truncate cuts s to at most n cells, ending in "…" when it had to cut.
+func truncate(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if width(s) <= n {
+		return s
+	}
+	return ansi.Truncate(s, n, "…")
+}
+
+// fit cuts or pads s to exactly n cells.
+func fit(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	w := width(s)
+	if w > n {
+		return ansi.Truncate(s, n, "…")
+	}
+	if w == n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-w)
+}
+
+// spread puts left and right on one line of n cells, right-aligned, cutting left first.
+func spread(left, right string, n int) string {
+	rw := width(right)
+	if rw >= n {
+		return truncate(right, n)
+	}
+	gap := n - rw
+	l := truncate(left, gap-1)
+	return fit(l, gap) + right
+}
+
+// columns joins blocks side by side, each padded to its width, separated by sep.
+func columns(blocks [][]string, widths []int, sep string) []string {
+	h := 0
+	for _, b := range blocks {
+		h = max(h, len(b))
+	}
+	out := make([]string, h)
+	var sb strings.Builder
+	for i := 0; i < h; i++ {
+		sb.Reset()
+		for j, b := range blocks {
+			if j > 0 {
+				sb.WriteString(sep)
+			}
+			line := ""
+			if i < len(b) {
+				line = b[i]
+			}
+			sb.WriteString(fit(line, widths[j]))
+		}
+		out[i] = sb.String()
+	}
+	return out
+}
+
+// box draws lines inside a rounded border of the given outer width, with the title in
+// the top border on the left and note on the right. Lines are cut to fit; the result
+// is exactly max(height, len(lines)+2) lines (height 0: as tall as the content).
+func (s *Styles) box(title, note string, lines []string, w, height int) []string {
+	if w < 4 {
+		return nil
+	}
+	inner := w - 4
+	h := max(height, len(lines)+2)
+	out := make([]string, 0, h)
+	// Top: ╭─ Title ───── note ─╮
+	t := truncate(title, max(0, inner-1))
+	rest := w - 4 - width(t) // cells between "╭─ " + title and "╮"
+	top := s.Border.Render("╭─ ") + s.Title.Render(t) + " "
+	rest--
+	if note != "" && rest > width(note)+4 {
+		fill := rest - width(note) - 3
+		top += s.Border.Render(strings.Repeat("─", fill)) + " " + note + " " + s.Border.Render("─╮")
+	} else {
+		top += s.Border.Render(strings.Repeat("─", max(0, rest)) + "╮")
+	}
+	out = append(out, top)
+	side := s.Border.Render("│")
+	for i := 0; i < h-2; i++ {
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		out = append(out, side+" "+fit(line, inner)+" "+side)
+	}
+	out = append(out, s.Border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
+	return out
+}
+
+// stripANSI removes escape sequences.
+func stripANSI(s string) string { return ansi.Strip(s) }

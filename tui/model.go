@@ -1,0 +1,490 @@
+// Package tui is hsi-top's terminal dashboard: a Bubble Tea root model that handles the
+// global keys and the terminal size and delegates to one small sub-model per panel.
+// Panels cache their drawn strings and redraw only on a new snapshot, a resize or a key
+// that changes them. The UI goroutine never does I/O: snapshots arrive as messages from
+// the collector engine, and chart data is read from the in-memory history.
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"hsi-top/clock"
+	"hsi-top/snapshot"
+)
+
+// Engine is what the UI needs from the collector (*collector.Engine satisfies it).
+type Engine interface {
+	Subscribe() (<-chan *snapshot.Snapshot, func())
+	CollectNow()
+	Interval() time.Duration
+	Latest() *snapshot.Snapshot
+}
+
+// Options configure the dashboard.
+type Options struct {
+	Engine  Engine
+	History SeriesReader
+	// Renderer draws the styles; lipgloss's default renderer when nil.
+	Renderer *lipgloss.Renderer
+	// NoColor removes every colour escape (NO_COLOR, --no-color, ui.no_color).
+	NoColor bool
+	// Clock gives the header's time; clock.Real{} when nil.
+	Clock clock.Clock
+	// Location is the header clock's time zone; time.Local when nil.
+	Location *time.Location
+	// Range is the chart range shown at start.
+	Range Range
+}
+
+// SnapshotMsg delivers a published snapshot to the model.
+type SnapshotMsg struct{ Snapshot *snapshot.Snapshot }
+
+// clockMsg moves the header clock once a second.
+type clockMsg time.Time
+
+// Layout modes, by terminal size.
+type mode int
+
+const (
+	modeTiny    mode = iota // below 40×10: one summary line
+	modeCompact             // below 80×24: one line per panel
+	modeColumn              // 80–159 columns: one column, scrollable
+	modeGrid                // ≥ 160 columns: two-column grid, scrollable
+)
+
+func modeFor(w, h int) mode {
+	switch {
+	case w < 40 || h < 10:
+		return modeTiny
+	case w < 80 || h < 24:
+		return modeCompact
+	case w < 160:
+		return modeColumn
+	}
+	return modeGrid
+}
+
+// Model is the root model.
+type Model struct {
+	opts   Options
+	st     *Styles
+	keys   keyMap
+	help   help.Model
+	clock  clock.Clock
+	loc    *time.Location
+	every  time.Duration
+	sub    <-chan *snapshot.Snapshot
+	cancel func()
+	done   chan struct{}
+
+	w, h     int
+	rng      Range
+	gpu      int
+	paused   bool
+	showHelp bool
+
+	latest *snapshot.Snapshot // newest from the engine
+	shown  *snapshot.Snapshot // on screen (frozen while paused)
+	now    time.Time
+
+	// series caches the chart data of the shown snapshot and range, so a frozen screen
+	// redraws the same charts after a resize and each key is read once per snapshot.
+	series map[string][]Point
+
+	panels [numPanels]panel
+	vp     viewport.Model
+
+	bodyValid bool     // the panels' joined content is in vp
+	body      []string // the content's lines, for drawing the viewport's window
+	header    string
+	headerOK  bool
+	footer    string
+	footerOK  bool
+	frame     string
+	frameOK   bool
+}
+
+// New returns the dashboard model. It subscribes to the engine at once so no snapshot
+// published before the program starts is lost; Close ends the subscription.
+func New(o Options) *Model {
+	r := o.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	if o.NoColor {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	m := &Model{
+		opts:   o,
+		st:     newStyles(r),
+		keys:   defaultKeys(),
+		help:   help.New(),
+		clock:  o.Clock,
+		loc:    o.Location,
+		rng:    o.Range,
+		done:   make(chan struct{}),
+		series: map[string][]Point{},
+		vp:     viewport.New(0, 0),
+	}
+	m.help.Styles.ShortKey = m.st.Key.Style
+	m.help.Styles.FullKey = m.st.Key.Style
+	m.help.Styles.ShortDesc = m.st.Help.Style
+	m.help.Styles.FullDesc = m.st.Help.Style
+	m.help.Styles.ShortSeparator = m.st.Muted.Style
+	m.help.Styles.FullSeparator = m.st.Muted.Style
+	m.help.Styles.Ellipsis = m.st.Muted.Style
+	if m.clock == nil {
+		m.clock = clock.Real{}
+	}
+	if m.loc == nil {
+		m.loc = time.Local
+	}
+	m.vp.KeyMap = viewport.KeyMap{} // the root model owns the keys
+	for i := range m.panels {
+		m.panels[i].kind = panelKind(i)
+	}
+	m.now = m.clock.Now()
+	if o.Engine != nil {
+		m.every = o.Engine.Interval()
+		m.sub, m.cancel = o.Engine.Subscribe()
+		if s := o.Engine.Latest(); s != nil {
+			m.latest, m.shown = s, s
+		}
+	}
+	return m
+}
+
+// Close ends the engine subscription and releases the goroutine waiting on it.
+func (m *Model) Close() {
+	select {
+	case <-m.done:
+		return
+	default:
+	}
+	close(m.done)
+	if m.cancel != nil {
+		m.cancel()
+	}
+}
+
+// Init starts waiting for snapshots and the header clock.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.waitSnapshot(), tickClock()) }
+
+func (m *Model) waitSnapshot() tea.Cmd {
+	if m.sub == nil {
+		return nil
+	}
+	sub, done := m.sub, m.done
+	return func() tea.Msg {
+		select {
+		case s := <-sub:
+			return SnapshotMsg{s}
+		case <-done:
+			return nil
+		}
+	}
+}
+
+func tickClock() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case SnapshotMsg:
+		m.onSnapshot(msg.Snapshot)
+		return m, m.waitSnapshot()
+	case clockMsg:
+		m.now = m.clock.Now()
+		m.headerOK, m.frameOK = false, false
+		return m, tickClock()
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+// onSnapshot takes a new snapshot; while paused it is kept for the resume but not shown.
+func (m *Model) onSnapshot(s *snapshot.Snapshot) {
+	if s == nil {
+		return
+	}
+	m.latest = s
+	m.now = m.clock.Now()
+	m.headerOK, m.frameOK = false, false
+	if m.paused {
+		return
+	}
+	m.show(s)
+}
+
+// show puts s on screen: every panel redraws from it.
+func (m *Model) show(s *snapshot.Snapshot) {
+	m.shown = s
+	clear(m.series)
+	m.invalidate(func(panelDef) bool { return true })
+	m.footerOK = false
+}
+
+func (m *Model) invalidate(which func(panelDef) bool) {
+	for i := range m.panels {
+		if which(panelDefs[i]) {
+			m.panels[i].invalidate()
+		}
+	}
+	m.bodyValid, m.frameOK = false, false
+}
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		m.Close()
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = !m.showHelp
+		m.bodyValid, m.frameOK = false, false
+	case m.showHelp && msg.Type == tea.KeyEsc:
+		m.showHelp = false
+		m.bodyValid, m.frameOK = false, false
+	case key.Matches(msg, k.Range5m):
+		m.setRange(Range5m)
+	case key.Matches(msg, k.Range15m):
+		m.setRange(Range15m)
+	case key.Matches(msg, k.Range60m):
+		m.setRange(Range60m)
+	case key.Matches(msg, k.CycleRange):
+		m.setRange((m.rng + 1) % 3)
+	case key.Matches(msg, k.Pause):
+		m.paused = !m.paused
+		if !m.paused && m.latest != nil && m.latest != m.shown {
+			m.show(m.latest) // resume jumps to live
+		}
+		m.headerOK, m.frameOK = false, false
+	case key.Matches(msg, k.NextGPU):
+		m.gpu++
+		clear(m.series)
+		m.invalidate(func(d panelDef) bool { return d.gpuAware })
+	case key.Matches(msg, k.Refresh):
+		if m.opts.Engine != nil {
+			m.opts.Engine.CollectNow() // a non-blocking signal to the engine goroutine
+		}
+	case key.Matches(msg, k.Up):
+		m.scroll(func() { m.vp.ScrollUp(1) })
+	case key.Matches(msg, k.Down):
+		m.scroll(func() { m.vp.ScrollDown(1) })
+	case key.Matches(msg, k.PageUp):
+		m.scroll(func() { m.vp.PageUp() })
+	case key.Matches(msg, k.PageDown):
+		m.scroll(func() { m.vp.PageDown() })
+	case key.Matches(msg, k.Home):
+		m.scroll(func() { m.vp.GotoTop() })
+	case key.Matches(msg, k.End):
+		m.scroll(func() { m.vp.GotoBottom() })
+	}
+	return nil
+}
+
+func (m *Model) scroll(f func()) {
+	m.syncBody()
+	before := m.vp.YOffset
+	f()
+	if m.vp.YOffset != before {
+		m.frameOK = false
+	}
+}
+
+func (m *Model) setRange(r Range) {
+	if r == m.rng {
+		return
+	}
+	m.rng = r
+	clear(m.series)
+	m.invalidate(func(d panelDef) bool { return d.charts })
+	m.headerOK = false
+}
+
+func (m *Model) setSize(w, h int) {
+	w, h = max(0, w), max(0, h)
+	if w == m.w && h == m.h {
+		return
+	}
+	m.w, m.h = w, h
+	m.headerOK, m.footerOK, m.bodyValid, m.frameOK = false, false, false, false
+}
+
+// Range returns the chart range on screen.
+func (m *Model) Range() Range { return m.rng }
+
+// Paused reports whether the display is frozen.
+func (m *Model) Paused() bool { return m.paused }
+
+// Shown returns the snapshot on screen.
+func (m *Model) Shown() *snapshot.Snapshot { return m.shown }
+
+// seriesFor reads a chart's data through the per-snapshot cache.
+func (m *Model) seriesFor(key string) []Point {
+	if pts, ok := m.series[key]; ok {
+		return pts
+	}
+	if m.opts.History == nil {
+		return nil
+	}
+	pts := m.opts.History.Series(key, m.rng)
+	m.series[key] = pts
+	return pts
+}
+
+type cachedSeries struct{ m *Model }
+
+func (c cachedSeries) Series(key string, _ Range) []Point { return c.m.seriesFor(key) }
+
+func (m *Model) viewCtx() *view {
+	return &view{snap: m.shown, series: cachedSeries{m}, rng: m.rng, gpu: m.gpu, st: m.st}
+}
+
+// View draws the screen. It returns the cached frame unless something changed.
+func (m *Model) View() string {
+	if m.frameOK {
+		return m.frame
+	}
+	m.frame = m.render()
+	m.frameOK = true
+	return m.frame
+}
+
+func (m *Model) render() string {
+	if m.w <= 0 || m.h <= 0 {
+		return ""
+	}
+	switch modeFor(m.w, m.h) {
+	case modeTiny:
+		return m.tinyView()
+	case modeCompact:
+		return m.compactView()
+	}
+	header := m.headerView()
+	banner := m.bannerLines(bannerMax(m.h))
+	footer := m.footerView()
+	bodyH := m.h - 1 - len(banner) - strings.Count(footer, "\n") - 1
+	var b strings.Builder
+	b.Grow((m.w + 16) * m.h * 2)
+	b.WriteString(header)
+	for _, l := range banner {
+		b.WriteByte('\n')
+		b.WriteString(l)
+	}
+	if bodyH > 0 {
+		b.WriteByte('\n')
+		b.WriteString(m.bodyView(bodyH))
+	}
+	b.WriteByte('\n')
+	b.WriteString(footer)
+	return b.String()
+}
+
+// bannerMax is how many alert lines fit: a fifth of the screen, at least 2.
+func bannerMax(h int) int { return max(2, h/5) }
+
+// bodyView is the scrollable dashboard (or the help overlay) in a viewport of height h.
+// The viewport keeps the scroll position and bounds; the window is cut from the cached
+// lines directly, as every line already fits the width (the viewport's own View would
+// re-wrap and re-pad 60 lines of styled text on every frame).
+func (m *Model) bodyView(h int) string {
+	if m.vp.Height != h || m.vp.Width != m.w {
+		m.vp.Width, m.vp.Height = m.w, h
+		m.bodyValid = false
+	}
+	m.syncBody()
+	m.vp.SetYOffset(m.vp.YOffset) // clamp after a resize
+	top := min(max(0, m.vp.YOffset), len(m.body))
+	end := min(top+h, len(m.body))
+	out := strings.Join(m.body[top:end], "\n")
+	if pad := h - (end - top); pad > 0 {
+		// Blank lines below short content keep the footer at the bottom.
+		out += strings.Repeat("\n", pad)
+	}
+	return out
+}
+
+// syncBody puts the current content into the viewport when it changed.
+func (m *Model) syncBody() {
+	if m.bodyValid {
+		return
+	}
+	m.bodyValid = true
+	switch {
+	case m.showHelp:
+		m.body = m.helpLines()
+	case m.shown == nil:
+		m.body = []string{m.st.Muted.Render("  waiting for the first collection…")}
+	default:
+		m.body = m.panelLines()
+	}
+	for i, l := range m.body {
+		m.body[i] = truncate(l, m.w)
+	}
+	m.vp.SetContent(strings.Join(m.body, "\n"))
+}
+
+// gridRows is the two-column arrangement of the page's rows.
+var gridRows = [][2]panelKind{
+	{pOverview, pWorkers},
+	{pGPU, pModels},
+	{pInference, pDatabases},
+	{pHost, pContainers},
+}
+
+func (m *Model) panelLines() []string {
+	v := m.viewCtx()
+	var out []string
+	if modeFor(m.w, m.h) == modeGrid {
+		lw := (m.w - 1) / 2
+		rw := m.w - 1 - lw
+		for _, row := range gridRows {
+			l, r := &m.panels[row[0]], &m.panels[row[1]]
+			l.setSize(lw)
+			r.setSize(rw)
+			ll, rl := l.view(v), r.view(v)
+			n := max(len(ll), len(rl))
+			ll, rl = stretch(ll, n, lw, m.st), stretch(rl, n, rw, m.st)
+			for i := 0; i < n; i++ {
+				out = append(out, ll[i]+" "+rl[i])
+			}
+		}
+		return out
+	}
+	for i := range m.panels {
+		p := &m.panels[i]
+		p.setSize(m.w)
+		out = append(out, p.view(v)...)
+	}
+	return out
+}
+
+// stretch makes a box n lines tall by adding empty lines above its bottom border.
+func stretch(lines []string, n, w int, st *Styles) []string {
+	if len(lines) >= n || len(lines) < 2 {
+		return lines
+	}
+	out := make([]string, 0, n)
+	out = append(out, lines[:len(lines)-1]...)
+	side := st.Border.Render("│")
+	fill := side + strings.Repeat(" ", max(0, w-2)) + side
+	for len(out) < n-1 {
+		out = append(out, fill)
+	}
+	return append(out, lines[len(lines)-1])
+}
