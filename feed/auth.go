@@ -100,8 +100,8 @@ func redactedURL(r *http.Request) string {
 	u := *r.URL
 	q := u.Query()
 	if _, ok := q["api_key"]; ok {
-		q.Set("api_key", "***")
-		u.RawQuery = q.Encode()
+		q.Set("api_key", "REDACTED")
+		u.RawQuery = strings.Replace(q.Encode(), "api_key=REDACTED", "api_key=***", 1)
 	}
 	return u.RequestURI()
 }

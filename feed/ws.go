@@ -32,11 +32,18 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	proto := offeredKeyProtocol(r)
+	ip := clientIP(r)
+	c := &client{s: s, ip: ip, closeDone: make(chan struct{})}
+	// Protocol-level pings and pongs are client frames too: they keep the socket from
+	// idling out (browsers send none; other clients may).
+	touch := func() { c.lastRead.Store(s.clk.Now().UnixNano()) }
 	opts := &websocket.AcceptOptions{
 		// The origin was checked above, with hsi-top's own rule (same host name, any
 		// port, or an allowed origin).
 		InsecureSkipVerify: true,
 		CompressionMode:    websocket.CompressionDisabled,
+		OnPingReceived:     func(context.Context, []byte) bool { touch(); return true },
+		OnPongReceived:     func(context.Context, []byte) { touch() },
 	}
 	if proto != "" {
 		// Echo the api-key.* entry whatever its key, so that a browser completes the
@@ -49,7 +56,6 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw, _ := r.Context().Value(rawConnKey{}).(net.Conn)
-	ip := clientIP(r)
 
 	if !s.limiter.allow(ip, s.clk.Now()) {
 		s.stats.rejectedRate.Add(1)
@@ -77,17 +83,10 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 
 	conn.SetReadLimit(MaxClientFrame)
 	ctx, cancel := context.WithCancel(s.baseCtx)
-	c := &client{
-		s:         s,
-		conn:      conn,
-		raw:       raw,
-		ip:        ip,
-		queue:     make(chan []byte, s.queueSize),
-		ctx:       ctx,
-		cancel:    cancel,
-		closeDone: make(chan struct{}),
-	}
-	c.lastRead.Store(s.clk.Now().UnixNano())
+	c.conn, c.raw = conn, raw
+	c.queue = make(chan []byte, s.queueSize)
+	c.ctx, c.cancel = ctx, cancel
+	touch()
 	if !s.hub.register(c, s.currentFrames().status) {
 		cancel()
 		s.closeBounded(conn, raw, websocket.StatusGoingAway, "server shutting down", nil)
