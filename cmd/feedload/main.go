@@ -397,6 +397,7 @@ func drive(nClients, nSlow int, window, interval time.Duration, churn, churnPara
 	ticks1, _ := metric(base, "hsi_top_feed_ticks_total")
 	dropped, _ := metric(base, "hsi_top_websocket_clients_dropped_total")
 	time.Sleep(interval + interval/2) // let the last frames of the window arrive
+	droppedEnd, _ := metric(base, "hsi_top_websocket_clients_dropped_total")
 	cancel()
 	done.Wait()
 	for _, c := range slowConns {
@@ -406,9 +407,15 @@ func drive(nClients, nSlow int, window, interval time.Duration, churn, churnPara
 	union := map[int64]bool{}
 	var delays []time.Duration
 	var failed int
+	errKinds := map[string]int{}
 	for _, h := range hs {
 		if h.err != nil {
 			failed++
+			msg := h.err.Error()
+			if len(msg) > 90 {
+				msg = msg[:90]
+			}
+			errKinds[msg]++
 		}
 		for ts := range h.stamps {
 			union[ts] = true
@@ -432,7 +439,10 @@ func drive(nClients, nSlow int, window, interval time.Duration, churn, churnPara
 		quantile(delays, 0.50).Round(10*time.Microsecond), quantile(delays, 0.90).Round(10*time.Microsecond),
 		quantile(delays, 0.99).Round(10*time.Microsecond), quantile(delays, 1).Round(10*time.Microsecond))
 	fmt.Printf("frames lost by healthy clients: %d (clients losing any: %d; clients disconnected with an error: %d)\n", lost, clientsLosing, failed)
-	fmt.Printf("slow clients dropped by the server: %.0f of %d\n", dropped, nSlow)
+	for msg, n := range errKinds {
+		fmt.Printf("  %d healthy clients ended with: %s\n", n, msg)
+	}
+	fmt.Printf("clients dropped by the server as too slow: %.0f at the window's end (%d never-reading clients), %.0f after the grace\n", dropped, nSlow, droppedEnd)
 	fmt.Printf("server CPU: %s over %s = %.1f%% of one core; RSS %s (peak %s)\n", cpu.Round(time.Millisecond),
 		elapsed.Round(time.Millisecond), 100*cpu.Seconds()/elapsed.Seconds(), mib(after.rss), mib(after.hwm))
 
