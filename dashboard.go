@@ -63,7 +63,9 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		eng.Run(ctx)
 	}()
 
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout))
+	// 20 frames a second at most: the renderer wakes at this rate even when nothing
+	// changed, and a monitor that updates every second gains nothing from 60.
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(20))
 	_, runErr := p.Run()
 	interrupted := ctx.Err() != nil // a signal, not a failure
 	cancel()

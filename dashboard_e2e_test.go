@@ -154,7 +154,7 @@ frontend: {enabled: true, url: %q}
 	}
 
 	run("send-keys", "-t", s.name, "3")
-	waitFor("the 60m range", contains("[60m]", "Host · 60m"))
+	waitFor("the 60m range", contains("[60m]", "GPU · 60m"))
 
 	run("send-keys", "-t", s.name, "p")
 	paused := waitFor("pause", contains("❚❚ Paused"))

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -127,7 +128,28 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdout, os.Stderr) }))
+}
+
+// profiled runs fn under a CPU profile written to $HSI_CPUPROFILE when that is set: the
+// way to see where hsi-top's own CPU goes (scripts/overhead.sh measures how much).
+func profiled(fn func() int) int {
+	path := os.Getenv("HSI_CPUPROFILE")
+	if path == "" {
+		return fn()
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "hsi-top: HSI_CPUPROFILE: %v\n", err)
+		return exitUnknown
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(os.Stderr, "hsi-top: HSI_CPUPROFILE: %v\n", err)
+		return exitUnknown
+	}
+	defer pprof.StopCPUProfile()
+	return fn()
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

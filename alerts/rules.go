@@ -149,16 +149,13 @@ func definitions() map[string]ruleDef {
 		{
 			metric: "container_health", cmp: atLeast,
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
-				n, probed := 0, 0
+				probed := 0
 				for _, c := range s.Containers {
-					if c.State == "" {
-						continue // not probed yet: unknown, not unhealthy
-					}
-					probed++
-					if c.State != snapshot.HealthHealthy {
-						n++
+					if c.State != "" && c.State != snapshot.ContainerUnknown {
+						probed++ // "" and unknown: not probed yet, or its source is off
 					}
 				}
+				n := s.Containers.Unhealthy()
 				if probed == 0 {
 					return append(dst, reading{})
 				}
@@ -167,7 +164,7 @@ func definitions() map[string]ruleDef {
 			message: func(s *snapshot.Snapshot, r reading, word string) string {
 				var names []string
 				for _, c := range s.Containers {
-					if c.State != "" && c.State != snapshot.HealthHealthy {
+					if c.Down() {
 						names = append(names, c.Name+" "+c.State)
 					}
 				}

@@ -53,5 +53,18 @@ func Build(cfg config.Config) *Built {
 	}
 	add(NewHostSource(cfg.Host.Mounts))
 	add(NewSelfSource())
+	// HTTP sources finish a little before the engine's deadline, so a slow service's
+	// section says "timeout" in the same tick instead of a tick later.
+	httpTimeout := cfg.SourceTimeout.D() * 9 / 10
+	if cfg.GPU.Enabled {
+		add(NewNVMLSource(cfg.GPU.Index))
+	}
+	if cfg.Detector.Enabled && cfg.Detector.URL != "" {
+		add(NewDetectorSource(cfg.Detector, httpTimeout))
+	}
+	if cfg.LLM.Enabled && cfg.LLM.URL != "" {
+		add(NewLLMSource(cfg.LLM, httpTimeout))
+	}
+	addPipeline(cfg, add, b)
 	return b
 }

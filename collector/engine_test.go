@@ -47,7 +47,7 @@ func (s *switchable) Collect(ctx context.Context) (Result, error) {
 	}}, nil
 }
 
-func newTestEngine(t *testing.T, clk clock.Clock, sources ...Source) *Engine {
+func newFakeClockEngine(t *testing.T, clk clock.Clock, sources ...Source) *Engine {
 	t.Helper()
 	e, err := NewEngine(Options{Interval: time.Second, Timeout: 50 * time.Millisecond, Clock: clk}, sources...)
 	if err != nil {
@@ -60,7 +60,7 @@ func TestEngineMergesSources(t *testing.T) {
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	db := &switchable{name: "postgres"}
 	db.value.Store(7)
-	e := newTestEngine(t, clk, cpuSource("host", 12.5), db)
+	e := newFakeClockEngine(t, clk, cpuSource("host", 12.5), db)
 	s := e.Tick(context.Background())
 	if s.Host.CPUPercent == nil || *s.Host.CPUPercent != 12.5 {
 		t.Errorf("cpu = %v, want 12.5", s.Host.CPUPercent)
@@ -90,7 +90,7 @@ func TestEngineKeepsLastGoodWhenSourceFails(t *testing.T) {
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	db := &switchable{name: "postgres"}
 	db.value.Store(3)
-	e := newTestEngine(t, clk, cpuSource("host", 5), db)
+	e := newFakeClockEngine(t, clk, cpuSource("host", 5), db)
 	e.Tick(context.Background())
 	db.failing.Store(true)
 	clk.Advance(41 * time.Second)
@@ -129,7 +129,7 @@ func TestEngineHungSourceDoesNotDelayTick(t *testing.T) {
 		calls.Add(1)
 		return db.Collect(ctx)
 	}}
-	e := newTestEngine(t, clk, cpuSource("host", 1), counted)
+	e := newFakeClockEngine(t, clk, cpuSource("host", 1), counted)
 	e.Tick(context.Background())
 	db.hang.Store(true)
 	for i := 1; i <= 3; i++ {
@@ -165,7 +165,7 @@ func TestEngineHungSourceDoesNotDelayTick(t *testing.T) {
 
 func TestEnginePanickingSourceIsAnError(t *testing.T) {
 	boom := SourceFunc{SourceName: "boom", Fn: func(ctx context.Context) (Result, error) { panic("bad parser") }}
-	e := newTestEngine(t, clock.NewFake(time.Unix(0, 0)), boom, cpuSource("host", 2))
+	e := newFakeClockEngine(t, clock.NewFake(time.Unix(0, 0)), boom, cpuSource("host", 2))
 	s := e.Tick(context.Background())
 	st, _ := s.Source("boom")
 	if st.OK || st.Error != "boom: panic: bad parser" {
@@ -181,7 +181,7 @@ func TestEnginePanickingSourceIsAnError(t *testing.T) {
 func TestEngineRunPublishesAndStops(t *testing.T) {
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	db := &switchable{name: "postgres"}
-	e := newTestEngine(t, clk, db)
+	e := newFakeClockEngine(t, clk, db)
 	ch, unsubscribe := e.Subscribe()
 	defer unsubscribe()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -227,7 +227,7 @@ func waitTicker(t *testing.T, clk *clock.Fake) {
 func TestEngineSlowSubscriberGetsNewest(t *testing.T) {
 	clk := clock.NewFake(time.Unix(0, 0))
 	db := &switchable{name: "postgres"}
-	e := newTestEngine(t, clk, db)
+	e := newFakeClockEngine(t, clk, db)
 	ch, cancel := e.Subscribe()
 	defer cancel()
 	var last *snapshot.Snapshot

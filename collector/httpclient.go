@@ -10,14 +10,23 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxBodyBytes is the most an HTTP source reads of one response: the real services answer
 // in a few KiB, and a hostile one must not make hsi-top buffer 50 MB.
 const MaxBodyBytes = 1 << 20
+
+// ErrBodyTooLarge is the error of a response whose body exceeds MaxBodyBytes: the
+// service answered, but not with anything hsi-top should read.
+var ErrBodyTooLarge = fmt.Errorf("response body larger than %d KiB", MaxBodyBytes>>10)
+
+// defaultHTTPTimeout bounds a source's requests when it is given no timeout.
+const defaultHTTPTimeout = 2 * time.Second
 
 // maxRedirects bounds redirect chains (a redirect loop fails fast instead of spinning).
 const maxRedirects = 3
@@ -83,7 +92,7 @@ func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header)
 		return nil, fmt.Errorf("reading the body: %s", ShortError(err))
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, fmt.Errorf("response body larger than %d KiB", MaxBodyBytes>>10)
+		return nil, ErrBodyTooLarge
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
@@ -106,8 +115,19 @@ func DecodeJSON(body []byte, v any) error {
 		var syntaxErr *json.SyntaxError
 		switch {
 		case errors.As(err, &typeErr):
-			return fmt.Errorf("field %q has a %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)
+			if typeErr.Field == "" {
+				return fmt.Errorf("a JSON %s, expected %s", typeErr.Value, jsonKind(typeErr.Type))
+			}
+			return &JSONTypeError{Field: shorten(typeErr.Field, 60),
+				msg: fmt.Sprintf("field %q has a %s, expected %s", shorten(typeErr.Field, 60), typeErr.Value, jsonKind(typeErr.Type))}
 		case errors.As(err, &syntaxErr):
+			// The scanner reports a body cut inside a literal ("tr") as a bad character
+			// at the very end; a complete value followed by junk is not truncated.
+			msg := syntaxErr.Error()
+			if strings.HasPrefix(msg, "unexpected end of JSON input") ||
+				syntaxErr.Offset >= int64(len(trimmed)) && !strings.Contains(msg, "after top-level value") {
+				return errors.New("truncated JSON")
+			}
 			return fmt.Errorf("invalid JSON at byte %d", syntaxErr.Offset)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return errors.New("truncated JSON")
@@ -115,6 +135,55 @@ func DecodeJSON(body []byte, v any) error {
 		return fmt.Errorf("invalid JSON: %v", err)
 	}
 	return nil
+}
+
+// JSONTypeError is DecodeJSON's error for a field of the wrong type ("vram_used_gb":
+// "0.17"). The rest of the body was decoded, so a caller may keep the other fields.
+type JSONTypeError struct {
+	// Field is the dotted path of the first such field.
+	Field string
+	msg   string
+}
+
+func (e *JSONTypeError) Error() string { return e.msg }
+
+// jsonKind names a Go type the way the JSON it expects is called ("an object", "a number").
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
+}
+
+// shorten cuts s to at most n bytes (on a rune boundary), marking the cut with "…": a
+// hostile service must not put a screenful into an error.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // ShortError turns a network error into a few words a user can act on ("connection

@@ -27,7 +27,8 @@ type Container struct {
 
 	// Probe is what was checked: an HTTP URL (without credentials) or "via postgres".
 	Probe string `json:"probe"`
-	// State is hsi-top's finer state: healthy, unhealthy, starting or unreachable.
+	// State is hsi-top's finer state: healthy, unhealthy, starting, unreachable, or
+	// unknown (not probed this tick, or the row's source is not configured).
 	State string `json:"state"`
 	// Timeline is the last states, oldest first, one per tick (at most 60).
 	Timeline []string `json:"timeline"`
@@ -37,13 +38,18 @@ type Container struct {
 	Error      string   `json:"error,omitempty"`
 }
 
-// Unhealthy counts the rows whose state is not healthy.
+// Unhealthy counts the rows that are down: unhealthy or unreachable. A row that is
+// starting (an LLM loading its model) or unknown (not probed) is not counted, so a
+// disabled probe never raises the container_health alert.
 func (c Containers) Unhealthy() int {
 	n := 0
 	for _, r := range c {
-		if r.State != HealthHealthy {
+		if r.Down() {
 			n++
 		}
 	}
 	return n
 }
+
+// Down reports whether the row is unhealthy or unreachable.
+func (r Container) Down() bool { return r.State == HealthUnhealthy || r.State == StatusUnreachable }

@@ -14,6 +14,8 @@ type PostgreSQL struct {
 	CacheHitRatio      *float64 `json:"cache_hit_ratio"`
 	TransactionsPerMin *float64 `json:"transactions_per_min"`
 
+	// ConnectionsActive (above) leaves out hsi-top's own query; ConnectionsTotal counts
+	// every client backend of the server, hsi-top's included.
 	ConnectionsTotal *int64 `json:"connections_total"`
 	// ConnectionsMaxSource is "max_connections" or "configured pool size".
 	ConnectionsMaxSource string   `json:"connections_max_source,omitempty"`
@@ -32,6 +34,7 @@ type Redis struct {
 	HitRatio       *float64 `json:"hit_ratio"`
 	BlockedClients *int64   `json:"blocked_clients"`
 
+	// MaxMemoryMB is Redis's maxmemory setting; 0 means no limit, as Redis reports it.
 	MaxMemoryMB  *float64 `json:"maxmemory_mb"`
 	EvictedKeys  *int64   `json:"evicted_keys"`
 	OpsPerSecond *float64 `json:"ops_per_second"`

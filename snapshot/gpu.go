@@ -38,11 +38,13 @@ type GPUProcess struct {
 	// Service is the compose service or container name from /proc/PID/cgroup, else the
 	// executable name; "unknown" when the PID is not visible (a container without host PIDs).
 	Service   string  `json:"service"`
-	Type      string  `json:"type"` // compute or graphics
+	Type      string  `json:"type"` // compute, graphics or compute+graphics
 	UsedBytes *uint64 `json:"used_bytes"`
 }
 
-// ServiceVRAM is the GPU memory one service holds on a device.
+// ServiceVRAM is the GPU memory one service holds on a device. The row named "other" is
+// device memory that no listed process accounts for (driver reservations, processes NVML
+// does not list); it comes last.
 type ServiceVRAM struct {
 	Service   string `json:"service"`
 	UsedBytes uint64 `json:"used_bytes"`
@@ -52,6 +54,10 @@ type ServiceVRAM struct {
 // GPUStatus says where the GPU numbers came from, or in words a user can act on, why
 // there are none.
 type GPUStatus struct {
+	// Source is nvml, prometheus or detector; empty when no source has GPU numbers.
 	Source string `json:"source"`
-	Error  string `json:"error,omitempty"`
+	// Error is why NVML is not used (no driver, version mismatch…) or a device's problem.
+	Error string `json:"error,omitempty"`
+	// ProcessNote says why per-process service names are unknown, when they are.
+	ProcessNote string `json:"process_note,omitempty"`
 }

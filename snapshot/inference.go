@@ -14,7 +14,9 @@ type Inference struct {
 	Throughput      *Throughput `json:"throughput"`
 	Queues          *Queues     `json:"queues"`
 
-	// Errors says, per part, why it is unknown (hsi-top's own key).
+	// Errors says, per part, why it is unknown (hsi-top's own key). The keys are the
+	// parts' JSON names (rtdetr_latency_ms, nemotron_latency_ms, pipeline_latency_ms,
+	// throughput, queues); a part that is known has no entry.
 	Errors map[string]string `json:"errors,omitempty"`
 }
 

@@ -102,7 +102,9 @@ type LLM struct {
 	KVCacheUsageRatio     *float64 `json:"kv_cache_usage_ratio"`
 	RequestsProcessing    *float64 `json:"requests_processing"`
 	RequestsDeferred      *float64 `json:"requests_deferred"`
-	Error                 string   `json:"error,omitempty"`
+	// MetricsError says why the /metrics numbers are unknown (disabled, unreadable).
+	MetricsError string `json:"metrics_error,omitempty"`
+	Error        string `json:"error,omitempty"`
 }
 
 // LLMSlot is one llama.cpp slot's progress.

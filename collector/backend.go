@@ -1,0 +1,138 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"hsi-top/snapshot"
+)
+
+// BackendSource reads the stack's FastAPI backend: /api/system/stats (overview),
+// /api/system/health/ready (workers; a 503 carries the same body and is read too) and
+// /api/system/telemetry (stage latencies and queue depths). The three requests run
+// concurrently; the source fails only when none of them answered.
+type BackendSource struct {
+	base   string
+	client *HTTPClient
+}
+
+// NewBackendSource returns a source for the backend at baseURL (http://localhost:8000).
+func NewBackendSource(baseURL string, timeout time.Duration) *BackendSource {
+	return &BackendSource{base: strings.TrimRight(baseURL, "/"), client: NewHTTPClient(timeout)}
+}
+
+// Name returns "backend".
+func (b *BackendSource) Name() string { return "backend" }
+
+// Close releases idle connections.
+func (b *BackendSource) Close() error { b.client.CloseIdle(); return nil }
+
+// backendResult is one collection's findings; each part is nil when its endpoint failed,
+// with the reason beside it.
+type backendResult struct {
+	overview *snapshot.Overview
+	workers  *snapshot.Workers
+	parts    inferenceParts
+	hasParts bool
+	statsErr string
+	readyErr string
+	telemErr string
+}
+
+// Collect fetches the three endpoints.
+func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
+	var r backendResult
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		body, err := b.get(ctx, "/api/system/stats", false)
+		if err == nil {
+			var ov snapshot.Overview
+			if ov, err = ParseBackendStats(body); err == nil {
+				r.overview = &ov
+			}
+		}
+		if err != nil {
+			r.statsErr = "stats: " + err.Error()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		body, err := b.get(ctx, "/api/system/health/ready", true)
+		if err == nil {
+			var w snapshot.Workers
+			if w, err = ParseBackendReady(body); err == nil {
+				r.workers = &w
+			}
+		}
+		if err != nil {
+			r.readyErr = "health/ready: " + err.Error()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		body, err := b.get(ctx, "/api/system/telemetry", false)
+		if err == nil {
+			var p inferenceParts
+			if p, err = ParseBackendTelemetry(body); err == nil {
+				r.parts, r.hasParts = p, true
+			}
+		}
+		if err != nil {
+			r.telemErr = "telemetry: " + err.Error()
+		}
+	}()
+	wg.Wait()
+	if r.overview == nil && r.workers == nil && !r.hasParts {
+		return Result{}, errors.New(joinNonEmpty("; ", r.statsErr, r.readyErr, r.telemErr))
+	}
+	return Result{Apply: r.apply, Via: snapshot.ViaBackend}, nil
+}
+
+// get fetches one endpoint; a non-2xx status is an error unless allow503 (the readiness
+// endpoint answers 503 with its full body while the system is not ready).
+func (b *BackendSource) get(ctx context.Context, path string, allow503 bool) ([]byte, error) {
+	resp, err := b.client.Get(ctx, b.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Status/100 != 2 && !(allow503 && resp.Status == http.StatusServiceUnavailable) {
+		return nil, fmt.Errorf("HTTP %d", resp.Status)
+	}
+	return resp.Body, nil
+}
+
+func (r backendResult) apply(s *snapshot.Snapshot) {
+	fresh := Fresh(s, "backend")
+	if r.overview != nil && (fresh || s.Overview.Source == "") {
+		s.Overview = *r.overview
+	} else if r.overview == nil && fresh && s.Overview.Source == "" {
+		s.Overview.Error = "backend " + r.statsErr
+	}
+	if r.workers != nil && (fresh || s.Workers.Source == "") {
+		w := *r.workers
+		w.List = append([]snapshot.Worker(nil), w.List...)
+		s.Workers = w
+	} else if r.workers == nil && fresh && s.Workers.Source == "" {
+		s.Workers.Error = "backend " + r.readyErr
+	}
+	if r.hasParts {
+		r.parts.apply(s, fresh)
+	}
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

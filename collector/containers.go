@@ -1,0 +1,304 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"hsi-top/config"
+	"hsi-top/snapshot"
+)
+
+// ContainerProbeTimeout bounds one container health probe.
+const ContainerProbeTimeout = 2 * time.Second
+
+// TimelineLength is how many states each container row keeps.
+const TimelineLength = 60
+
+// Container states: the page's health values plus unreachable (nothing listens) and
+// unknown (no probe this tick).
+const (
+	StateHealthy     = snapshot.HealthHealthy
+	StateUnhealthy   = snapshot.HealthUnhealthy
+	StateStarting    = snapshot.HealthStarting
+	StateUnreachable = "unreachable"
+	StateUnknown     = "unknown"
+)
+
+// containerRow is one configured row: an HTTP URL to probe, or the section whose health
+// it shows (postgres, redis, detector, llm).
+type containerRow struct {
+	name    string
+	url     string // set for HTTP probes
+	section string // set for rows that take the health from a section
+}
+
+// containerRows resolves the configured rows: "backend" and "frontend" probe
+// BACKEND_URL/health and FRONTEND_URL/health, the other source names take the health
+// from their section, anything else is a URL.
+func containerRows(cfg config.Config) []containerRow {
+	rows := make([]containerRow, 0, len(cfg.Containers))
+	for _, c := range cfg.Containers {
+		r := containerRow{name: c.Name}
+		switch c.Probe {
+		case "backend":
+			r.url = healthURL(cfg.Backend.Enabled, cfg.Backend.URL)
+		case "frontend":
+			r.url = healthURL(cfg.Frontend.Enabled, cfg.Frontend.URL)
+		case "postgres", "redis", "detector", "llm":
+			r.section = c.Probe
+		default:
+			r.url = c.Probe
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func healthURL(enabled bool, base string) string {
+	if !enabled || base == "" {
+		return ""
+	}
+	return strings.TrimRight(base, "/") + "/health"
+}
+
+// ContainerProbe is the outcome of one probe.
+type ContainerProbe struct {
+	State     string
+	LatencyMS *float64
+	Error     string
+}
+
+// ClassifyProbe maps an HTTP probe's status or error to a state: 2xx healthy, 503
+// starting, another status unhealthy, nothing listening unreachable, a timeout or any
+// other failure unhealthy.
+func ClassifyProbe(status int, err error) (string, string) {
+	if err != nil {
+		msg := ShortError(err)
+		if IsRefused(err) || strings.HasPrefix(msg, "unknown host") || msg == "host unreachable" {
+			return StateUnreachable, msg
+		}
+		return StateUnhealthy, msg
+	}
+	switch {
+	case status >= 200 && status < 300:
+		return StateHealthy, ""
+	case status == 503:
+		return StateStarting, "HTTP 503"
+	}
+	return StateUnhealthy, "HTTP " + strconv.Itoa(status)
+}
+
+// ContainersSource probes the rows that have an HTTP URL, concurrently, each within
+// ContainerProbeTimeout. The other rows are filled by the containers stage.
+type ContainersSource struct {
+	rows   []containerRow
+	client *HTTPClient
+}
+
+// NewContainersSource returns the probe source for cfg's container rows.
+func NewContainersSource(cfg config.Config) *ContainersSource {
+	return &ContainersSource{rows: containerRows(cfg), client: NewHTTPClient(ContainerProbeTimeout)}
+}
+
+// Name returns "containers".
+func (c *ContainersSource) Name() string { return "containers" }
+
+// Close releases idle connections.
+func (c *ContainersSource) Close() error { c.client.CloseIdle(); return nil }
+
+// Collect probes every HTTP row.
+func (c *ContainersSource) Collect(ctx context.Context) (Result, error) {
+	probes := map[string]ContainerProbe{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, r := range c.rows {
+		if r.url == "" {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, ContainerProbeTimeout)
+			defer cancel()
+			begin := time.Now()
+			resp, err := c.client.Get(pctx, r.url, nil)
+			status := 0
+			if resp != nil {
+				status = resp.Status
+			}
+			state, msg := ClassifyProbe(status, err)
+			p := ContainerProbe{State: state, Error: msg}
+			if err == nil {
+				p.LatencyMS = snapshot.Round(snapshot.F(float64(time.Since(begin).Microseconds())/1000), 3)
+			}
+			mu.Lock()
+			probes[r.name] = p
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return Result{}, ctx.Err()
+	}
+	return Result{Via: snapshot.ViaHTTP, Apply: func(s *snapshot.Snapshot) {
+		rows := make(snapshot.Containers, 0, len(probes))
+		for _, r := range c.rows {
+			if p, ok := probes[r.name]; ok {
+				rows = append(rows, snapshot.Container{
+					Name: r.name, Probe: redactProbe(r.url), State: p.State, LatencyMS: p.LatencyMS, Error: p.Error,
+				})
+			}
+		}
+		s.Containers = rows
+	}}, nil
+}
+
+// redactProbe keeps credentials in a configured probe URL out of the snapshot.
+func redactProbe(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return config.RedactURL(raw)
+	}
+	u.User = nil
+	u.RawQuery = ""
+	return u.String()
+}
+
+// ContainersStage fills every configured row each tick, in the configured order: HTTP rows
+// from the containers source (unknown when it is not fresh), the others from their
+// sections. It keeps each row's timeline of the last TimelineLength states and the time
+// of its last change; snapshots get copies.
+type ContainersStage struct {
+	rows  []containerRow
+	state map[string]*rowHistory
+}
+
+type rowHistory struct {
+	timeline   []string
+	last       string
+	lastChange *snapshot.Time
+}
+
+// NewContainersStage returns the stage for cfg's container rows.
+func NewContainersStage(cfg config.Config) *ContainersStage {
+	return &ContainersStage{rows: containerRows(cfg), state: map[string]*rowHistory{}}
+}
+
+// Process builds s.Containers.
+func (st *ContainersStage) Process(s *snapshot.Snapshot) {
+	probed := map[string]snapshot.Container{}
+	if Fresh(s, "containers") {
+		for _, c := range s.Containers {
+			probed[c.Name] = c
+		}
+	}
+	out := make(snapshot.Containers, 0, len(st.rows))
+	for _, r := range st.rows {
+		var c snapshot.Container
+		switch {
+		case r.section != "":
+			c = sectionRow(s, r.section)
+		case r.url == "":
+			c = snapshot.Container{State: StateUnknown, Probe: "disabled", Error: "no URL configured"}
+		default:
+			var ok bool
+			if c, ok = probed[r.name]; !ok {
+				c = snapshot.Container{Probe: redactProbe(r.url), State: StateUnknown, Error: sourceError(s, "containers")}
+			}
+		}
+		c.Name = r.name
+		c.Status, c.Health = PageContainerStatus(c.State)
+		h := st.state[r.name]
+		if h == nil {
+			h = &rowHistory{}
+			st.state[r.name] = h
+		}
+		if h.last != "" && h.last != c.State {
+			at := s.Timestamp
+			h.lastChange = &at
+		}
+		h.last = c.State
+		h.timeline = append(h.timeline, c.State)
+		if len(h.timeline) > TimelineLength {
+			h.timeline = append(h.timeline[:0:0], h.timeline[len(h.timeline)-TimelineLength:]...)
+		}
+		c.Timeline = append([]string(nil), h.timeline...)
+		if h.lastChange != nil {
+			t := *h.lastChange
+			c.LastChange = &t
+		}
+		out = append(out, c)
+	}
+	s.Containers = out
+}
+
+// sectionRow derives a row from the section a source filled.
+func sectionRow(s *snapshot.Snapshot, section string) snapshot.Container {
+	c := snapshot.Container{Probe: "via " + section}
+	var status, errMsg string
+	var latency *float64
+	source := section
+	switch section {
+	case "postgres":
+		pg := s.Databases.PostgreSQL
+		status, errMsg, latency = pg.Status, pg.Error, pg.PingMS
+	case "redis":
+		r := s.Databases.Redis
+		status, errMsg, latency = r.Status, r.Error, r.PingMS
+	case "detector":
+		d := s.AIModels.Detector
+		status, errMsg = d.Status, d.Error
+	case "llm":
+		l := s.AIModels.Nemotron
+		status, errMsg = l.Status, l.Error
+	}
+	if _, configured := s.Source(source); !configured {
+		c.State, c.Error = StateUnknown, section+": not configured"
+		return c
+	}
+	c.State = SectionState(status)
+	c.Error = errMsg
+	if c.State == StateHealthy {
+		c.LatencyMS = latency
+	}
+	return c
+}
+
+// SectionState maps a section's status to a container state: healthy and ok are healthy,
+// loading and starting are starting (an LLM loading its model), unreachable stays
+// unreachable, anything else (degraded, unhealthy) is unhealthy.
+func SectionState(status string) string {
+	switch status {
+	case snapshot.StatusHealthy, "ok":
+		return StateHealthy
+	case snapshot.StatusLoading, snapshot.StatusStarting:
+		return StateStarting
+	case snapshot.StatusUnreachable:
+		return StateUnreachable
+	case "":
+		return StateUnknown
+	}
+	return StateUnhealthy
+}
+
+// PageContainerStatus maps a state to the page's status (running, unknown, exited) and
+// health (healthy, unhealthy, starting, none). Nothing listening reads as exited: the
+// page has no word for unreachable, and a service that refuses connections is down.
+func PageContainerStatus(state string) (status, health string) {
+	switch state {
+	case StateHealthy:
+		return snapshot.ContainerRunning, snapshot.HealthHealthy
+	case StateStarting:
+		return snapshot.ContainerRunning, snapshot.HealthStarting
+	case StateUnhealthy:
+		return snapshot.ContainerRunning, snapshot.HealthUnhealthy
+	case StateUnreachable:
+		return snapshot.ContainerExited, snapshot.HealthNone
+	}
+	return snapshot.ContainerUnknown, snapshot.HealthNone
+}

@@ -1,0 +1,131 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHTTPClientGet(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/echo":
+			w.WriteHeader(http.StatusServiceUnavailable) // a status is a response, not an error
+			w.Write([]byte(r.Header.Get("X-API-Key") + "|" + r.Header.Get("User-Agent")))
+		case "/exact":
+			w.Write(make([]byte, MaxBodyBytes))
+		case "/over":
+			w.Write(make([]byte, MaxBodyBytes+1))
+		case "/redirect-once":
+			http.Redirect(w, r, "/echo", http.StatusFound)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+	c := NewHTTPClient(time.Second)
+	defer c.CloseIdle()
+	ctx := context.Background()
+
+	resp, err := c.Get(ctx, srv.URL+"/echo", http.Header{"X-API-Key": {"k1"}})
+	if err != nil || resp.Status != 503 || string(resp.Body) != "k1|hsi-top" {
+		t.Errorf("echo = %+v, %v", resp, err)
+	}
+	if resp, err = c.Get(ctx, srv.URL+"/exact", nil); err != nil || len(resp.Body) != MaxBodyBytes {
+		t.Errorf("a body of exactly the limit: %v", err)
+	}
+	if _, err = c.Get(ctx, srv.URL+"/over", nil); !errors.Is(err, ErrBodyTooLarge) {
+		t.Errorf("a body over the limit: %v, want ErrBodyTooLarge", err)
+	}
+	if resp, err = c.Get(ctx, srv.URL+"/redirect-once", http.Header{"X-API-Key": {"k2"}}); err != nil || resp.Status != 503 {
+		t.Errorf("one redirect: %+v %v", resp, err)
+	}
+	if _, err = c.Get(ctx, srv.URL+"/loop", nil); err == nil || err.Error() != "more than 3 redirects" {
+		t.Errorf("redirect loop: %v", err)
+	}
+	if _, err = c.Get(ctx, "http://[::1", nil); err == nil || !strings.HasPrefix(err.Error(), "bad URL") {
+		t.Errorf("bad URL: %v", err)
+	}
+}
+
+func TestHTTPClientRefusedAndTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	c := NewHTTPClient(time.Second)
+	defer c.CloseIdle()
+	_, err := c.Get(context.Background(), url, nil)
+	if err == nil || err.Error() != "connection refused" || !IsRefused(err) {
+		t.Errorf("refused: %v", err)
+	}
+	if strings.Contains(err.Error(), "127.0.0.1") {
+		t.Errorf("the error quotes the address: %v", err)
+	}
+
+	block := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(block)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Get(ctx, slow.URL+"/?api_key=SECRET", nil); err == nil || err.Error() != "timeout" || IsRefused(err) {
+		t.Errorf("deadline: %v, want timeout", err)
+	}
+}
+
+func TestDecodeJSONErrors(t *testing.T) {
+	type target struct {
+		A *float64 `json:"a"`
+		B *string  `json:"b"`
+	}
+	cases := map[string]string{
+		``:                  "empty response body",
+		"  \n":              "empty response body",
+		`<html>`:            "HTML instead of JSON",
+		`{"a":1,`:           "truncated JSON",
+		`{"a":1}}`:          "invalid JSON at byte 8",
+		`{"a":"1","b":"x"}`: `field "a" has a string, expected a number`,
+		`[1]`:               "a JSON array, expected an object",
+		`"secret text"`:     "a JSON string, expected an object",
+	}
+	for body, want := range cases {
+		var v target
+		err := DecodeJSON([]byte(body), &v)
+		if err == nil || err.Error() != want {
+			t.Errorf("DecodeJSON(%q) = %v, want %q", body, err, want)
+		}
+	}
+	var v target
+	err := DecodeJSON([]byte(`{"a":"1","b":"kept"}`), &v)
+	var typeErr *JSONTypeError
+	if !errors.As(err, &typeErr) || typeErr.Field != "a" || v.B == nil || *v.B != "kept" {
+		t.Errorf("a type error must keep the other fields: %v %+v", err, v)
+	}
+	if err := DecodeJSON([]byte(` {"a":2.5} `), &v); err != nil || *v.A != 2.5 {
+		t.Errorf("valid body: %v", err)
+	}
+}
+
+func TestShortErrorAndShorten(t *testing.T) {
+	if ShortError(nil) != "" || ShortError(context.DeadlineExceeded) != "timeout" || ShortError(context.Canceled) != "canceled" {
+		t.Error("ShortError of the basic errors")
+	}
+	if got := ShortError(errors.New("Get \"http://x\": dial tcp: something odd")); got != "something odd" {
+		t.Errorf("ShortError = %q", got)
+	}
+	if got := shorten("héllo wörld", 2); got != "h…" {
+		t.Errorf("shorten on a rune boundary = %q", got)
+	}
+	if got := shorten("abc", 5); got != "abc" {
+		t.Errorf("shorten = %q", got)
+	}
+}

@@ -1,0 +1,34 @@
+//go:build !linux || !cgo
+
+package collector
+
+import (
+	"context"
+
+	"hsi-top/snapshot"
+)
+
+// NVMLSource stands in for the NVML source in builds without cgo (or off Linux): the GPU
+// section says why it is empty, and the detector or Prometheus may fill it.
+type NVMLSource struct{}
+
+// NVMLUnavailableReason is the GPU section's error in such builds.
+const NVMLUnavailableReason = "hsi-top was built without cgo: NVML unavailable"
+
+// NewNVMLSource returns the stand-in; index is ignored.
+func NewNVMLSource(index int) *NVMLSource { return &NVMLSource{} }
+
+// Name returns "nvml".
+func (*NVMLSource) Name() string { return "nvml" }
+
+// Collect reports that NVML is unavailable in this build.
+func (*NVMLSource) Collect(context.Context) (Result, error) {
+	return Result{Via: snapshot.ViaNVML, Apply: func(s *snapshot.Snapshot) {
+		s.GPUs = []snapshot.GPU{}
+		s.GPU = nil
+		s.GPUStatus = snapshot.GPUStatus{Error: NVMLUnavailableReason}
+	}}, nil
+}
+
+// Close does nothing.
+func (*NVMLSource) Close() error { return nil }

@@ -1,0 +1,306 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"hsi-top/config"
+	"hsi-top/snapshot"
+)
+
+// PostgresSource reads the stack's PostgreSQL with one long-lived pool of at most two
+// connections. Every session is read-only (default_transaction_read_only), named
+// hsi-top (application_name) and bounded by statement_timeout; every query also carries
+// the tick's deadline.
+//
+// Per collection: SELECT 1 (its latency feeds the postgres container row), one statistics
+// query (connections, max_connections, cache hits, transaction counter, database size,
+// longest transaction, which of the stack's tables exist) and, for the tables that exist,
+// their counts (the overview fallback) and their rows of the last five minutes (the
+// throughput fallback).
+type PostgresSource struct {
+	pool     *pgxpool.Pool
+	initErr  error
+	password string
+	poolSize int
+	// Now is the clock for the transaction-rate denominator; time.Now when nil.
+	Now func() time.Time
+
+	mu   sync.Mutex
+	prev *xactSample
+}
+
+// xactSample is the cumulative transaction counter at one instant.
+type xactSample struct {
+	xacts      int64
+	at         time.Time
+	statsReset time.Time
+}
+
+// NewPostgresSource returns a source for dsn (a postgres:// URL or key=value string).
+// poolSize, when above zero, is the connection limit shown instead of max_connections.
+// Nothing connects until the first Collect.
+func NewPostgresSource(dsn string, poolSize int, timeout time.Duration) *PostgresSource {
+	dsn = config.NormalizeDSN(dsn)
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		msg := config.RedactURL(scrubSecret(err.Error(), urlPassword(dsn)))
+		return &PostgresSource{initErr: fmt.Errorf("postgres DSN %s is invalid: %s", config.RedactURL(dsn), msg)}
+	}
+	pcfg.MaxConns = 2
+	pcfg.MinConns = 0
+	pcfg.HealthCheckPeriod = time.Minute
+	pcfg.MaxConnIdleTime = 5 * time.Minute
+	pcfg.ConnConfig.ConnectTimeout = timeout
+	rp := pcfg.ConnConfig.RuntimeParams
+	rp["application_name"] = "hsi-top"
+	rp["statement_timeout"] = strconv.FormatInt(max(1, timeout.Milliseconds()), 10)
+	rp["default_transaction_read_only"] = "on"
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		return &PostgresSource{initErr: fmt.Errorf("postgres pool: %s", scrubSecret(err.Error(), pcfg.ConnConfig.Password))}
+	}
+	return &PostgresSource{pool: pool, password: pcfg.ConnConfig.Password, poolSize: poolSize}
+}
+
+// Name returns "postgres".
+func (p *PostgresSource) Name() string { return "postgres" }
+
+// Close closes the pool.
+func (p *PostgresSource) Close() error {
+	if p.pool != nil {
+		p.pool.Close()
+	}
+	return nil
+}
+
+// pgStats is one row of the statistics query.
+type pgStats struct {
+	active, total, maxConns  int64
+	blksHit, blksRead, xacts int64
+	dbSize                   int64
+	longestTx                *float64
+	statsReset               *time.Time
+	hasCameras, hasEvents    bool
+	hasDetections            bool
+}
+
+const pgStatsQuery = `SELECT
+  (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()),
+  (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+  current_setting('max_connections')::bigint,
+  d.blks_hit, d.blks_read, d.xact_commit + d.xact_rollback,
+  pg_database_size(current_database()),
+  (SELECT extract(epoch FROM max(clock_timestamp() - xact_start))::float8 FROM pg_stat_activity
+     WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'),
+  d.stats_reset,
+  to_regclass('cameras') IS NOT NULL, to_regclass('events') IS NOT NULL, to_regclass('detections') IS NOT NULL
+FROM pg_stat_database d WHERE d.datname = current_database()`
+
+// pgTables are the stack's tables as seen by the fallback queries; nil counts are unknown.
+type pgTables struct {
+	cameras, camerasOnline, events, detections *int64
+	events5m, detections5m                     *int64
+	err                                        string // first failure other than a missing table or column
+}
+
+// Collect runs the per-tick queries.
+func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
+	if p.initErr != nil {
+		return Result{}, p.initErr
+	}
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return Result{}, p.wrap("connect", err)
+	}
+	defer conn.Release()
+	begin := time.Now()
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return Result{}, p.wrap("SELECT 1", err)
+	}
+	ping := float64(time.Since(begin).Microseconds()) / 1000
+
+	var st pgStats
+	if err := conn.QueryRow(ctx, pgStatsQuery).Scan(&st.active, &st.total, &st.maxConns,
+		&st.blksHit, &st.blksRead, &st.xacts, &st.dbSize, &st.longestTx, &st.statsReset,
+		&st.hasCameras, &st.hasEvents, &st.hasDetections); err != nil {
+		return Result{}, p.wrap("statistics", err)
+	}
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	txpm := p.txRate(st, now())
+
+	tables := p.readTables(ctx, conn, st)
+
+	card := snapshot.PostgreSQL{
+		Status:             snapshot.StatusHealthy,
+		ConnectionsActive:  snapshot.I(st.active),
+		ConnectionsTotal:   snapshot.I(st.total),
+		CacheHitRatio:      snapshot.Percent(float64(st.blksHit), float64(st.blksHit+st.blksRead)),
+		TransactionsPerMin: txpm,
+		DatabaseSizeBytes:  snapshot.I(st.dbSize),
+		LongestTxSeconds:   snapshot.Round(st.longestTx, 3),
+		PingMS:             snapshot.Round(snapshot.F(ping), 3),
+	}
+	if p.poolSize > 0 {
+		card.ConnectionsMax, card.ConnectionsMaxSource = snapshot.I(int64(p.poolSize)), "configured pool size"
+	} else {
+		card.ConnectionsMax, card.ConnectionsMaxSource = snapshot.I(st.maxConns), "max_connections"
+	}
+	overview, throughput := tables.sections()
+	return Result{Via: snapshot.ViaSQL, Apply: func(s *snapshot.Snapshot) {
+		fresh := Fresh(s, "postgres")
+		if !fresh {
+			s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusUnreachable, Error: sourceError(s, "postgres")}
+		} else {
+			s.Databases.PostgreSQL = card
+		}
+		// The overview counts are a fallback for a backend that is not fresh (or whose
+		// stats endpoint failed): the backend's own numbers win while it answers.
+		if overview != nil && !(Fresh(s, "backend") && s.Overview.Source == snapshot.ViaBackend) &&
+			(fresh || s.Overview.Source == "") {
+			s.Overview = *overview
+		}
+		inferenceParts{Throughput: throughput}.apply(s, fresh)
+		if throughput == nil && tables.err != "" && s.Inference.Throughput == nil {
+			if s.Inference.Errors == nil {
+				s.Inference.Errors = map[string]string{}
+			}
+			s.Inference.Errors[PartThroughput] = "postgres: " + tables.err
+		}
+	}}, nil
+}
+
+// txRate returns the transactions per minute since the previous collection: nil on the
+// first one, after a counter reset (pg_stat_reset, a restart) or without time elapsed.
+func (p *PostgresSource) txRate(st pgStats, at time.Time) *float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cur := &xactSample{xacts: st.xacts, at: at}
+	if st.statsReset != nil {
+		cur.statsReset = *st.statsReset
+	}
+	prev := p.prev
+	p.prev = cur
+	if prev == nil {
+		return nil
+	}
+	return TxPerMinute(prev.xacts, cur.xacts, cur.at.Sub(prev.at), !prev.statsReset.Equal(cur.statsReset))
+}
+
+// TxPerMinute scales the delta of the cumulative transaction counter over elapsed to a
+// minute. It is nil when the counter was reset (it went backwards or stats_reset
+// changed) or no time elapsed.
+func TxPerMinute(prev, cur int64, elapsed time.Duration, reset bool) *float64 {
+	if reset || cur < prev || elapsed <= 0 {
+		return nil
+	}
+	return snapshot.Round(snapshot.F(float64(cur-prev)/elapsed.Seconds()*60), 1)
+}
+
+// readTables counts the stack's tables that exist. A missing table or column is not an
+// error (an older schema); any other failure is kept as a note.
+func (p *PostgresSource) readTables(ctx context.Context, conn *pgxpool.Conn, st pgStats) pgTables {
+	var t pgTables
+	note := func(what string, err error) {
+		if err != nil && !isUndefined(err) && t.err == "" {
+			t.err = fmt.Sprintf("%s: %s", what, p.short(err))
+		}
+	}
+	if st.hasCameras {
+		var total, online int64
+		err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'online') FROM cameras`).Scan(&total, &online)
+		if err != nil && isUndefined(err) { // no status column: the total is still known
+			err = conn.QueryRow(ctx, `SELECT count(*) FROM cameras`).Scan(&total)
+		} else if err == nil {
+			t.camerasOnline = snapshot.I(online)
+		}
+		if err == nil {
+			t.cameras = snapshot.I(total)
+		}
+		note("cameras", err)
+	}
+	count := func(table, tsColumn string) (total, recent *int64) {
+		var n, m int64
+		err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE `+tsColumn+` > now() - interval '5 minutes') FROM `+table).Scan(&n, &m)
+		if err == nil {
+			return snapshot.I(n), snapshot.I(m)
+		}
+		if isUndefined(err) { // no timestamp column: the total is still known
+			if err = conn.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err == nil {
+				return snapshot.I(n), nil
+			}
+		}
+		note(table, err)
+		return nil, nil
+	}
+	if st.hasEvents {
+		t.events, t.events5m = count("events", "started_at")
+	}
+	if st.hasDetections {
+		t.detections, t.detections5m = count("detections", "detected_at")
+	}
+	return t
+}
+
+// sections turns the table counts into the overview fallback and the throughput fallback.
+func (t pgTables) sections() (*snapshot.Overview, *snapshot.Throughput) {
+	var ov *snapshot.Overview
+	if t.cameras != nil || t.events != nil || t.detections != nil {
+		ov = &snapshot.Overview{
+			CamerasTotal: t.cameras, CamerasActive: t.camerasOnline,
+			EventsTotal: t.events, DetectionsTotal: t.detections,
+			Source: snapshot.ViaSQL,
+		}
+	}
+	var tp *snapshot.Throughput
+	if t.detections5m != nil || t.events5m != nil {
+		tp = &snapshot.Throughput{Source: snapshot.ViaSQL}
+		if t.detections5m != nil {
+			tp.ImagesPerMin = snapshot.Round(snapshot.F(float64(*t.detections5m)/5), 2)
+		}
+		if t.events5m != nil {
+			tp.EventsPerMin = snapshot.Round(snapshot.F(float64(*t.events5m)/5), 2)
+		}
+	}
+	return ov, tp
+}
+
+// isUndefined reports an undefined table (42P01) or column (42703).
+func isUndefined(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42703")
+}
+
+func (p *PostgresSource) wrap(what string, err error) error {
+	return fmt.Errorf("postgres %s: %s", what, p.short(err))
+}
+
+// short gives the server's message for a PostgreSQL error and a few words for a network
+// one, without the password.
+func (p *PostgresSource) short(err error) string {
+	var pgErr *pgconn.PgError
+	msg := ""
+	switch {
+	case errors.As(err, &pgErr):
+		msg = pgErr.Message
+	case errors.Is(err, pgx.ErrNoRows):
+		msg = "no row for the current database"
+	case pgconn.Timeout(err):
+		msg = "timeout"
+	default:
+		msg = ShortError(err)
+	}
+	return scrubSecret(msg, p.password)
+}

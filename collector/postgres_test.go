@@ -1,0 +1,266 @@
+package collector
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hsi-top/internal/testenv"
+	"hsi-top/snapshot"
+)
+
+func TestTxPerMinute(t *testing.T) {
+	if v := TxPerMinute(100, 160, 30*time.Second, false); v == nil || *v != 120 {
+		t.Fatalf("60 transactions in 30 s = %v, want 120/min", v)
+	}
+	if TxPerMinute(100, 50, time.Minute, false) != nil {
+		t.Error("a counter that went backwards is a reset: unknown")
+	}
+	if TxPerMinute(100, 150, time.Minute, true) != nil {
+		t.Error("stats_reset changed: unknown")
+	}
+	if TxPerMinute(100, 150, 0, false) != nil {
+		t.Error("no time elapsed: unknown")
+	}
+}
+
+func TestPostgresDSNErrorsHidePassword(t *testing.T) {
+	src := NewPostgresSource("postgres://u:hunter2secret@127.0.0.1:1/db?sslmode=bogus", 0, time.Second)
+	defer src.Close()
+	_, err := src.Collect(context.Background())
+	if err == nil || strings.Contains(err.Error(), "hunter2secret") {
+		t.Fatalf("err = %v", err)
+	}
+	src = NewPostgresSource("postgres://u:hunter2secret@127.0.0.1:1/db?sslmode=disable", 0, time.Second)
+	defer src.Close()
+	_, err = src.Collect(context.Background())
+	if err == nil || strings.Contains(err.Error(), "hunter2secret") || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// clockFunc is a settable time for the transaction-rate denominator.
+type clockFunc struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clockFunc) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clockFunc) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestPostgresRealServer(t *testing.T) {
+	dsn, conn := pgTestDB(t, testenv.PostgresDSN(t))
+	ctx := context.Background()
+	for _, q := range []string{
+		`CREATE TABLE cameras (id serial PRIMARY KEY, status text)`,
+		`CREATE TABLE events (id serial PRIMARY KEY, started_at timestamptz)`,
+		`CREATE TABLE detections (id serial PRIMARY KEY, detected_at timestamptz)`,
+		`INSERT INTO cameras (status) VALUES ('online'), ('online'), ('offline')`,
+		`INSERT INTO events (started_at) SELECT now() - make_interval(mins => g) FROM generate_series(1, 10) g`,           // 4 in the last 5 min
+		`INSERT INTO detections (detected_at) SELECT now() - make_interval(secs => g * 10) FROM generate_series(1, 50) g`, // 29 in the last 5 min
+		`SELECT pg_stat_force_next_flush()`,
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	clk := &clockFunc{t: time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)}
+	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	src.Now = clk.now
+	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+
+	s := eng.Tick(ctx)
+	pg := s.Databases.PostgreSQL
+	if !Fresh(s, "postgres") || pg.Status != "healthy" {
+		t.Fatalf("postgres = %+v, sources %+v", pg, s.Sources)
+	}
+	if pg.TransactionsPerMin != nil {
+		t.Fatalf("tx/min on the first tick = %v, want null", *pg.TransactionsPerMin)
+	}
+	if *pg.ConnectionsMax != 50 || pg.ConnectionsMaxSource != "max_connections" {
+		t.Fatalf("limit = %v (%s): the harness runs max_connections=50", *pg.ConnectionsMax, pg.ConnectionsMaxSource)
+	}
+	if pg.CacheHitRatio == nil || *pg.CacheHitRatio <= 0 || *pg.CacheHitRatio > 100 {
+		t.Fatalf("cache hit ratio = %v", pg.CacheHitRatio)
+	}
+	if pg.DatabaseSizeBytes == nil || *pg.DatabaseSizeBytes < 1<<20 || pg.PingMS == nil || *pg.ConnectionsTotal < 2 {
+		t.Fatalf("size %v, ping %v, total %v", pg.DatabaseSizeBytes, pg.PingMS, pg.ConnectionsTotal)
+	}
+	ov := s.Overview
+	if ov.Source != "sql" || *ov.CamerasTotal != 3 || *ov.CamerasActive != 2 || *ov.EventsTotal != 10 || *ov.DetectionsTotal != 50 || ov.UptimeSeconds != nil {
+		t.Fatalf("overview = %+v", ov)
+	}
+	tp := s.Inference.Throughput
+	if tp == nil || tp.Source != "sql" || *tp.ImagesPerMin != 29.0/5 || *tp.EventsPerMin != 4.0/5 {
+		t.Fatalf("throughput = %+v", tp)
+	}
+
+	// Between two ticks: N transactions, an idle-in-transaction session and an active query.
+	const n = 40
+	for i := 0; i < n; i++ {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO events (started_at) VALUES (now())`); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_stat_force_next_flush()`); err != nil {
+		t.Fatal(err)
+	}
+	idle := pgConnect(t, dsn)
+	idleTx, err := idle.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idleTx.Rollback(ctx)
+	if _, err := idleTx.Exec(ctx, `SELECT 1`); err != nil {
+		t.Fatal(err)
+	}
+	sleepCtx, stopSleep := context.WithCancel(ctx)
+	sleeper := pgConnect(t, dsn)
+	sleepDone := make(chan struct{})
+	go func() { defer close(sleepDone); sleeper.Exec(sleepCtx, `SELECT pg_sleep(60)`) }()
+	if r := eventually(100, 50*time.Millisecond, func() string {
+		var k int
+		conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'`).Scan(&k)
+		if k == 0 {
+			return "pg_sleep not active yet"
+		}
+		return ""
+	}); r != "" {
+		t.Fatal(r)
+	}
+
+	clk.add(time.Minute)
+	s = eng.Tick(ctx)
+	stopSleep()
+	<-sleepDone
+	pg = s.Databases.PostgreSQL
+	t.Logf("tx/min %v after %d transactions, cache hit %v%%, active %v", *pg.TransactionsPerMin, n+1, *pg.CacheHitRatio, *pg.ConnectionsActive)
+	// The delta holds the test's n transactions and the flush call, plus hsi-top's own
+	// few queries and any autovacuum work whose statistics landed in between.
+	if pg.TransactionsPerMin == nil || *pg.TransactionsPerMin < n+1 || *pg.TransactionsPerMin > n+1+40 {
+		t.Fatalf("tx/min = %v, want between %d and %d", pg.TransactionsPerMin, n+1, n+41)
+	}
+	if *pg.ConnectionsActive < 1 {
+		t.Fatalf("active connections = %d while pg_sleep runs", *pg.ConnectionsActive)
+	}
+	if pg.LongestTxSeconds == nil || *pg.LongestTxSeconds <= 0 {
+		t.Fatalf("longest transaction = %v with a session idle in transaction", pg.LongestTxSeconds)
+	}
+	if *s.Overview.EventsTotal != 10+n || *s.Inference.Throughput.EventsPerMin != float64(4+n)/5 {
+		t.Fatalf("events = %d, throughput %+v", *s.Overview.EventsTotal, s.Inference.Throughput)
+	}
+	if s.Databases.PostgreSQL.ConnectionsTotal == nil || *s.Databases.PostgreSQL.ConnectionsTotal < 4 {
+		t.Fatalf("total connections = %v", s.Databases.PostgreSQL.ConnectionsTotal)
+	}
+}
+
+func TestPostgresPoolSizeAndMissingTables(t *testing.T) {
+	dsn, conn := pgTestDB(t, testenv.PostgresDSN(t))
+	ctx := context.Background()
+	// detections without its timestamp column: the total is known, the rate is not.
+	if _, err := conn.Exec(ctx, `CREATE TABLE detections (id int); INSERT INTO detections VALUES (1), (2)`); err != nil {
+		t.Fatal(err)
+	}
+	src := NewPostgresSource(dsn, 20, 2*time.Second)
+	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+	s := eng.Tick(ctx)
+	pg := s.Databases.PostgreSQL
+	if !Fresh(s, "postgres") || *pg.ConnectionsMax != 20 || pg.ConnectionsMaxSource != "configured pool size" {
+		t.Fatalf("postgres = %+v", pg)
+	}
+	if s.Overview.Source != "sql" || s.Overview.CamerasTotal != nil || s.Overview.EventsTotal != nil || *s.Overview.DetectionsTotal != 2 {
+		t.Fatalf("overview = %+v", s.Overview)
+	}
+	if s.Inference.Throughput != nil || s.Inference.Errors[PartThroughput] != "no source configured (prometheus, postgres)" &&
+		s.Inference.Errors[PartThroughput] != "postgres: no data" {
+		t.Fatalf("throughput = %+v, reason %q", s.Inference.Throughput, s.Inference.Errors[PartThroughput])
+	}
+	// The session is read-only: hsi-top cannot write even by mistake.
+	c, err := src.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	var appName, readOnly string
+	c.QueryRow(ctx, `SELECT current_setting('application_name'), current_setting('default_transaction_read_only')`).Scan(&appName, &readOnly)
+	if appName != "hsi-top" || readOnly != "on" {
+		t.Fatalf("application_name %q, read-only %q", appName, readOnly)
+	}
+	if _, err := c.Exec(ctx, `INSERT INTO detections VALUES (3)`); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("a write must fail: %v", err)
+	}
+}
+
+func TestPostgresFault(t *testing.T) {
+	dsn := testenv.PostgresFaultDSN(t)
+	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+	ctx := context.Background()
+	if s := eng.Tick(ctx); !Fresh(s, "postgres") {
+		t.Fatalf("not fresh before the fault: %+v", s.Sources)
+	}
+	testenv.StopServer(t, "pgfault")
+	stopped := true
+	t.Cleanup(func() {
+		if stopped {
+			testenv.StartServer(t, "pgfault")
+		}
+	})
+	var s *snapshot.Snapshot
+	for range 2 { // the first tick may see the broken pooled connection, the next a refusal
+		s = eng.Tick(ctx)
+	}
+	pg := s.Databases.PostgreSQL
+	if Fresh(s, "postgres") || pg.Status != "unreachable" || !strings.Contains(pg.Error, "connection refused") ||
+		pg.ConnectionsActive != nil || pg.TransactionsPerMin != nil {
+		t.Fatalf("postgres while down = %+v", pg)
+	}
+	testenv.StartServer(t, "pgfault")
+	stopped = false
+	if r := eventually(10, 200*time.Millisecond, func() string {
+		s = eng.Tick(ctx)
+		if !Fresh(s, "postgres") {
+			return s.Databases.PostgreSQL.Error
+		}
+		return ""
+	}); r != "" {
+		t.Fatalf("did not recover: %s", r)
+	}
+	if s.Databases.PostgreSQL.Status != "healthy" || s.Databases.PostgreSQL.TransactionsPerMin == nil {
+		// The counter is back after the restart (shutdown immediate keeps no statistics), so
+		// a reset is detected and the rate is unknown once, then known again.
+		s = eng.Tick(ctx)
+	}
+	if s.Databases.PostgreSQL.Status != "healthy" {
+		t.Fatalf("after recovery = %+v", s.Databases.PostgreSQL)
+	}
+}
+
+func BenchmarkPostgresCollect(b *testing.B) {
+	dsn := testenv.PostgresDSN(b)
+	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Collect(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := src.Collect(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

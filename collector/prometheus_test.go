@@ -1,0 +1,189 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"hsi-top/internal/testenv"
+	"hsi-top/snapshot"
+)
+
+func near(got *float64, want, tol float64) bool {
+	return got != nil && math.Abs(*got-want) <= tol
+}
+
+// waitForPrometheus ticks until Prometheus has scraped the exporter long enough for every
+// section (two scrapes inside the rate window), or gives up with the last reason.
+func waitForPrometheus(t *testing.T, eng *Engine) *snapshot.Snapshot {
+	t.Helper()
+	var s *snapshot.Snapshot
+	if reason := eventually(150, 200*time.Millisecond, func() string {
+		s = eng.Tick(context.Background())
+		in := s.Inference
+		switch {
+		case !Fresh(s, "prometheus"):
+			st, _ := s.Source("prometheus")
+			return "prometheus: " + st.Error
+		case in.DetectorLatency == nil || in.DetectorLatency.Source != "prometheus" || in.DetectorLatency.P95 == nil:
+			return "no detect quantiles yet"
+		case in.LLMLatency == nil || in.LLMLatency.P99 == nil:
+			return "no analyze quantiles yet"
+		case in.Throughput == nil || in.Throughput.Source != "prometheus" || in.Throughput.EventsPerMin == nil:
+			return "no throughput yet"
+		case in.Queues == nil || in.Queues.Source != "prometheus":
+			return "no queues yet"
+		}
+		return ""
+	}); reason != "" {
+		t.Fatalf("Prometheus never had the exporter's samples: %s", reason)
+	}
+	return s
+}
+
+func checkPromSections(t *testing.T, s *snapshot.Snapshot) {
+	t.Helper()
+	in := s.Inference
+	d, a := in.DetectorLatency, in.LLMLatency
+	if !near(d.P95, wantDetectP95MS, 0.01) || !near(d.P99, wantDetectP99MS, 0.01) || !near(d.Avg, wantDetectAvgMS, 0.01) || d.Window != "5m" {
+		t.Errorf("detect = avg %v p95 %v p99 %v, want %v %v %v", *d.Avg, *d.P95, *d.P99, wantDetectAvgMS, wantDetectP95MS, wantDetectP99MS)
+	}
+	if !near(a.P95, wantAnalyzeP95MS, 0.01) || !near(a.P99, wantAnalyzeP99MS, 0.01) || !near(a.Avg, wantAnalyzeAvgMS, 0.01) {
+		t.Errorf("analyze = avg %v p95 %v p99 %v", *a.Avg, *a.P95, *a.P99)
+	}
+	if in.Queues.Detection == nil || *in.Queues.Detection != 7 || *in.Queues.Analysis != 2 {
+		t.Errorf("queues = %+v", in.Queues)
+	}
+	// rate()[5m] only reaches the true rate once the window is full of samples, which a
+	// test cannot wait for; the two counters are scraped together, so their ratio is exact.
+	tp := in.Throughput
+	if *tp.ImagesPerMin <= 0 || *tp.ImagesPerMin > exporterDetections*60*1.05 ||
+		math.Abs(*tp.ImagesPerMin / *tp.EventsPerMin - exporterDetections/exporterEvents) > 0.1 {
+		t.Errorf("throughput = %v images/min, %v events/min (ratio must be %v)", *tp.ImagesPerMin, *tp.EventsPerMin, exporterDetections/exporterEvents)
+	}
+	g := s.GPU
+	if g == nil || g.Name != "Test GPU" || *g.Utilization != 38.5 || *g.VRAMUsedGB != 10 || *g.VRAMTotalGB != 24 ||
+		*g.VRAMPercent != 41.7 || *g.Temperature != 61 || g.Source != "prometheus" || s.GPUStatus.Source != "prometheus" {
+		t.Errorf("gpu = %+v, status %+v", g, s.GPUStatus)
+	}
+}
+
+func TestPrometheusRealServer(t *testing.T) {
+	promURL := testenv.PrometheusURL(t)
+	serveExporter(t)
+	src := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
+	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+	s := waitForPrometheus(t, eng)
+	checkPromSections(t, s)
+	if s.Workers.Source != "prometheus" || len(s.Workers.List) != 8 || s.Workers.Running() != 7 {
+		t.Fatalf("workers = %+v", s.Workers)
+	}
+	for _, w := range s.Workers.List {
+		if w.Name == "analysis_worker" && (w.State != "crashed" || !w.Critical) {
+			t.Fatalf("analysis_worker = %+v", w)
+		}
+	}
+	// The range API, for history backfill.
+	end := time.Now()
+	series, err := src.Client().QueryRange(context.Background(), "hsi_detection_queue_depth", end.Add(-30*time.Second), end, time.Second)
+	if err != nil || len(series) != 1 || len(series[0].Points) == 0 || series[0].Points[len(series[0].Points)-1].Value != 7 {
+		t.Fatalf("query_range = %+v, %v", series, err)
+	}
+	if _, err := src.Client().Query(context.Background(), "sum(", time.Time{}); err == nil || !strings.Contains(err.Error(), "bad_data") {
+		t.Fatalf("a bad query must give Prometheus's reason: %v", err)
+	}
+}
+
+// TestPrometheusFallback runs Prometheus beside the direct sources (Redis here), stops it,
+// and checks the sections fall back at once; the readiness answer is cached until the
+// re-check period passes, after which Prometheus wins again.
+func TestPrometheusFallback(t *testing.T) {
+	promURL := testenv.PrometheusURL(t)
+	redisURL := testenv.RedisFaultURL(t)
+	rc := redisTestClient(t, redisURL)
+	ctx := context.Background()
+	rc.RPush(ctx, "detection_queue", "a", "b", "c")
+	for _, v := range []string{"10", "20", "30"} {
+		rc.RPush(ctx, "telemetry:latency:detect", v)
+	}
+	serveExporter(t)
+	clk := &clockFunc{t: time.Now()}
+	prom := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
+	prom.Now = clk.now
+	eng := newTestEngine(t, []Stage{NewReasonsStage()}, NewRedisSource(redisURL, "", 2*time.Second), prom)
+	s := waitForPrometheus(t, eng)
+	if q := s.Inference.Queues; q.Source != "prometheus" || *q.Detection != 7 {
+		t.Fatalf("queues while Prometheus is ready = %+v", q)
+	}
+
+	testenv.StopServer(t, "prometheus")
+	stopped := true
+	t.Cleanup(func() {
+		if !stopped {
+			return
+		}
+		testenv.StartServer(t, "prometheus")
+		pc := NewPromClient(promURL, time.Second)
+		defer pc.CloseIdle()
+		eventually(100, 100*time.Millisecond, func() string {
+			if err := pc.Ready(context.Background()); err != nil {
+				return err.Error()
+			}
+			return ""
+		})
+	})
+	s = eng.Tick(ctx)
+	st, _ := s.Source("prometheus")
+	if st.OK || !strings.Contains(st.Error, "connection refused") {
+		t.Fatalf("prometheus status = %+v", st)
+	}
+	q, d := s.Inference.Queues, s.Inference.DetectorLatency
+	if q.Source != "redis" || *q.Detection != 3 || d.Source != "redis" || *d.Avg != 20 || s.Inference.Throughput.Source != "prometheus" {
+		t.Fatalf("after the stop: queues %+v, detect %+v, throughput %+v", q, d, s.Inference.Throughput)
+	}
+	if s.GPU == nil || s.GPU.Source != "prometheus" {
+		t.Fatalf("a stale GPU reading still fills an empty GPU card: %+v", s.GPU)
+	}
+
+	// That failed query invalidated the readiness cache: this tick asks /-/ready again,
+	// which is refused, and that answer is cached.
+	s = eng.Tick(ctx)
+	if st, _ := s.Source("prometheus"); st.OK || !strings.Contains(st.Error, "/-/ready") {
+		t.Fatalf("prometheus status after the re-check = %+v", st)
+	}
+	testenv.StartServer(t, "prometheus")
+	stopped = false
+	// Until the re-check period passes, the cached "not ready" stands.
+	s = eng.Tick(ctx)
+	if st, _ := s.Source("prometheus"); st.OK || s.Inference.Queues.Source != "redis" {
+		t.Fatalf("the readiness answer was not cached: %+v", st)
+	}
+	if reason := eventually(100, 200*time.Millisecond, func() string {
+		clk.add(time.Minute)
+		s = eng.Tick(ctx)
+		if !Fresh(s, "prometheus") || s.Inference.Queues.Source != "prometheus" {
+			st, _ := s.Source("prometheus")
+			return fmt.Sprintf("%+v", st)
+		}
+		return ""
+	}); reason != "" {
+		t.Fatalf("Prometheus did not win again after the re-check: %s", reason)
+	}
+}
+
+func BenchmarkPrometheusCollect(b *testing.B) {
+	promURL := testenv.PrometheusURL(b)
+	serveExporter(b)
+	src := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
+	defer src.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := src.Collect(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
