@@ -43,10 +43,11 @@
 //     degraded otherwise.
 //   - health is unhealthy when the collector has stalled (the newest snapshot is older
 //     than three collection intervals), when a critical worker (detection_worker,
-//     analysis_worker) is known to be stopped, or when two or more service rows are not
-//     healthy (the container_health critical level); degraded when one service row is
-//     not healthy, a critical alert is active, or no snapshot exists yet; healthy
-//     otherwise. Warning alerts do not lower health: the page shows them as alerts.
+//     analysis_worker) is known to be stopped, or when two or more service rows are
+//     down (unhealthy or unreachable, as the container_health rule counts them: its
+//     critical level); degraded when one service row is down, a critical alert is
+//     active, or no snapshot exists yet; healthy otherwise. Warning alerts and
+//     starting services (an LLM loading its model) do not lower health.
 //
 // # Security
 //

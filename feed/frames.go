@@ -217,13 +217,12 @@ func overallHealth(s *snapshot.Snapshot, stale bool) string {
 			return healthUnhealthy
 		}
 	}
+	// The container_health rule's definition of a service that is down (unhealthy or
+	// unreachable; starting and unknown rows do not count), so that health and the
+	// alert agree. A row without hsi-top's finer state counts by the page's health.
 	bad := 0
 	for _, c := range s.Containers {
-		st := c.State
-		if st == "" {
-			st = c.Health
-		}
-		if st != snapshot.HealthHealthy && st != snapshot.HealthNone {
+		if c.Down() || (c.State == "" && c.Health == snapshot.HealthUnhealthy) {
 			bad++
 		}
 	}

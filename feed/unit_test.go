@@ -36,9 +36,13 @@ func TestBuildStatusHealth(t *testing.T) {
 			s.Alerts = []snapshot.Alert{{Severity: "critical", Metric: "gpu_temperature"}}
 		}, false, "degraded"},
 		{"one service down", func(s *snapshot.Snapshot) { s.Containers[0].State = "unreachable" }, false, "degraded"},
-		{"one service starting (no state)", func(s *snapshot.Snapshot) {
-			s.Containers[1] = snapshot.Container{Name: "ai-llm", Health: "starting"}
+		{"one service starting", func(s *snapshot.Snapshot) {
+			s.Containers[1] = snapshot.Container{Name: "ai-llm", Health: "starting", State: "starting"}
+		}, false, "healthy"},
+		{"one row unhealthy by the page's health only", func(s *snapshot.Snapshot) {
+			s.Containers[1] = snapshot.Container{Name: "x", Health: "unhealthy"}
 		}, false, "degraded"},
+		{"one service not probed", func(s *snapshot.Snapshot) { s.Containers[0].State = "unknown" }, false, "healthy"},
 		{"two services down", func(s *snapshot.Snapshot) {
 			s.Containers[0].State = "unreachable"
 			s.Containers[1].State = "unhealthy"

@@ -338,10 +338,13 @@ func TestIdleTimeout(t *testing.T) {
 	waitFor(t, "the protocol ping to reach the server", func() bool {
 		return h.srv.hub.count() == 1 && anyLastRead(h.srv) == t0.Add(45*time.Second).UnixNano()
 	})
-	// 15 s after the protocol ping a text ping; 21 s after that the sweep closes it
-	// (the pong is read, and skipped, by readClose).
+	// 15 s after the protocol ping a text ping (its pong proves the server read it
+	// before the clock moves on); 21 s after that the sweep closes the socket.
 	h.clk.Advance(15 * time.Second)
 	send(t, c, "ping")
+	if f := readFrame(t, c); f.Type != "pong" {
+		t.Fatalf("closed before the idle timeout: %s", f.Raw)
+	}
 	h.clk.Advance(21 * time.Second)
 	code, reason := readClose(t, c)
 	if code != websocket.StatusNormalClosure || reason != "Idle timeout" {
