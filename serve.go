@@ -4,12 +4,77 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"sync"
 
+	"hsi-top/collector"
 	"hsi-top/config"
+	"hsi-top/feed"
+	"hsi-top/history"
 )
 
-// runServe runs the collector headless and serves the feed.
+// runServe runs the collector headless and serves the feed on cfg.Serve.Addr until ctx
+// ends (SIGINT, SIGTERM). It exits 0 after a clean shutdown and 3 when the address
+// cannot be bound or the engine cannot be built.
 func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "hsi-top: --serve is not built yet; use --once --json meanwhile")
-	return exitUnknown
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Bind first: a taken port is the likeliest mistake and should fail before any
+	// source is started.
+	ln, err := net.Listen("tcp", cfg.Serve.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "hsi-top: cannot listen on %s: %v (is another hsi-top or service using that port? pass another address: hsi-top --serve 127.0.0.1:PORT)\n", cfg.Serve.Addr, err)
+		return exitUnknown
+	}
+	// The history store is the last stage, as in the dashboard: it answers
+	// /api/system/performance/history.
+	store := history.NewStore()
+	eng, built, err := newEngine(cfg, store)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
+	defer built.Close()
+	if err := serveFeed(ctx, eng, store, cfg, ln, log); err != nil {
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
+	return exitOK
+}
+
+// serveFeed runs the engine and the feed server on ln until ctx ends, then stops both.
+func serveFeed(ctx context.Context, eng *collector.Engine, hist feed.HistoryReader, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		eng.Run(ctx)
+	}()
+	err := startFeed(ctx, eng, hist, cfg, ln, log)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// startFeed serves the feed of an engine that runs elsewhere on ln until ctx ends (then
+// it closes every socket with 1001 and returns). The dashboard's --listen can run it in
+// a goroutine beside the TUI, with the dashboard's engine and history store, a listener
+// bound before the TUI takes the terminal, and a logger that does not write to the
+// terminal the TUI draws on.
+func startFeed(ctx context.Context, eng *collector.Engine, hist feed.HistoryReader, cfg config.Config, ln net.Listener, log *slog.Logger) error {
+	srv, err := feed.New(feed.Options{
+		Config:          cfg.Serve,
+		Source:          eng,
+		History:         hist,
+		Logger:          log,
+		CollectInterval: eng.Interval(),
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return srv.Serve(ctx, ln)
 }

@@ -1,0 +1,170 @@
+package feed
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+)
+
+// keyOK compares key with the configured API key in constant time. Both are hashed
+// first so that the comparison does not reveal the key's length either.
+func (s *Server) keyOK(key string) bool {
+	if !s.hasKey {
+		return true
+	}
+	if key == "" {
+		return false
+	}
+	h := sha256.Sum256([]byte(key))
+	return subtle.ConstantTimeCompare(h[:], s.keyHash[:]) == 1
+}
+
+// restKey returns the API key a REST request carries: ?api_key=, X-API-Key, or
+// Authorization: Bearer.
+func restKey(r *http.Request) string {
+	if k := r.URL.Query().Get("api_key"); k != "" {
+		return k
+	}
+	if k := r.Header.Get("X-API-Key"); k != "" {
+		return k
+	}
+	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+		return strings.TrimSpace(a[7:])
+	}
+	return ""
+}
+
+// originAllowed applies the browser origin rule: no Origin header (not a browser), the
+// same host name as the request (any port), or a match of AllowedOrigins.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(hostOnly(u.Host), hostOnly(r.Host)) {
+		return true
+	}
+	for _, pattern := range s.cfg.AllowedOrigins {
+		target := u.Host
+		if strings.Contains(pattern, "://") {
+			target = u.Scheme + "://" + u.Host
+		}
+		if ok, err := path.Match(strings.ToLower(pattern), strings.ToLower(target)); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// hostOnly strips the port from host:port (and the brackets from [v6]:port).
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.Trim(hostport, "[]")
+}
+
+// clientIP is the address the rate limit counts: the peer, or, when the peer is a
+// proxy on this machine, the client the proxy names (last X-Forwarded-For entry, which
+// the proxy appended, else X-Real-IP).
+func clientIP(r *http.Request) string {
+	peer := hostOnly(r.RemoteAddr)
+	ip := net.ParseIP(peer)
+	if ip == nil || !ip.IsLoopback() {
+		return peer
+	}
+	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+		parts := strings.Split(xff[len(xff)-1], ",")
+		if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
+			return last
+		}
+	}
+	if real := strings.TrimSpace(r.Header.Get("X-Real-IP")); net.ParseIP(real) != nil {
+		return real
+	}
+	return peer
+}
+
+// redactedURL is the request URL for logs, with any api_key value replaced.
+func redactedURL(r *http.Request) string {
+	u := *r.URL
+	q := u.Query()
+	if _, ok := q["api_key"]; ok {
+		q.Set("api_key", "REDACTED")
+		u.RawQuery = strings.Replace(q.Encode(), "api_key=REDACTED", "api_key=***", 1)
+	}
+	return u.RequestURI()
+}
+
+// rateLimiter limits connections per IP: at most perMinute at once, then one every
+// minute/perMinute (a token bucket, kept as the generic cell rate algorithm's
+// "theoretical arrival time" so that the arithmetic is exact). Zero perMinute allows
+// everything.
+type rateLimiter struct {
+	perMinute int
+	interval  time.Duration // time one connection's token takes to come back
+	burst     time.Duration // (perMinute-1) * interval: how far ahead tat may run
+
+	mu        sync.Mutex
+	tat       map[string]time.Time
+	lastPrune time.Time
+}
+
+func newRateLimiter(perMinute int) *rateLimiter {
+	l := &rateLimiter{perMinute: perMinute, tat: map[string]time.Time{}}
+	if perMinute > 0 {
+		l.interval = time.Minute / time.Duration(perMinute)
+		l.burst = time.Duration(perMinute-1) * l.interval
+	}
+	return l
+}
+
+// allow takes one connection from ip's allowance at time now.
+func (l *rateLimiter) allow(ip string, now time.Time) bool {
+	if l.perMinute <= 0 {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pruneLocked(now)
+	tat, ok := l.tat[ip]
+	if !ok || tat.Before(now) {
+		tat = now
+	}
+	if tat.Sub(now) > l.burst {
+		return false
+	}
+	l.tat[ip] = tat.Add(l.interval)
+	return true
+}
+
+// pruneLocked forgets, once a minute, the addresses whose allowance is full again, so
+// the map does not grow with every address ever seen.
+func (l *rateLimiter) pruneLocked(now time.Time) {
+	if now.Sub(l.lastPrune) < time.Minute {
+		return
+	}
+	l.lastPrune = now
+	for ip, tat := range l.tat {
+		if !tat.After(now) {
+			delete(l.tat, ip)
+		}
+	}
+}
+
+// size returns the number of tracked addresses.
+func (l *rateLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.tat)
+}

@@ -1,0 +1,250 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"hsi-top/config"
+	"hsi-top/snapshot"
+)
+
+func TestBuildStatusHealth(t *testing.T) {
+	healthyRows := func() snapshot.Containers {
+		return snapshot.Containers{
+			{Name: "backend", State: "healthy", Health: "healthy"},
+			{Name: "redis", State: "healthy", Health: "healthy"},
+			{Name: "nginx", Health: "none"},
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(s *snapshot.Snapshot)
+		stale bool
+		want  string
+	}{
+		{"all healthy", func(s *snapshot.Snapshot) {}, false, "healthy"},
+		{"warning alert only", func(s *snapshot.Snapshot) {
+			s.Alerts = []snapshot.Alert{{Severity: "warning", Metric: "gpu_vram"}}
+		}, false, "healthy"},
+		{"critical alert", func(s *snapshot.Snapshot) {
+			s.Alerts = []snapshot.Alert{{Severity: "critical", Metric: "gpu_temperature"}}
+		}, false, "degraded"},
+		{"one service down", func(s *snapshot.Snapshot) { s.Containers[0].State = "unreachable" }, false, "degraded"},
+		{"one service starting", func(s *snapshot.Snapshot) {
+			s.Containers[1] = snapshot.Container{Name: "ai-llm", Health: "starting", State: "starting"}
+		}, false, "healthy"},
+		{"one row unhealthy by the page's health only", func(s *snapshot.Snapshot) {
+			s.Containers[1] = snapshot.Container{Name: "x", Health: "unhealthy"}
+		}, false, "degraded"},
+		{"one service not probed", func(s *snapshot.Snapshot) { s.Containers[0].State = "unknown" }, false, "healthy"},
+		{"two services down", func(s *snapshot.Snapshot) {
+			s.Containers[0].State = "unreachable"
+			s.Containers[1].State = "unhealthy"
+		}, false, "unhealthy"},
+		{"critical worker stopped", func(s *snapshot.Snapshot) {
+			s.Workers.List = []snapshot.Worker{{Name: "detection_worker", Running: false}, {Name: "cleanup_service", Running: true}}
+		}, false, "unhealthy"},
+		{"non-critical worker stopped", func(s *snapshot.Snapshot) {
+			s.Workers.List = []snapshot.Worker{{Name: "cleanup_service", Running: false}}
+		}, false, "healthy"},
+		{"collector stalled", func(s *snapshot.Snapshot) {}, true, "unhealthy"},
+	} {
+		s := snapshot.New(t0)
+		s.Containers = healthyRows()
+		tc.edit(s)
+		if got := buildStatus(s, tc.stale).Health; got != tc.want {
+			t.Errorf("%s: health %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if got := buildStatus(nil, true).Health; got != "degraded" {
+		t.Errorf("no snapshot: health %s, want degraded", got)
+	}
+}
+
+func TestBuildStatusNumbers(t *testing.T) {
+	s := snapshot.New(t0)
+	s.GPU = &snapshot.GPU{Name: "A", Utilization: snapshot.F(50), VRAMUsedGB: snapshot.F(1.5),
+		MemoryTotalBytes: snapshot.U(8 << 30), Temperature: snapshot.F(61)}
+	s.Inference.Throughput = &snapshot.Throughput{ImagesPerMin: snapshot.F(90)}
+	s.Inference.Queues = &snapshot.Queues{Detection: snapshot.I(7)}
+	s.AIModels.DetectorKey = "yolo26"
+	s.AIModels.Detector.Status = "healthy"
+	s.AIModels.Nemotron.Status = "loading"
+	d := buildStatus(s, false)
+	if *d.GPU.MemoryUsed != 1536 || *d.GPU.MemoryTotal != 8192 || *d.GPU.InferenceFPS != 1.5 || *d.GPU.Utilization != 50 {
+		t.Errorf("gpu = %+v", d.GPU)
+	}
+	if *d.Queue.Pending != 7 || d.Queue.Processing != nil {
+		t.Errorf("queue = %+v, want pending 7 and processing unknown", d.Queue)
+	}
+	b, err := json.Marshal(d.AI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"status":"degraded","yolo26":"healthy","nemotron":"loading"}` {
+		t.Errorf("ai = %s", b)
+	}
+	if d.Cameras.Active != nil {
+		t.Error("unknown cameras are not null")
+	}
+}
+
+func TestAIHealth(t *testing.T) {
+	for _, tc := range []struct{ det, llm, want string }{
+		{"healthy", "healthy", "healthy"},
+		{"healthy", "loading", "degraded"},
+		{"unreachable", "healthy", "degraded"},
+		{"unreachable", "unreachable", "unhealthy"},
+		{"degraded", "unhealthy", "unhealthy"},
+		{"unreachable", "loading", "degraded"},
+	} {
+		if got := aiHealth(tc.det, tc.llm); got != tc.want {
+			t.Errorf("aiHealth(%s, %s) = %s, want %s", tc.det, tc.llm, got, tc.want)
+		}
+	}
+}
+
+func TestHandleClientMessage(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"ping", `{"type":"pong"}`},
+		{"  ping\n", `{"type":"pong"}`},
+		{`{"type":"ping"}`, `{"type":"pong"}`},
+		{`{"type":"pong"}`, ""},
+		{`{"type":"subscribe","channels":["x"]}`, ""},
+		{`{"type":"unsubscribe"}`, ""},
+		{`PING`, "invalid_json"},
+		{``, "invalid_json"},
+		{`null`, "invalid_message_format"},
+		{`{"type":null}`, "invalid_message_format"},
+		{`{"type":"` + strings.Repeat("z", 100) + `"}`, "unknown_message_type"},
+		{`{"type":"<script>"}`, "unknown_message_type"},
+	} {
+		got := handleClientMessage([]byte(tc.in))
+		switch {
+		case tc.want == "" && got != nil:
+			t.Errorf("%q: replied %s, want nothing", tc.in, got)
+		case strings.HasPrefix(tc.want, "{") && string(got) != tc.want:
+			t.Errorf("%q: replied %s, want %s", tc.in, got, tc.want)
+		case tc.want != "" && !strings.HasPrefix(tc.want, "{"):
+			var e struct{ Type, Error, Message string }
+			if err := json.Unmarshal(got, &e); err != nil || e.Type != "error" || e.Error != tc.want {
+				t.Errorf("%q: replied %s, want error %s", tc.in, got, tc.want)
+			}
+			if len(e.Message) > 200 {
+				t.Errorf("%q: message echoes too much: %d bytes", tc.in, len(e.Message))
+			}
+		}
+	}
+}
+
+func TestRateLimiter(t *testing.T) {
+	l := newRateLimiter(10)
+	now := t0
+	for i := range 10 {
+		if !l.allow("10.0.0.1", now) {
+			t.Fatalf("connection %d refused", i+1)
+		}
+	}
+	if l.allow("10.0.0.1", now) {
+		t.Fatal("11th connection in a minute allowed")
+	}
+	if !l.allow("10.0.0.2", now) {
+		t.Fatal("another address is limited too")
+	}
+	if l.allow("10.0.0.1", now.Add(5*time.Second)) {
+		t.Fatal("a token came back before 6 s")
+	}
+	if !l.allow("10.0.0.1", now.Add(6*time.Second)) {
+		t.Fatal("no token after 6 s at 10 a minute")
+	}
+	// Full buckets are forgotten.
+	l.allow("10.0.0.9", now.Add(10*time.Minute))
+	if n := l.size(); n != 1 {
+		t.Errorf("%d addresses tracked after they refilled, want 1", n)
+	}
+	off := newRateLimiter(0)
+	for range 1000 {
+		if !off.allow("x", now) {
+			t.Fatal("a zero limit must allow everything")
+		}
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	for _, tc := range []struct {
+		remote, xff, real, want string
+	}{
+		{"192.0.2.7:5555", "", "", "192.0.2.7"},
+		{"192.0.2.7:5555", "10.9.9.9", "", "192.0.2.7"}, // only a local proxy is trusted
+		{"127.0.0.1:5555", "10.9.9.9, 198.51.100.4", "", "198.51.100.4"},
+		{"127.0.0.1:5555", "", "198.51.100.5", "198.51.100.5"},
+		{"127.0.0.1:5555", "garbage", "", "127.0.0.1"},
+		{"[::1]:5555", "2001:db8::1", "", "2001:db8::1"},
+	} {
+		r := httptest.NewRequest("GET", "/ws/system", nil)
+		r.RemoteAddr = tc.remote
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if tc.real != "" {
+			r.Header.Set("X-Real-IP", tc.real)
+		}
+		if got := clientIP(r); got != tc.want {
+			t.Errorf("%s xff=%q real=%q: %s, want %s", tc.remote, tc.xff, tc.real, got, tc.want)
+		}
+	}
+}
+
+func TestRedactedURL(t *testing.T) {
+	r := httptest.NewRequest("GET", "/ws/system?api_key=topsecret&x=1", nil)
+	got := redactedURL(r)
+	if strings.Contains(got, "topsecret") || !strings.Contains(got, "x=1") {
+		t.Errorf("redacted URL %q", got)
+	}
+}
+
+func TestWarnIfExposed(t *testing.T) {
+	for _, tc := range []struct {
+		ip   net.IP
+		key  string
+		warn bool
+	}{
+		{net.IPv4(127, 0, 0, 1), "", false},
+		{net.IPv6loopback, "", false},
+		{net.IPv4zero, "", true},
+		{net.IPv4(192, 168, 1, 2), "", true},
+		{net.IPv4zero, "k", false},
+	} {
+		var buf bytes.Buffer
+		s, err := New(Options{Source: &fakeSource{}, Config: config.ServeConfig{APIKey: config.Secret(tc.key)},
+			Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.warnIfExposed(&net.TCPAddr{IP: tc.ip, Port: 8089})
+		if got := strings.Contains(buf.String(), "WITHOUT an API key"); got != tc.warn {
+			t.Errorf("%s key=%q: warned %v, want %v", tc.ip, tc.key, got, tc.warn)
+		}
+		s.cancelBase()
+	}
+}
+
+func TestNewDefaults(t *testing.T) {
+	s, err := New(Options{Source: &fakeSource{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.cancelBase()
+	if s.Addr() != "127.0.0.1:8089" || s.cfg.FeedInterval.D() != 5*time.Second || s.cfg.IdleTimeout.D() != 300*time.Second {
+		t.Errorf("defaults: addr %s feed %s idle %s", s.Addr(), s.cfg.FeedInterval, s.cfg.IdleTimeout)
+	}
+	if _, err := New(Options{}); err == nil {
+		t.Error("New without a source succeeded")
+	}
+}

@@ -1,0 +1,222 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+)
+
+// apiKeyProtocolPrefix is the Sec-WebSocket-Protocol form of the API key: api-key.KEY.
+const apiKeyProtocolPrefix = "api-key."
+
+// handleWS is GET /ws/system.
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	if !s.enter() {
+		writeJSONError(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
+		return
+	}
+	defer s.handlers.Done()
+
+	if !s.originAllowed(r) {
+		s.stats.rejectedOrigin.Add(1)
+		s.log.Info("feed: WebSocket origin refused", "remote", clientIP(r), "origin", r.Header.Get("Origin"), "host", r.Host)
+		writeJSONError(w, http.StatusForbidden, "origin_not_allowed",
+			"this page's origin may not read the feed; add it to serve.allowed_origins")
+		return
+	}
+	proto := offeredKeyProtocol(r)
+	ip := clientIP(r)
+	c := &client{s: s, ip: ip, closeDone: make(chan struct{})}
+	// Protocol-level pings and pongs are client frames too: they keep the socket from
+	// idling out (browsers send none; other clients may).
+	touch := func() { c.lastRead.Store(s.clk.Now().UnixNano()) }
+	opts := &websocket.AcceptOptions{
+		// The origin was checked above, with hsi-top's own rule (same host name, any
+		// port, or an allowed origin).
+		InsecureSkipVerify: true,
+		CompressionMode:    websocket.CompressionDisabled,
+		OnPingReceived:     func(context.Context, []byte) bool { touch(); return true },
+		OnPongReceived:     func(context.Context, []byte) { touch() },
+	}
+	if proto != "" {
+		// Echo the api-key.* entry whatever its key, so that a browser completes the
+		// handshake and sees the 1008 of a wrong key.
+		opts.Subprotocols = []string{proto}
+	}
+	conn, err := websocket.Accept(w, r, opts)
+	if err != nil {
+		s.log.Debug("feed: WebSocket handshake failed", "remote", clientIP(r), "url", redactedURL(r), "err", err)
+		return
+	}
+	raw, _ := r.Context().Value(rawConnKey{}).(net.Conn)
+
+	if !s.limiter.allow(ip, s.clk.Now()) {
+		s.stats.rejectedRate.Add(1)
+		s.log.Warn("feed: connection rate limit exceeded, closing with 1008", "remote", ip,
+			"limit_per_minute", s.cfg.RateLimitPerMinute)
+		s.closeBounded(conn, raw, websocket.StatusPolicyViolation, "Rate limit exceeded", nil)
+		return
+	}
+	if s.hasKey {
+		key := r.URL.Query().Get("api_key")
+		if key == "" && proto != "" {
+			key = proto[len(apiKeyProtocolPrefix):]
+		}
+		if !s.keyOK(key) {
+			s.stats.rejectedAuth.Add(1)
+			reason := "Invalid API key"
+			if key == "" {
+				reason = "API key required"
+			}
+			s.log.Warn("feed: WebSocket API key missing or wrong, closing with 1008", "remote", ip, "url", redactedURL(r))
+			s.closeBounded(conn, raw, websocket.StatusPolicyViolation, reason, nil)
+			return
+		}
+	}
+
+	conn.SetReadLimit(MaxClientFrame)
+	ctx, cancel := context.WithCancel(s.baseCtx)
+	c.conn, c.raw = conn, raw
+	c.queue = make(chan []byte, s.queueSize)
+	c.ctx, c.cancel = ctx, cancel
+	touch()
+	if !s.hub.register(c, s.currentFrames().status) {
+		cancel()
+		s.closeBounded(conn, raw, websocket.StatusGoingAway, "server shutting down", nil)
+		return
+	}
+	s.stats.accepted.Add(1)
+	s.log.Debug("feed: client connected", "remote", ip, "clients", s.hub.count())
+
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		defer cancel()
+		if err := c.readLoop(); errors.Is(err, websocket.ErrMessageTooBig) {
+			// The library has sent 1009; finish the handshake (reading and discarding
+			// the rest of the frame) so the peer gets the close frame, not a reset.
+			s.log.Info("feed: client frame over the limit, closed with 1009", "remote", ip, "limit_bytes", MaxClientFrame)
+			c.startClose(websocket.StatusMessageTooBig, "Message too big")
+			<-c.closeDone
+		}
+	}()
+	c.writeLoop()
+	cancel()
+	<-readDone
+	s.hub.unregister(c)
+	if c.closing.Load() {
+		<-c.closeDone
+	}
+	if !c.closing.Load() {
+		// The peer went away or was dropped: release the connection now.
+		conn.CloseNow()
+	}
+	s.log.Debug("feed: client disconnected", "remote", ip)
+}
+
+// writeLoop sends queued frames until the client ends.
+func (c *client) writeLoop() {
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case f := <-c.queue:
+			if err := c.conn.Write(c.ctx, websocket.MessageText, f); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readLoop reads client frames: every frame resets the idle clock; pings get a pong,
+// pong/subscribe/unsubscribe are ignored, anything else gets an error frame. It
+// returns the error that ended the connection (ErrMessageTooBig for a frame over
+// MaxClientFrame, after which the websocket library has sent 1009).
+func (c *client) readLoop() error {
+	for {
+		_, msg, err := c.conn.Read(c.ctx)
+		if err != nil {
+			return err
+		}
+		c.lastRead.Store(c.s.clk.Now().UnixNano())
+		if reply := handleClientMessage(msg); reply != nil && !c.offer(reply) {
+			c.s.hub.mu.Lock()
+			c.s.hub.dropLocked(c)
+			c.s.hub.mu.Unlock()
+			return errSlowClient
+		}
+	}
+}
+
+var errSlowClient = errors.New("client too slow")
+
+// Error kinds of the error frame (contract.md §3).
+const (
+	errInvalidJSON          = "invalid_json"
+	errInvalidFormat        = "invalid_message_format"
+	errUnknownMessageType   = "unknown_message_type"
+	maxEchoedMessageTypeLen = 64
+)
+
+// handleClientMessage returns the reply to one client frame, or nil for none.
+func handleClientMessage(msg []byte) []byte {
+	trimmed := bytes.TrimSpace(msg)
+	if string(trimmed) == "ping" {
+		return pongFrame
+	}
+	if !json.Valid(trimmed) {
+		return errorFrame(errInvalidJSON, "message is not valid JSON")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &m); err != nil {
+		return errorFrame(errInvalidFormat, "message must be a JSON object with a string \"type\"")
+	}
+	var typ string
+	raw, ok := m["type"]
+	if !ok || len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &typ) != nil {
+		return errorFrame(errInvalidFormat, "message must be a JSON object with a string \"type\"")
+	}
+	switch typ {
+	case "ping":
+		return pongFrame
+	case "pong", "subscribe", "unsubscribe":
+		return nil
+	}
+	if len(typ) > maxEchoedMessageTypeLen || !utf8.ValidString(typ) {
+		return errorFrame(errUnknownMessageType, "unknown message type; expected ping, pong, subscribe or unsubscribe")
+	}
+	return errorFrame(errUnknownMessageType, "unknown message type \""+typ+"\"; expected ping, pong, subscribe or unsubscribe")
+}
+
+// errorFrame encodes the feed's error frame.
+func errorFrame(kind, message string) []byte {
+	b, err := json.Marshal(struct {
+		Type    string `json:"type"`
+		Error   string `json:"error"`
+		Message string `json:"message"`
+	}{"error", kind, message})
+	if err != nil { // cannot happen for strings; keep a valid frame anyway
+		return []byte(`{"type":"error","error":"` + kind + `","message":""}`)
+	}
+	return b
+}
+
+// offeredKeyProtocol returns the first api-key.* entry of Sec-WebSocket-Protocol, or "".
+func offeredKeyProtocol(r *http.Request) string {
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if strings.HasPrefix(strings.ToLower(p), apiKeyProtocolPrefix) {
+				return p
+			}
+		}
+	}
+	return ""
+}
