@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"sync"
 
@@ -33,9 +36,30 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// --listen (f.listen / cfg.Serve.Addr): the feed server starts here, beside the
-	// dashboard, once the feed package exists; the lead wires it.
-	_ = f
+	// --listen: serve the feed beside the dashboard. Bind before the TUI takes the
+	// terminal so a taken port fails plainly; the feed's warnings cannot be drawn over
+	// the dashboard, so they are kept and printed when it exits.
+	var feedLog lockedBuffer
+	var wg sync.WaitGroup
+	if f.listen != "" {
+		ln, err := net.Listen("tcp", cfg.Serve.Addr)
+		if err != nil {
+			fmt.Fprintf(stderr, "hsi-top: --listen %s: %v\n", cfg.Serve.Addr, err)
+			return exitUnknown
+		}
+		log := slog.New(slog.NewTextHandler(&feedLog, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := startFeed(ctx, eng, store, cfg, ln, log); err != nil {
+				log.Error("feed stopped", "err", err)
+			}
+		}()
+	}
+	defer func() {
+		wg.Wait()
+		stderr.Write(feedLog.Bytes())
+	}()
 
 	noColor := cfg.UI.NoColor || os.Getenv("NO_COLOR") != ""
 	renderer := lipgloss.NewRenderer(os.Stdout)
@@ -56,7 +80,6 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	})
 	defer model.Close()
 
-	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -75,6 +98,25 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		return exitUnknown
 	}
 	return exitOK
+}
+
+// lockedBuffer collects log lines from the feed's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Bytes returns what was written so far.
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]byte(nil), b.buf.Bytes()...)
 }
 
 func rangeFromConfig(s string) tui.Range {

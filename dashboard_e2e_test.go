@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -126,7 +128,14 @@ frontend: {enabled: true, url: %q}
 	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
 	run := func(args ...string) string { return s.run(tm(args...)...) }
 	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
-	shell := fmt.Sprintf("cd %q && NO_COLOR=1 TERM=xterm-256color %q --config %q; echo $? > %q; sleep 60", dir, bin, cfgFile, exitFile)
+	// --listen serves the feed beside the dashboard, from the same engine.
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feedAddr := probe.Addr().String()
+	probe.Close()
+	shell := fmt.Sprintf("cd %q && NO_COLOR=1 TERM=xterm-256color %q --config %q --listen %s; echo $? > %q; sleep 60", dir, bin, cfgFile, feedAddr, exitFile)
 	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
 	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
 	waitFor := func(what string, ok func(string) bool) string {
@@ -151,6 +160,24 @@ frontend: {enabled: true, url: %q}
 	}
 	if strings.Count(strings.TrimRight(first, "\n"), "\n") > 39 {
 		t.Fatal("more than 40 lines drawn")
+	}
+
+	var perf struct {
+		Host struct {
+			RAMTotalGB *float64 `json:"ram_total_gb"`
+		} `json:"host"`
+		AIModels map[string]struct {
+			Status string `json:"status"`
+		} `json:"ai_models"`
+	}
+	resp, err := http.Get("http://" + feedAddr + "/api/system/performance")
+	if err != nil {
+		t.Fatalf("--listen feed: %v", err)
+	}
+	err = json.NewDecoder(resp.Body).Decode(&perf)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || perf.Host.RAMTotalGB == nil || perf.AIModels["nemotron"].Status != "healthy" {
+		t.Fatalf("--listen feed answered %d %v: %+v", resp.StatusCode, err, perf)
 	}
 
 	run("send-keys", "-t", s.name, "3")
