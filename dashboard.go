@@ -39,7 +39,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	// --listen: serve the feed beside the dashboard. Bind before the TUI takes the
 	// terminal so a taken port fails plainly; the feed's warnings cannot be drawn over
 	// the dashboard, so they are kept and printed when it exits.
-	var feedLog lockedBuffer
+	var feedLog syncBuffer
 	var wg sync.WaitGroup
 	if f.listen != "" {
 		ln, err := net.Listen("tcp", cfg.Serve.Addr)
@@ -58,7 +58,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	}
 	defer func() {
 		wg.Wait()
-		stderr.Write(feedLog.Bytes())
+		io.WriteString(stderr, feedLog.String())
 	}()
 
 	noColor := cfg.UI.NoColor || os.Getenv("NO_COLOR") != ""
@@ -100,23 +100,23 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	return exitOK
 }
 
-// lockedBuffer collects log lines from the feed's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// syncBuffer is a bytes.Buffer safe for several goroutines (the feed's logger writes to
+// it while the dashboard draws).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
 }
 
-// Bytes returns what was written so far.
-func (b *lockedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.buf.Bytes()...)
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func rangeFromConfig(s string) tui.Range {
