@@ -19,6 +19,8 @@ import (
 type BackendSource struct {
 	base   string
 	client *HTTPClient
+	// APIKey, when set, is sent as X-API-Key (backend.api_key).
+	APIKey string
 }
 
 // NewBackendSource returns a source for the backend at baseURL (http://localhost:8000).
@@ -98,7 +100,11 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 // get fetches one endpoint; a non-2xx status is an error unless allow503 (the readiness
 // endpoint answers 503 with its full body while the system is not ready).
 func (b *BackendSource) get(ctx context.Context, path string, allow503 bool) ([]byte, error) {
-	resp, err := b.client.Get(ctx, b.base+path, nil)
+	var hdr http.Header
+	if b.APIKey != "" {
+		hdr = http.Header{"X-Api-Key": {b.APIKey}}
+	}
+	resp, err := b.client.Get(ctx, b.base+path, hdr)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -267,6 +268,30 @@ func BenchmarkBackendCollect(b *testing.B) {
 	for b.Loop() {
 		if _, err := src.Collect(ctx); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The configured backend.api_key is sent as X-API-Key on every request.
+func TestBackendSendsAPIKey(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path] = r.Header.Get("X-API-Key")
+		mu.Unlock()
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	src := NewBackendSource(srv.URL, time.Second)
+	src.APIKey = "k-123"
+	defer src.Close()
+	src.Collect(context.Background())
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range []string{"/api/system/stats", "/api/system/health/ready", "/api/system/telemetry"} {
+		if seen[p] != "k-123" {
+			t.Errorf("%s got X-API-Key %q", p, seen[p])
 		}
 	}
 }

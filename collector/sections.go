@@ -166,7 +166,9 @@ func addPipeline(cfg config.Config, add func(Source), b *Built) {
 		add(NewRedisSource(cfg.Redis.URL.Value(), cfg.Redis.Password.Value(), timeout))
 	}
 	if cfg.Backend.Enabled && cfg.Backend.URL != "" {
-		add(NewBackendSource(cfg.Backend.URL, timeout))
+		backend := NewBackendSource(cfg.Backend.URL, timeout)
+		backend.APIKey = cfg.Backend.APIKey.Value()
+		add(backend)
 	}
 	if cfg.Postgres.Enabled && cfg.Postgres.DSN != "" {
 		add(NewPostgresSource(cfg.Postgres.DSN.Value(), cfg.Postgres.PoolSize, timeout))
