@@ -40,6 +40,7 @@ const (
 	fThrottle
 	fCompute
 	fGraphics
+	fMemoryV2
 )
 
 // NVMLSource reads every NVIDIA GPU through NVML: utilization, memory, temperature,
@@ -58,6 +59,9 @@ type NVMLSource struct {
 	lastAttempt time.Time
 	initErr     string
 	devices     []*nvmlDevice
+	// memoryV2 is whether the library has nvmlDeviceGetMemoryInfo_v2 (driver 510+), whose
+	// "used" leaves out the driver's reserved memory, as nvidia-smi reports it.
+	memoryV2 bool
 }
 
 type nvmlDevice struct {
@@ -213,6 +217,8 @@ func (n *NVMLSource) start() error {
 	}
 	n.devices = devices
 	n.started = true
+	// Calling a symbol the library lacks would crash the process: look it up first.
+	n.memoryV2 = n.lib.Extensions().LookupSymbol("nvmlDeviceGetMemoryInfo_v2") == nil
 	return nil
 }
 
@@ -264,14 +270,14 @@ func (n *NVMLSource) readDevice(d *nvmlDevice) (g snapshot.GPU, problem string) 
 		}
 	}
 	if d.has(fMemory) {
-		if mem, ret := dev.GetMemoryInfo(); d.ok(fMemory, ret) {
-			g.MemoryUsedBytes = snapshot.U(mem.Used)
-			g.MemoryTotalBytes = snapshot.U(mem.Total)
-			g.MemoryFreeBytes = snapshot.U(mem.Free)
-			g.VRAMUsedGB = snapshot.BytesToGiB(mem.Used)
-			g.VRAMTotalGB = snapshot.BytesToGiB(mem.Total)
-			if mem.Total > 0 {
-				g.VRAMPercent = snapshot.Round(snapshot.F(float64(mem.Used)/float64(mem.Total)*100), 2)
+		if used, total, free, ok := n.memory(d); ok {
+			g.MemoryUsedBytes = snapshot.U(used)
+			g.MemoryTotalBytes = snapshot.U(total)
+			g.MemoryFreeBytes = snapshot.U(free)
+			g.VRAMUsedGB = snapshot.BytesToGiB(used)
+			g.VRAMTotalGB = snapshot.BytesToGiB(total)
+			if total > 0 {
+				g.VRAMPercent = snapshot.Round(snapshot.F(float64(used)/float64(total)*100), 2)
 			}
 		}
 	}
@@ -333,6 +339,24 @@ func (n *NVMLSource) readDevice(d *nvmlDevice) (g snapshot.GPU, problem string) 
 		problem = fmt.Sprintf("GPU %d is lost (fell off the bus): check `nvidia-smi` and `dmesg`", d.index)
 	}
 	return g, problem
+}
+
+// memory reads a device's memory: through the v2 call when the library has it (used
+// without the reserved part, matching nvidia-smi's memory.used), else the v1 call (used =
+// total - free). A device that rejects v2 falls back to v1 from then on.
+func (n *NVMLSource) memory(d *nvmlDevice) (used, total, free uint64, ok bool) {
+	if n.memoryV2 && d.has(fMemoryV2) {
+		if m, ret := d.dev.GetMemoryInfo_v2(); d.ok(fMemoryV2, ret) {
+			return m.Used, m.Total, m.Free, true
+		} else if ret == nvml.ERROR_FUNCTION_NOT_FOUND || ret == nvml.ERROR_NOT_SUPPORTED {
+			d.unsupported |= fMemoryV2
+		}
+	}
+	m, ret := d.dev.GetMemoryInfo()
+	if !d.ok(fMemory, ret) {
+		return 0, 0, 0, false
+	}
+	return m.Used, m.Total, m.Free, true
 }
 
 // processes merges the compute and graphics lists (a process in both is one process

@@ -74,6 +74,10 @@ func newMockDevice(f fakeGPU) *mock.Device {
 func newMockNVML(devs ...*mock.Device) *mock.Interface {
 	return &mock.Interface{
 		InitFunc:           func() nvml.Return { return nvml.SUCCESS },
+		// An older library: no nvmlDeviceGetMemoryInfo_v2, so the v1 call is used.
+		ExtensionsFunc: func() nvml.ExtendedInterface {
+			return &mock.ExtendedInterface{LookupSymbolFunc: func(string) error { return nvml.ERROR_FUNCTION_NOT_FOUND }}
+		},
 		ShutdownFunc:       func() nvml.Return { return nvml.SUCCESS },
 		DeviceGetCountFunc: func() (int, nvml.Return) { return len(devs), nvml.SUCCESS },
 		DeviceGetHandleByIndexFunc: func(i int) (nvml.Device, nvml.Return) {
@@ -462,5 +466,39 @@ func BenchmarkNVMLCollect(b *testing.B) {
 		if _, err := src.Collect(ctx); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// With a library that has nvmlDeviceGetMemoryInfo_v2, used memory leaves out the
+// driver's reserved part, as nvidia-smi's memory.used does; a device that answers
+// NOT_SUPPORTED for v2 falls back to v1 and is not asked for v2 again.
+func TestNVMLMemoryV2(t *testing.T) {
+	a, _ := twoGPUs()
+	dev := newMockDevice(a)
+	v2calls := 0
+	v2ret := nvml.SUCCESS
+	dev.GetMemoryInfo_v2Func = func() (nvml.Memory_v2, nvml.Return) {
+		v2calls++
+		return nvml.Memory_v2{Total: 24 * gib, Reserved: gib / 2, Used: 19 * gib, Free: 4 * gib + gib/2}, v2ret
+	}
+	lib := newMockNVML(dev)
+	lib.ExtensionsFunc = func() nvml.ExtendedInterface {
+		return &mock.ExtendedInterface{LookupSymbolFunc: func(string) error { return nil }}
+	}
+	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now, 0)
+	defer src.Close()
+	s := collectApply(t, src)
+	g := s.GPUs[0]
+	if *g.MemoryUsedBytes != 19*gib || *g.MemoryFreeBytes != 4*gib+gib/2 || *g.VRAMPercent != 79.17 {
+		t.Errorf("v2 memory: used %d free %d percent %v", *g.MemoryUsedBytes, *g.MemoryFreeBytes, *g.VRAMPercent)
+	}
+	v2ret = nvml.ERROR_NOT_SUPPORTED
+	s = collectApply(t, src)
+	if *s.GPUs[0].MemoryUsedBytes != 20*gib {
+		t.Errorf("fallback to v1: used %d, want %d", *s.GPUs[0].MemoryUsedBytes, 20*gib)
+	}
+	collectApply(t, src)
+	if v2calls != 2 {
+		t.Errorf("v2 called %d times, want 2 (never again after NOT_SUPPORTED)", v2calls)
 	}
 }
