@@ -73,7 +73,7 @@ func newMockDevice(f fakeGPU) *mock.Device {
 
 func newMockNVML(devs ...*mock.Device) *mock.Interface {
 	return &mock.Interface{
-		InitFunc:           func() nvml.Return { return nvml.SUCCESS },
+		InitFunc: func() nvml.Return { return nvml.SUCCESS },
 		// An older library: no nvmlDeviceGetMemoryInfo_v2, so the v1 call is used.
 		ExtensionsFunc: func() nvml.ExtendedInterface {
 			return &mock.ExtendedInterface{LookupSymbolFunc: func(string) error { return nvml.ERROR_FUNCTION_NOT_FOUND }}
@@ -479,7 +479,7 @@ func TestNVMLMemoryV2(t *testing.T) {
 	v2ret := nvml.SUCCESS
 	dev.GetMemoryInfo_v2Func = func() (nvml.Memory_v2, nvml.Return) {
 		v2calls++
-		return nvml.Memory_v2{Total: 24 * gib, Reserved: gib / 2, Used: 19 * gib, Free: 4 * gib + gib/2}, v2ret
+		return nvml.Memory_v2{Total: 24 * gib, Reserved: gib / 2, Used: 19 * gib, Free: 4*gib + gib/2}, v2ret
 	}
 	lib := newMockNVML(dev)
 	lib.ExtensionsFunc = func() nvml.ExtendedInterface {
