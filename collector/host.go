@@ -61,16 +61,14 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 	defer h.mu.Unlock()
 	var out snapshot.Host
 
-	total, err := cpu.TimesWithContext(ctx, false)
-	if err != nil || len(total) == 0 {
+	// One read of /proc/stat: the per-core lines, summed for the whole machine.
+	cores, err := cpu.TimesWithContext(ctx, true)
+	if err != nil || len(cores) == 0 {
 		return Result{}, fmt.Errorf("host cpu times: %w", orEmpty(err))
 	}
-	cores, err := cpu.TimesWithContext(ctx, true)
-	if err != nil {
-		return Result{}, fmt.Errorf("host per-core cpu times: %w", err)
-	}
+	total := sumTimes(cores)
 	if h.prevCPU != nil {
-		out.CPUPercent = snapshot.Round(CPUPercent(*h.prevCPU, total[0]), 1)
+		out.CPUPercent = snapshot.Round(CPUPercent(*h.prevCPU, total), 1)
 	}
 	if len(h.prevCore) == len(cores) {
 		out.CPUPerCore = make([]float64, len(cores))
@@ -81,7 +79,7 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 		}
 	}
 	out.CPUCount = len(cores)
-	h.prevCPU, h.prevCore = &total[0], cores
+	h.prevCPU, h.prevCore = &total, cores
 
 	vm, err := mem.VirtualMemoryWithContext(ctx)
 	if err != nil {
@@ -145,6 +143,22 @@ func CPUPercent(prev, cur cpu.TimesStat) *float64 {
 	}
 	p := (busy(cur) - busy(prev)) / dAll * 100
 	return snapshot.F(min(100, max(0, p)))
+}
+
+// sumTimes adds up per-core CPU times: the machine's total, as the kernel's "cpu" line.
+func sumTimes(cores []cpu.TimesStat) cpu.TimesStat {
+	var t cpu.TimesStat
+	for _, c := range cores {
+		t.User += c.User
+		t.Nice += c.Nice
+		t.System += c.System
+		t.Idle += c.Idle
+		t.Iowait += c.Iowait
+		t.Irq += c.Irq
+		t.Softirq += c.Softirq
+		t.Steal += c.Steal
+	}
+	return t
 }
 
 // NetRates are the receive and transmit bytes per second between two samples; nil when

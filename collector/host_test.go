@@ -121,3 +121,12 @@ func TestHostSourceAgreesWithKernel(t *testing.T) {
 		t.Error("network rates must be known from the second collection on")
 	}
 }
+
+func TestSumTimes(t *testing.T) {
+	got := sumTimes([]cpu.TimesStat{{User: 1, Nice: 2, System: 3, Idle: 4, Iowait: 5, Irq: 6, Softirq: 7, Steal: 8},
+		{User: 10, Nice: 20, System: 30, Idle: 40, Iowait: 50, Irq: 60, Softirq: 70, Steal: 80}})
+	want := cpu.TimesStat{User: 11, Nice: 22, System: 33, Idle: 44, Iowait: 55, Irq: 66, Softirq: 77, Steal: 88}
+	if got != want {
+		t.Errorf("sumTimes = %+v, want %+v", got, want)
+	}
+}

@@ -44,7 +44,7 @@ func NewHTTPClient(timeout time.Duration) *HTTPClient {
 		Proxy:                 nil, // loopback services: never through a proxy from the environment
 		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:          16,
-		MaxIdleConnsPerHost:   2,
+		MaxIdleConnsPerHost:   8, // Prometheus asks 6 queries at once: keep them all alive
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: timeout,
 		TLSHandshakeTimeout:   timeout,

@@ -14,10 +14,14 @@ set -euo pipefail
 
 cmd=${1:?usage: services.sh up|down|stop|start ...}
 
+# Ports come from below the kernel's ephemeral range (ip_local_port_range, 32768+ by
+# default), so no outgoing connection can be holding the port a server is about to bind.
 free_port() {
-  local p
+  local p lo
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$lo" -gt 12000 ] || lo=32768
   for _ in $(seq 1 200); do
-    p=$(( (RANDOM % 20000) + 30000 ))
+    p=$(( (RANDOM % (lo - 11000)) + 10000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
   done
   echo "no free port" >&2; return 1

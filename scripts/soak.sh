@@ -27,7 +27,7 @@ source "$work/state/env"
   -postgres "$HSI_TEST_PG_DSN" -redis "$HSI_TEST_REDIS_URL" > "$work/fakestack.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/hsi-top.yaml" ] && break; sleep 0.1; done
-port=$(( (RANDOM % 20000) + 30000 ))
+port=$(( (RANDOM % 20000) + 10000 )) # below the ephemeral range
 "$work/hsi-top" --config "$work/hsi-top.yaml" --serve "127.0.0.1:$port" 2> "$work/serve.log" &
 hpid=$!
 pids+=($hpid)
