@@ -33,9 +33,22 @@ type PostgresSource struct {
 	poolSize int
 	// Now is the clock for the transaction-rate denominator; time.Now when nil.
 	Now func() time.Time
+	// SlowEvery is how often the expensive reads run: the table counts (count(*) of
+	// detections scans a table that grows by millions of rows) and pg_database_size
+	// (which stats every file of the database). In between, their last answer is reused,
+	// so hsi-top never loads the database it watches. Zero reads them every collection.
+	SlowEvery time.Duration
 
-	mu   sync.Mutex
-	prev *xactSample
+	mu     sync.Mutex
+	prev   *xactSample
+	slow   *pgSlow // the last expensive reads, reused within SlowEvery
+	slowAt time.Time
+}
+
+// pgSlow are the reads that run at most every SlowEvery.
+type pgSlow struct {
+	tables pgTables
+	dbSize *int64
 }
 
 // xactSample is the cumulative transaction counter at one instant.
@@ -86,7 +99,6 @@ func (p *PostgresSource) Close() error {
 type pgStats struct {
 	active, total, maxConns  int64
 	blksHit, blksRead, xacts int64
-	dbSize                   int64
 	longestTx                *float64
 	statsReset               *time.Time
 	hasCameras, hasEvents    bool
@@ -98,7 +110,6 @@ const pgStatsQuery = `SELECT
   (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
   current_setting('max_connections')::bigint,
   d.blks_hit, d.blks_read, d.xact_commit + d.xact_rollback,
-  pg_database_size(current_database()),
   (SELECT extract(epoch FROM max(clock_timestamp() - xact_start))::float8 FROM pg_stat_activity
      WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'),
   d.stats_reset,
@@ -110,6 +121,13 @@ type pgTables struct {
 	cameras, camerasOnline, events, detections *int64
 	events5m, detections5m                     *int64
 	err                                        string // first failure other than a missing table or column
+	// has* record which tables existed when these counts were read.
+	hasCameras, hasEvents, hasDetections bool
+}
+
+// same reports whether the counts were read with the tables st sees.
+func (t pgTables) same(st pgStats) bool {
+	return t.hasCameras == st.hasCameras && t.hasEvents == st.hasEvents && t.hasDetections == st.hasDetections
 }
 
 // Collect runs the per-tick queries.
@@ -131,7 +149,7 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 
 	var st pgStats
 	if err := conn.QueryRow(ctx, pgStatsQuery).Scan(&st.active, &st.total, &st.maxConns,
-		&st.blksHit, &st.blksRead, &st.xacts, &st.dbSize, &st.longestTx, &st.statsReset,
+		&st.blksHit, &st.blksRead, &st.xacts, &st.longestTx, &st.statsReset,
 		&st.hasCameras, &st.hasEvents, &st.hasDetections); err != nil {
 		return Result{}, p.wrap("statistics", err)
 	}
@@ -141,7 +159,8 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 	}
 	txpm := p.txRate(st, now())
 
-	tables := p.readTables(ctx, conn, st)
+	slow := p.slowReads(ctx, conn, st, now())
+	tables := slow.tables
 
 	card := snapshot.PostgreSQL{
 		Status:             snapshot.StatusHealthy,
@@ -149,7 +168,7 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 		ConnectionsTotal:   snapshot.I(st.total),
 		CacheHitRatio:      snapshot.Percent(float64(st.blksHit), float64(st.blksHit+st.blksRead)),
 		TransactionsPerMin: txpm,
-		DatabaseSizeBytes:  snapshot.I(st.dbSize),
+		DatabaseSizeBytes:  slow.dbSize,
 		LongestTxSeconds:   snapshot.Round(st.longestTx, 3),
 		PingMS:             snapshot.Round(snapshot.F(ping), 3),
 	}
@@ -182,6 +201,26 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 	}}, nil
 }
 
+// slowReads returns the table counts and the database size, read again only when the
+// last read is older than SlowEvery (or the tables appeared or vanished since).
+func (p *PostgresSource) slowReads(ctx context.Context, conn *pgxpool.Conn, st pgStats, now time.Time) pgSlow {
+	p.mu.Lock()
+	cached, at := p.slow, p.slowAt
+	p.mu.Unlock()
+	if cached != nil && now.Sub(at) < p.SlowEvery && cached.tables.same(st) {
+		return *cached
+	}
+	fresh := pgSlow{tables: p.readTables(ctx, conn, st)}
+	var size int64
+	if err := conn.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&size); err == nil {
+		fresh.dbSize = snapshot.I(size)
+	}
+	p.mu.Lock()
+	p.slow, p.slowAt = &fresh, now
+	p.mu.Unlock()
+	return fresh
+}
+
 // txRate returns the transactions per minute since the previous collection: nil on the
 // first one, after a counter reset (pg_stat_reset, a restart) or without time elapsed.
 func (p *PostgresSource) txRate(st pgStats, at time.Time) *float64 {
@@ -212,7 +251,7 @@ func TxPerMinute(prev, cur int64, elapsed time.Duration, reset bool) *float64 {
 // readTables counts the stack's tables that exist. A missing table or column is not an
 // error (an older schema); any other failure is kept as a note.
 func (p *PostgresSource) readTables(ctx context.Context, conn *pgxpool.Conn, st pgStats) pgTables {
-	var t pgTables
+	t := pgTables{hasCameras: st.hasCameras, hasEvents: st.hasEvents, hasDetections: st.hasDetections}
 	note := func(what string, err error) {
 		if err != nil && !isUndefined(err) && t.err == "" {
 			t.err = fmt.Sprintf("%s: %s", what, p.short(err))

@@ -264,3 +264,41 @@ func BenchmarkPostgresCollect(b *testing.B) {
 		}
 	}
 }
+
+// The table counts and the database size are read at most every SlowEvery: rows added
+// in between show only once that period has passed, so hsi-top never scans the
+// detections table every second.
+func TestPostgresSlowReadsCached(t *testing.T) {
+	dsn, conn := pgTestDB(t, testenv.PostgresDSN(t))
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `CREATE TABLE detections (id serial PRIMARY KEY, detected_at timestamptz DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	clk := &clockFunc{t: time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)}
+	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	defer src.Close()
+	src.Now, src.SlowEvery = clk.now, 30*time.Second
+	eng := newTestEngine(t, nil, src)
+	detections := func() int64 {
+		t.Helper()
+		s := eng.Tick(ctx)
+		if s.Overview.DetectionsTotal == nil || s.Databases.PostgreSQL.DatabaseSizeBytes == nil {
+			t.Fatalf("overview %+v, size %v", s.Overview, s.Databases.PostgreSQL.DatabaseSizeBytes)
+		}
+		return *s.Overview.DetectionsTotal
+	}
+	if n := detections(); n != 0 {
+		t.Fatalf("detections = %d, want 0", n)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO detections DEFAULT VALUES`); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(29 * time.Second)
+	if n := detections(); n != 0 {
+		t.Errorf("within SlowEvery: detections = %d, want the cached 0", n)
+	}
+	clk.add(time.Second)
+	if n := detections(); n != 1 {
+		t.Errorf("after SlowEvery: detections = %d, want 1", n)
+	}
+}

@@ -120,11 +120,18 @@ type PrometheusSource struct {
 	recheck time.Duration
 	// Now is the clock for the readiness cache; time.Now when nil.
 	Now func() time.Time
+	// MinQueryInterval, when set, is the least time between two rounds of queries; a
+	// collection sooner returns the last round's answer. Prometheus's samples change once
+	// per scrape (15 s by default) and its quantiles cover 5 minutes, so asking every
+	// second of a 1 s interval would cost six queries a second for the same numbers.
+	MinQueryInterval time.Duration
 
 	mu        sync.Mutex
 	checked   bool
 	checkedAt time.Time
 	readyErr  error
+	last      *Result // the last round's answer, reused within MinQueryInterval
+	lastAt    time.Time
 }
 
 // NewPrometheusSource returns a source for the Prometheus at baseURL.
@@ -168,10 +175,11 @@ func (p *PrometheusSource) ready(ctx context.Context) error {
 	return err
 }
 
-// invalidate forces a readiness check at the next collection.
+// invalidate forces a readiness check and a new round of queries at the next collection.
 func (p *PrometheusSource) invalidate() {
 	p.mu.Lock()
 	p.checked = false
+	p.last = nil
 	p.mu.Unlock()
 }
 
@@ -180,6 +188,13 @@ func (p *PrometheusSource) Collect(ctx context.Context) (Result, error) {
 	if err := p.ready(ctx); err != nil {
 		return Result{}, fmt.Errorf("prometheus /-/ready: %v", err)
 	}
+	p.mu.Lock()
+	if p.last != nil && p.now().Sub(p.lastAt) < p.MinQueryInterval {
+		last := *p.last
+		p.mu.Unlock()
+		return last, nil
+	}
+	p.mu.Unlock()
 	queries := []string{promGaugeQuery, promP95Query, promP99Query, promAvgQuery, promDetectionsQuery, promEventsQuery}
 	results := make([][]PromSample, len(queries))
 	errs := make([]error, len(queries))
@@ -209,7 +224,15 @@ func (p *PrometheusSource) Collect(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("prometheus query: %v", firstErr)
 	}
 	r := BuildPromSections(results[0], results[1], results[2], results[3], results[4], results[5])
-	return Result{Via: snapshot.ViaPrometheus, Apply: r.apply}, nil
+	res := Result{Via: snapshot.ViaPrometheus, Apply: r.apply}
+	p.mu.Lock()
+	if failed == 0 {
+		p.last, p.lastAt = &res, p.now()
+	} else {
+		p.last = nil
+	}
+	p.mu.Unlock()
+	return res, nil
 }
 
 // PromSections is what one round of queries found; nil parts are unknown.

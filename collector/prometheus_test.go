@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -184,6 +187,39 @@ func BenchmarkPrometheusCollect(b *testing.B) {
 	for b.Loop() {
 		if _, err := src.Collect(ctx); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Within MinQueryInterval a collection reuses the last round's answer instead of asking
+// Prometheus the same six queries again; after it, or after a failure, it asks again.
+func TestPrometheusMinQueryInterval(t *testing.T) {
+	var queries atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/-/ready" {
+			w.Write([]byte("Prometheus Server is Ready.\n"))
+			return
+		}
+		queries.Add(1)
+		w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
+	}))
+	defer srv.Close()
+	now := time.Unix(1000, 0)
+	src := NewPrometheusSource(srv.URL, time.Minute, time.Second)
+	defer src.Close()
+	src.Now = func() time.Time { return now }
+	src.MinQueryInterval = 5 * time.Second
+	ctx := context.Background()
+	for i, step := range []struct {
+		advance time.Duration
+		want    int32
+	}{{0, 6}, {time.Second, 6}, {3 * time.Second, 6}, {time.Second, 12}, {time.Second, 12}} {
+		now = now.Add(step.advance)
+		if _, err := src.Collect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := queries.Load(); got != step.want {
+			t.Errorf("collection %d: %d queries so far, want %d", i, got, step.want)
 		}
 	}
 }

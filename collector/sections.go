@@ -154,6 +154,14 @@ func urlPassword(raw string) string {
 	return p
 }
 
+// PromMinQueryInterval is how often the Prometheus queries run at most, whatever the
+// collection interval (see PrometheusSource.MinQueryInterval).
+const PromMinQueryInterval = 5 * time.Second
+
+// PGSlowEvery is how often PostgreSQL's table counts and database size are read (see
+// PostgresSource.SlowEvery).
+const PGSlowEvery = 30 * time.Second
+
 // addPipeline registers this package's pipeline sources in the order their results are
 // applied (redis, backend, postgres, prometheus, containers) and the stages that explain
 // unknown parts and build the container rows.
@@ -171,10 +179,14 @@ func addPipeline(cfg config.Config, add func(Source), b *Built) {
 		add(backend)
 	}
 	if cfg.Postgres.Enabled && cfg.Postgres.DSN != "" {
-		add(NewPostgresSource(cfg.Postgres.DSN.Value(), cfg.Postgres.PoolSize, timeout))
+		pg := NewPostgresSource(cfg.Postgres.DSN.Value(), cfg.Postgres.PoolSize, timeout)
+		pg.SlowEvery = PGSlowEvery
+		add(pg)
 	}
 	if cfg.Prometheus.Enabled && cfg.Prometheus.URL != "" {
-		add(NewPrometheusSource(cfg.Prometheus.URL, cfg.Prometheus.Recheck.D(), timeout))
+		prom := NewPrometheusSource(cfg.Prometheus.URL, cfg.Prometheus.Recheck.D(), timeout)
+		prom.MinQueryInterval = PromMinQueryInterval
+		add(prom)
 	}
 	if len(cfg.Containers) > 0 {
 		add(NewContainersSource(cfg))

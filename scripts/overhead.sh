@@ -36,7 +36,7 @@ pane_pid() { tmux list-panes -t "$1" -F '#{pane_pid}'; }
 
 # Start to first frame: poll the pane every 5 ms until the header is drawn.
 start=$(date +%s%N)
-tmux new-session -d -s hsi-oh -x 120 -y 40 "exec $work/hsi-top --config $cfg --interval 1s"
+tmux new-session -d -s hsi-oh -x 120 -y 40 "exec env ${HSI_ENV:-} $work/hsi-top --config $cfg --interval 1s"
 while ! tmux capture-pane -p -t hsi-oh 2>/dev/null | grep -q "hsi-top"; do
   sleep 0.005
   if [ $(( ($(date +%s%N) - start) / 1000000 )) -gt 10000 ]; then echo "no frame within 10 s" >&2; exit 3; fi
