@@ -95,7 +95,7 @@ type panelDef struct {
 var panelDefs = [numPanels]panelDef{
 	pOverview:   {title: "System Overview", short: "Overview", sources: []string{"backend", "postgres"}, body: overviewBody, compact: overviewCompact, via: func(v *view) string { return v.snap.Overview.Source }},
 	pWorkers:    {title: "Background Workers", short: "Workers", sources: []string{"backend", "prometheus"}, body: workersBody, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
-	pGPU:        {title: "GPU", short: "GPU", sources: []string{"nvml", "gpu", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, compact: gpuCompact, via: gpuVia},
+	pGPU:        {title: "GPU", short: "GPU", sources: []string{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, compact: gpuCompact, via: gpuVia},
 	pModels:     {title: "AI Models", short: "Models", sources: []string{"detector", "llm"}, body: modelsBody, compact: modelsCompact},
 	pInference:  {title: "Inference", short: "Infer", sources: []string{"prometheus", "backend", "redis", "postgres"}, charts: true, body: inferenceBody, compact: inferenceCompact},
 	pDatabases:  {title: "Databases", short: "DB", sources: []string{"postgres", "redis"}, charts: true, body: databasesBody, compact: databasesCompact},
