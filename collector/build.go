@@ -55,7 +55,7 @@ func Build(cfg config.Config) *Built {
 	add(NewSelfSource())
 	// HTTP sources finish a little before the engine's deadline, so a slow service's
 	// section says "timeout" in the same tick instead of a tick later.
-	httpTimeout := cfg.SourceTimeout.D() * 9 / 10
+	httpTimeout := SubTimeout(cfg.Interval.D(), cfg.SourceTimeout.D())
 	if cfg.GPU.Enabled {
 		add(NewNVMLSource(cfg.GPU.Index))
 	}

@@ -44,15 +44,15 @@ func containerRows(cfg config.Config) []containerRow {
 	rows := make([]containerRow, 0, len(cfg.Containers))
 	for _, c := range cfg.Containers {
 		r := containerRow{name: c.Name}
-		switch c.Probe {
+		switch probe := c.Probe.Value(); probe {
 		case "backend":
-			r.url = healthURL(cfg.Backend.Enabled, cfg.Backend.URL)
+			r.url = healthURL(cfg.Backend.Enabled, cfg.Backend.URL.Value())
 		case "frontend":
-			r.url = healthURL(cfg.Frontend.Enabled, cfg.Frontend.URL)
+			r.url = healthURL(cfg.Frontend.Enabled, cfg.Frontend.URL.Value())
 		case "postgres", "redis", "detector", "llm":
-			r.section = c.Probe
+			r.section = probe
 		default:
-			r.url = c.Probe
+			r.url = probe
 		}
 		rows = append(rows, r)
 	}
@@ -96,13 +96,19 @@ func ClassifyProbe(status int, err error) (string, string) {
 // ContainersSource probes the rows that have an HTTP URL, concurrently, each within
 // ContainerProbeTimeout. The other rows are filled by the containers stage.
 type ContainersSource struct {
-	rows   []containerRow
-	client *HTTPClient
+	rows    []containerRow
+	timeout time.Duration // per probe
+	client  *HTTPClient
 }
 
 // NewContainersSource returns the probe source for cfg's container rows.
-func NewContainersSource(cfg config.Config) *ContainersSource {
-	return &ContainersSource{rows: containerRows(cfg), client: NewHTTPClient(ContainerProbeTimeout)}
+// Each probe gets timeout (at most ContainerProbeTimeout); a probe that takes longer
+// makes its row unreachable with "timeout", never the whole source late.
+func NewContainersSource(cfg config.Config, timeout time.Duration) *ContainersSource {
+	if timeout <= 0 || timeout > ContainerProbeTimeout {
+		timeout = ContainerProbeTimeout
+	}
+	return &ContainersSource{rows: containerRows(cfg), timeout: timeout, client: NewHTTPClient(timeout)}
 }
 
 // Name returns "containers".
@@ -123,7 +129,7 @@ func (c *ContainersSource) Collect(ctx context.Context) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pctx, cancel := context.WithTimeout(ctx, ContainerProbeTimeout)
+			pctx, cancel := context.WithTimeout(ctx, c.timeout)
 			defer cancel()
 			begin := time.Now()
 			resp, err := c.client.Get(pctx, r.url, nil)

@@ -63,12 +63,12 @@ func TestContainersEndToEnd(t *testing.T) {
 	gone.Close()
 
 	cfg := config.Default()
-	cfg.Backend.URL = backend.URL
-	cfg.Frontend.URL = frontend.URL + "/"
+	cfg.Backend.URL = config.SecretURL(backend.URL)
+	cfg.Frontend.URL = config.SecretURL(frontend.URL + "/")
 	cfg.Containers = append(cfg.Containers,
-		config.ContainerConfig{Name: "worker", Probe: broken.URL + "/health"},
-		config.ContainerConfig{Name: "gone", Probe: goneURL})
-	src := NewContainersSource(cfg)
+		config.ContainerConfig{Name: "worker", Probe: config.SecretURL(broken.URL + "/health")},
+		config.ContainerConfig{Name: "gone", Probe: config.SecretURL(goneURL)})
+	src := NewContainersSource(cfg, ContainerProbeTimeout)
 	stage := NewContainersStage(cfg)
 	llmStatus := snapshot.StatusLoading
 	fake := SourceFunc{SourceName: "llm", Fn: func(context.Context) (Result, error) {
@@ -164,8 +164,8 @@ func TestContainersProbeTimeout(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	cfg := config.Default()
-	cfg.Containers = []config.ContainerConfig{{Name: "slow", Probe: srv.URL}}
-	src := NewContainersSource(cfg)
+	cfg.Containers = []config.ContainerConfig{{Name: "slow", Probe: config.SecretURL(srv.URL)}}
+	src := NewContainersSource(cfg, ContainerProbeTimeout)
 	defer src.Close()
 	res, err := src.Collect(context.Background())
 	if err != nil {
@@ -175,5 +175,41 @@ func TestContainersProbeTimeout(t *testing.T) {
 	res.Apply(s)
 	if len(s.Containers) != 1 || s.Containers[0].State != StateUnhealthy || s.Containers[0].Error != "timeout" {
 		t.Fatalf("rows = %+v", s.Containers)
+	}
+}
+
+// A probe that hangs past its sub-deadline makes only its own row unhealthy with
+// "timeout": the source stays fresh and the other rows keep their health.
+func TestContainersHangingProbe(t *testing.T) {
+	release := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hanging.Close()
+	defer close(release)
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer ok.Close()
+	cfg := config.Default()
+	cfg.Backend.URL, cfg.Frontend.URL = config.SecretURL(hanging.URL), config.SecretURL(ok.URL)
+	cfg.Interval, cfg.SourceTimeout = config.Duration(time.Second), config.Duration(400*time.Millisecond)
+	src := NewContainersSource(cfg, SubTimeout(cfg.Interval.D(), cfg.SourceTimeout.D()))
+	defer src.Close()
+	eng, err := NewEngine(Options{Interval: cfg.Interval.D(), Timeout: cfg.SourceTimeout.D(), Stages: []Stage{NewContainersStage(cfg)}}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := eng.Tick(context.Background())
+	if !Fresh(s, "containers") {
+		st, _ := s.Source("containers")
+		t.Fatalf("the source missed the tick: %+v", st)
+	}
+	if c := s.Containers[0]; c.Name != "backend" || c.State != StateUnhealthy || c.Error != "timeout" {
+		t.Errorf("backend row = %+v, want unhealthy: timeout (it accepted the connection)", c)
+	}
+	if c := s.Containers[1]; c.Name != "frontend" || c.State != StateHealthy {
+		t.Errorf("frontend row = %+v, want healthy", c)
 	}
 }

@@ -31,7 +31,7 @@ func NewDetectorSource(cfg config.DetectorConfig, timeout time.Duration) *Detect
 	return &DetectorSource{
 		timeout: timeout,
 		client:  NewHTTPClient(timeout),
-		url:     strings.TrimRight(cfg.URL, "/") + "/health",
+		url:     strings.TrimRight(cfg.URL.Value(), "/") + "/health",
 		apiKey:  cfg.APIKey,
 	}
 }

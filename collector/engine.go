@@ -17,7 +17,8 @@ import (
 type Options struct {
 	// Interval between ticks; at least one second.
 	Interval time.Duration
-	// Timeout is each source's deadline per tick; it is cut to 80% of Interval if longer.
+	// Timeout is each source's deadline per tick (2 s when zero); it is cut to 80% of
+	// Interval if longer.
 	Timeout time.Duration
 	// Clock gives timestamps and the ticker; clock.Real{} when nil.
 	Clock clock.Clock
@@ -29,6 +30,22 @@ type Options struct {
 	// ShutdownGrace bounds how long Run waits, after its context ends, for collections
 	// still in flight; 2 s when zero.
 	ShutdownGrace time.Duration
+}
+
+// EffectiveTimeout is the per-source deadline the engine uses: the configured one (2 s
+// when unset), never more than 80% of the interval so a tick always ends before the next.
+func EffectiveTimeout(interval, timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	return min(timeout, interval*8/10)
+}
+
+// SubTimeout is the deadline a source gives its own requests: 90% of the engine's, so a
+// slow request fails inside the source, which reports it as that part's reason (the
+// rest of its answer stays fresh), instead of the whole source missing the tick.
+func SubTimeout(interval, timeout time.Duration) time.Duration {
+	return EffectiveTimeout(interval, timeout) * 9 / 10
 }
 
 // MinInterval is the shortest collection interval.
@@ -71,12 +88,7 @@ func NewEngine(opts Options, sources ...Source) (*Engine, error) {
 	if opts.Interval < MinInterval {
 		return nil, fmt.Errorf("collection interval %s is below the minimum of %s", opts.Interval, MinInterval)
 	}
-	if opts.Timeout <= 0 || opts.Timeout > opts.Interval*8/10 {
-		opts.Timeout = min(2*time.Second, opts.Interval*8/10)
-		if opts.Timeout <= 0 {
-			opts.Timeout = opts.Interval * 8 / 10
-		}
-	}
+	opts.Timeout = EffectiveTimeout(opts.Interval, opts.Timeout)
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}

@@ -299,3 +299,20 @@ func BenchmarkEngineTickHost(b *testing.B) {
 		e.Tick(ctx)
 	}
 }
+
+func TestEffectiveTimeout(t *testing.T) {
+	for _, tc := range []struct{ interval, timeout, want time.Duration }{
+		{10 * time.Second, 9 * time.Second, 8 * time.Second}, // capped at 80% of the interval
+		{10 * time.Second, 3 * time.Second, 3 * time.Second}, // the configured value is kept
+		{60 * time.Second, 50 * time.Second, 48 * time.Second},
+		{5 * time.Second, 0, 2 * time.Second}, // unset: 2 s
+		{time.Second, 0, 800 * time.Millisecond},
+	} {
+		if got := EffectiveTimeout(tc.interval, tc.timeout); got != tc.want {
+			t.Errorf("EffectiveTimeout(%s, %s) = %s, want %s", tc.interval, tc.timeout, got, tc.want)
+		}
+	}
+	if got := SubTimeout(10*time.Second, 3*time.Second); got != 2700*time.Millisecond {
+		t.Errorf("SubTimeout = %s, want 2.7s", got)
+	}
+}

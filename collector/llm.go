@@ -50,7 +50,7 @@ func newLLMSource(cfg config.ServiceConfig, timeout time.Duration, now func() ti
 	}
 	return &LLMSource{
 		client:  NewHTTPClient(timeout),
-		base:    strings.TrimRight(cfg.URL, "/"),
+		base:    strings.TrimRight(cfg.URL.Value(), "/"),
 		apiKey:  cfg.APIKey,
 		now:     now,
 		timeout: timeout,

@@ -18,7 +18,7 @@ func newTestLLM(t testing.TB, url string, key config.Secret, now func() time.Tim
 	if now == nil {
 		now = time.Now
 	}
-	l := newLLMSource(config.ServiceConfig{Enabled: true, URL: url, APIKey: key}, 2*time.Second, now)
+	l := newLLMSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(url), APIKey: key}, 2*time.Second, now)
 	t.Cleanup(func() { l.Close() })
 	return l
 }
@@ -278,8 +278,8 @@ func TestBuildAISources(t *testing.T) {
 	cfg := config.Default()
 	cfg.SourceTimeout = config.Duration(800 * time.Millisecond)
 	cfg.Interval = config.Duration(time.Second)
-	cfg.Detector.URL, cfg.Detector.Key, cfg.Detector.APIKey = det.URL, "yolo26", "dk"
-	cfg.LLM.URL = llm.URL
+	cfg.Detector.URL, cfg.Detector.Key, cfg.Detector.APIKey = config.SecretURL(det.URL), "yolo26", "dk"
+	cfg.LLM.URL = config.SecretURL(llm.URL)
 
 	built := Build(cfg)
 	defer built.Close()

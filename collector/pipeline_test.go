@@ -116,10 +116,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 	cfg.Interval = config.Duration(5 * time.Second)
 	cfg.SourceTimeout = config.Duration(3 * time.Second)
 	cfg.GPU.Enabled, cfg.Detector.Enabled, cfg.LLM.Enabled = false, false, false
-	cfg.Backend.URL, cfg.Frontend.URL = backend.URL, frontend.URL
+	cfg.Backend.URL, cfg.Frontend.URL = config.SecretURL(backend.URL), config.SecretURL(frontend.URL)
 	cfg.Postgres.DSN = config.SecretURL(dsn)
 	cfg.Redis.URL = config.SecretURL(redisURL)
-	cfg.Prometheus.URL = promURL
+	cfg.Prometheus.URL = config.SecretURL(promURL)
 	built := Build(cfg)
 	defer built.Close()
 	eng, err := NewEngine(Options{Interval: cfg.Interval.D(), Timeout: cfg.SourceTimeout.D(), Prepare: built.Prepare, Stages: built.Stages}, built.Sources...)

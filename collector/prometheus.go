@@ -125,6 +125,8 @@ type PrometheusSource struct {
 	// per scrape (15 s by default) and its quantiles cover 5 minutes, so asking every
 	// second of a 1 s interval would cost six queries a second for the same numbers.
 	MinQueryInterval time.Duration
+	// GPUIndex is the device the page's gpu object shows (gpu.index).
+	GPUIndex int
 
 	mu        sync.Mutex
 	checked   bool
@@ -224,6 +226,7 @@ func (p *PrometheusSource) Collect(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("prometheus query: %v", firstErr)
 	}
 	r := BuildPromSections(results[0], results[1], results[2], results[3], results[4], results[5])
+	r.GPUIndex = p.GPUIndex
 	res := Result{Via: snapshot.ViaPrometheus, Apply: r.apply}
 	p.mu.Lock()
 	if failed == 0 {
@@ -240,6 +243,8 @@ type PromSections struct {
 	GPUs    []snapshot.GPU
 	Parts   inferenceParts
 	Workers []snapshot.Worker
+	// GPUIndex is the device the page's gpu object shows (gpu.index).
+	GPUIndex int
 }
 
 // BuildPromSections turns the query results into sections (pure: tested with literal
@@ -436,11 +441,18 @@ func promGPUs(g map[string][]PromSample) []snapshot.GPU {
 
 func (r PromSections) apply(s *snapshot.Snapshot) {
 	fresh := Fresh(s, "prometheus")
-	// NVML is authoritative for the GPU; Prometheus only stands in when NVML gave nothing.
-	if len(r.GPUs) > 0 && s.GPUStatus.Source != snapshot.ViaNVML && !Fresh(s, "nvml") && (fresh || s.GPU == nil) {
+	// NVML is authoritative for the GPU; Prometheus stands in when NVML gave no device
+	// (no driver here, a stub build), and wins over the detector's numbers. A failed NVML
+	// start still "succeeds" as a source (it reports why), so freshness cannot decide.
+	if len(r.GPUs) > 0 && s.GPUStatus.Source != snapshot.ViaNVML && (fresh || s.GPU == nil) {
 		s.GPUs = append([]snapshot.GPU(nil), r.GPUs...)
-		primary := s.GPUs[0]
-		s.GPU = &primary
+		s.GPU = nil
+		for i := range s.GPUs {
+			if s.GPUs[i].Index == r.GPUIndex {
+				g := s.GPUs[i]
+				s.GPU = &g
+			}
+		}
 		s.GPUStatus.Source = snapshot.ViaPrometheus
 	}
 	r.Parts.apply(s, fresh)

@@ -223,3 +223,34 @@ func TestPrometheusMinQueryInterval(t *testing.T) {
 		}
 	}
 }
+
+// When NVML cannot start (it still reports as a fresh source, with the reason), the
+// Prometheus GPU numbers fill the GPU section, the configured index is the page's gpu,
+// and they win over numbers the detector synthesised; NVML devices are never replaced.
+func TestPrometheusGPUFallbackWhenNVMLUnavailable(t *testing.T) {
+	build := func(nvmlDevices bool) *snapshot.Snapshot {
+		s := snapshot.New(time.Unix(0, 0))
+		s.Sources = []snapshot.SourceStatus{{Source: "nvml", OK: true}, {Source: "prometheus", OK: true}}
+		s.GPUStatus = snapshot.GPUStatus{Error: "NVIDIA driver library (libnvidia-ml.so.1) not found"}
+		if nvmlDevices {
+			s.GPUs = []snapshot.GPU{{Name: "A", Utilization: snapshot.F(1), Source: "nvml"}}
+			s.GPU, s.GPUStatus = &s.GPUs[0], snapshot.GPUStatus{Source: snapshot.ViaNVML}
+		} else { // the detector's stand-in
+			s.GPUs = []snapshot.GPU{{Name: "cuda:0", Utilization: snapshot.F(37), Source: "detector"}}
+			s.GPU, s.GPUStatus.Source = &s.GPUs[0], snapshot.ViaDetector
+		}
+		r := PromSections{GPUIndex: 1, GPUs: []snapshot.GPU{
+			{Name: "GPU 0", Index: 0, Utilization: snapshot.F(10), Source: "prometheus"},
+			{Name: "GPU 1", Index: 1, Utilization: snapshot.F(41.7), Source: "prometheus"},
+		}}
+		r.apply(s)
+		return s
+	}
+	s := build(false)
+	if s.GPUStatus.Source != snapshot.ViaPrometheus || len(s.GPUs) != 2 || s.GPU == nil || s.GPU.Name != "GPU 1" || *s.GPU.Utilization != 41.7 {
+		t.Errorf("fallback: status %+v, gpus %d, gpu %+v", s.GPUStatus, len(s.GPUs), s.GPU)
+	}
+	if s = build(true); s.GPUStatus.Source != snapshot.ViaNVML || s.GPU.Name != "A" {
+		t.Errorf("NVML devices were replaced: %+v", s.GPU)
+	}
+}

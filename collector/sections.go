@@ -166,15 +166,12 @@ const PGSlowEvery = 30 * time.Second
 // applied (redis, backend, postgres, prometheus, containers) and the stages that explain
 // unknown parts and build the container rows.
 func addPipeline(cfg config.Config, add func(Source), b *Built) {
-	timeout := cfg.SourceTimeout.D()
-	if timeout <= 0 {
-		timeout = 2 * time.Second
-	}
+	timeout := SubTimeout(cfg.Interval.D(), cfg.SourceTimeout.D())
 	if cfg.Redis.Enabled && cfg.Redis.URL != "" {
 		add(NewRedisSource(cfg.Redis.URL.Value(), cfg.Redis.Password.Value(), timeout))
 	}
 	if cfg.Backend.Enabled && cfg.Backend.URL != "" {
-		backend := NewBackendSource(cfg.Backend.URL, timeout)
+		backend := NewBackendSource(cfg.Backend.URL.Value(), timeout)
 		backend.APIKey = cfg.Backend.APIKey.Value()
 		add(backend)
 	}
@@ -184,12 +181,12 @@ func addPipeline(cfg config.Config, add func(Source), b *Built) {
 		add(pg)
 	}
 	if cfg.Prometheus.Enabled && cfg.Prometheus.URL != "" {
-		prom := NewPrometheusSource(cfg.Prometheus.URL, cfg.Prometheus.Recheck.D(), timeout)
-		prom.MinQueryInterval = PromMinQueryInterval
+		prom := NewPrometheusSource(cfg.Prometheus.URL.Value(), cfg.Prometheus.Recheck.D(), timeout)
+		prom.MinQueryInterval, prom.GPUIndex = PromMinQueryInterval, cfg.GPU.Index
 		add(prom)
 	}
 	if len(cfg.Containers) > 0 {
-		add(NewContainersSource(cfg))
+		add(NewContainersSource(cfg, min(ContainerProbeTimeout, timeout)))
 	}
 	b.Stages = append(b.Stages, NewReasonsStage())
 	if len(cfg.Containers) > 0 {

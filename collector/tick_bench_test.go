@@ -22,11 +22,11 @@ func BenchmarkTickAllSources(b *testing.B) {
 	llm := newReplayServer(b, llmRoutes(b, "llm-slots-current.json"))
 	cfg := config.Default()
 	cfg.Interval, cfg.SourceTimeout = config.Duration(5*time.Second), config.Duration(2*time.Second)
-	cfg.Backend.URL, cfg.Frontend.URL = backend.URL, backend.URL
-	cfg.Detector.URL, cfg.LLM.URL = detector.URL, llm.URL
+	cfg.Backend.URL, cfg.Frontend.URL = config.SecretURL(backend.URL), config.SecretURL(backend.URL)
+	cfg.Detector.URL, cfg.LLM.URL = config.SecretURL(detector.URL), config.SecretURL(llm.URL)
 	cfg.Postgres.DSN = config.SecretURL(testenv.PostgresDSN(b))
 	cfg.Redis.URL = config.SecretURL(testenv.RedisURL(b))
-	cfg.Prometheus.URL = testenv.PrometheusURL(b)
+	cfg.Prometheus.URL = config.SecretURL(testenv.PrometheusURL(b))
 	built := Build(cfg)
 	defer built.Close()
 	eng, err := NewEngine(Options{Interval: cfg.Interval.D(), Timeout: cfg.SourceTimeout.D(), Prepare: built.Prepare, Stages: built.Stages}, built.Sources...)

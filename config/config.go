@@ -45,24 +45,25 @@ type GPUConfig struct {
 
 // ServiceConfig is an HTTP service hsi-top probes.
 type ServiceConfig struct {
-	Enabled bool   `yaml:"enabled"`
-	URL     string `yaml:"url"`
-	APIKey  Secret `yaml:"api_key"`
+	Enabled bool `yaml:"enabled"`
+	// URL may carry credentials (http://user:pass@host): it prints them as ***.
+	URL    SecretURL `yaml:"url"`
+	APIKey Secret    `yaml:"api_key"`
 }
 
 // DetectorConfig is the object detector's HTTP service and the key the page knows it by.
 type DetectorConfig struct {
-	Enabled bool   `yaml:"enabled"`
-	URL     string `yaml:"url"`
-	APIKey  Secret `yaml:"api_key"`
+	Enabled bool      `yaml:"enabled"`
+	URL     SecretURL `yaml:"url"`
+	APIKey  Secret    `yaml:"api_key"`
 	// Key is the page's name for the detector: rtdetr or yolo26.
 	Key string `yaml:"key"`
 }
 
 // PrometheusConfig is the optional Prometheus server, preferred while it is ready.
 type PrometheusConfig struct {
-	Enabled bool   `yaml:"enabled"`
-	URL     string `yaml:"url"`
+	Enabled bool      `yaml:"enabled"`
+	URL     SecretURL `yaml:"url"`
 	// Recheck is how often /-/ready is asked again.
 	Recheck Duration `yaml:"recheck"`
 }
@@ -90,7 +91,7 @@ type ContainerConfig struct {
 	Name string `yaml:"name"`
 	// Probe is an http(s) URL (2xx healthy, 503 starting, other unhealthy), or the name of
 	// a source whose health the row shows: backend, frontend, postgres, redis, detector, llm.
-	Probe string `yaml:"probe"`
+	Probe SecretURL `yaml:"probe"`
 }
 
 // ProbeSources are the probe names that mean "take the health from that source".
@@ -172,12 +173,15 @@ func (c *Config) Validate() error {
 	} else if c.SourceTimeout.D() >= c.Interval.D() {
 		bad("source_timeout: %s must be shorter than interval (%s)", c.SourceTimeout, c.Interval)
 	}
-	for _, kv := range [][2]string{
+	for _, kv := range []struct {
+		key string
+		url SecretURL
+	}{
 		{"backend.url", c.Backend.URL}, {"detector.url", c.Detector.URL}, {"llm.url", c.LLM.URL},
 		{"frontend.url", c.Frontend.URL}, {"prometheus.url", c.Prometheus.URL},
 	} {
-		if err := checkHTTPURL(kv[1]); err != nil {
-			bad("%s: %q: %v", kv[0], RedactURL(kv[1]), err)
+		if err := checkHTTPURL(kv.url.Value()); err != nil {
+			bad("%s: %q: %v", kv.key, kv.url.String(), err)
 		}
 	}
 	if c.Detector.Key != "rtdetr" && c.Detector.Key != "yolo26" {
@@ -209,9 +213,9 @@ func (c *Config) Validate() error {
 			bad("containers[%d].name: %q appears twice", i, ct.Name)
 		}
 		names[ct.Name] = true
-		if !isProbeSource(ct.Probe) {
-			if err := checkHTTPURL(ct.Probe); err != nil || ct.Probe == "" {
-				bad("containers[%d].probe: %q is neither an http(s) URL nor one of %s", i, ct.Probe, strings.Join(ProbeSources, ", "))
+		if probe := ct.Probe.Value(); !isProbeSource(probe) {
+			if err := checkHTTPURL(probe); err != nil || probe == "" {
+				bad("containers[%d].probe: %q is neither an http(s) URL nor one of %s", i, ct.Probe.String(), strings.Join(ProbeSources, ", "))
 			}
 		}
 	}

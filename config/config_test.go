@@ -117,14 +117,14 @@ func TestPrecedence(t *testing.T) {
 	c := l.Config
 	checks := map[string][2]string{
 		"interval":     {c.Interval.String(), "7s"},
-		"backend":      {c.Backend.URL, "http://hsi:8000"},
-		"llm":          {c.LLM.URL, "http://process:8091"},
+		"backend":      {c.Backend.URL.Value(), "http://hsi:8000"},
+		"llm":          {c.LLM.URL.Value(), "http://process:8091"},
 		"redis":        {c.Redis.URL.Value(), "redis://dotenv:6379/0"},
 		"dsn":          {c.Postgres.DSN.Value(), "postgresql://security:pw@db:5432/security"},
-		"detector":     {c.Detector.URL, "http://det:8095"},
+		"detector":     {c.Detector.URL.Value(), "http://det:8095"},
 		"detector key": {c.Detector.Key, "yolo26"},
 		"detector api": {c.Detector.APIKey.Value(), "k"},
-		"frontend":     {c.Frontend.URL, "http://localhost:5173"}, // untouched default
+		"frontend":     {c.Frontend.URL.Value(), "http://localhost:5173"}, // untouched default
 	}
 	for name, gw := range checks {
 		if gw[0] != gw[1] {

@@ -20,29 +20,31 @@ func envBindings() []envBinding {
 		return func(c *Config, v string) error { set(c, v); return nil }
 	}
 	return []envBinding{
-		{"BACKEND_URL", str(func(c *Config, v string) { c.Backend.URL = v })},
-		{"FRONTEND_URL", str(func(c *Config, v string) { c.Frontend.URL = v })},
-		{"PROMETHEUS_URL", str(func(c *Config, v string) { c.Prometheus.URL = v })},
+		{"BACKEND_URL", str(func(c *Config, v string) { c.Backend.URL = SecretURL(v) })},
+		{"FRONTEND_URL", str(func(c *Config, v string) { c.Frontend.URL = SecretURL(v) })},
+		{"PROMETHEUS_URL", str(func(c *Config, v string) { c.Prometheus.URL = SecretURL(v) })},
 		{"DATABASE_URL", str(func(c *Config, v string) { c.Postgres.DSN = SecretURL(NormalizeDSN(v)) })},
 		{"REDIS_URL", str(func(c *Config, v string) { c.Redis.URL = SecretURL(v) })},
 		{"REDIS_PASSWORD", str(func(c *Config, v string) { c.Redis.Password = Secret(v) })},
 		// Newer stacks run YOLO26 on :8095; RTDETR_URL, when also set, is applied after
 		// and wins, since the stack then still runs RT-DETRv2.
-		{"YOLO26_URL", str(func(c *Config, v string) { c.Detector.URL, c.Detector.Key = v, "yolo26" })},
+		// Each detector URL clears the key: the matching *_API_KEY binding follows it, and
+		// one service's key must never be sent to the other.
+		{"YOLO26_URL", str(func(c *Config, v string) { c.Detector.URL, c.Detector.Key, c.Detector.APIKey = SecretURL(v), "yolo26", "" })},
 		{"YOLO26_API_KEY", str(func(c *Config, v string) {
 			if c.Detector.Key == "yolo26" {
 				c.Detector.APIKey = Secret(v)
 			}
 		})},
-		{"RTDETR_URL", str(func(c *Config, v string) { c.Detector.URL, c.Detector.Key = v, "rtdetr" })},
+		{"RTDETR_URL", str(func(c *Config, v string) { c.Detector.URL, c.Detector.Key, c.Detector.APIKey = SecretURL(v), "rtdetr", "" })},
 		{"RTDETR_API_KEY", str(func(c *Config, v string) {
 			if c.Detector.Key == "rtdetr" {
 				c.Detector.APIKey = Secret(v)
 			}
 		})},
 		// AI_VLM_URL is the newer stacks' name; NEMOTRON_URL, applied after, wins.
-		{"AI_VLM_URL", str(func(c *Config, v string) { c.LLM.URL = v })},
-		{"NEMOTRON_URL", str(func(c *Config, v string) { c.LLM.URL = v })},
+		{"AI_VLM_URL", str(func(c *Config, v string) { c.LLM.URL = SecretURL(v) })},
+		{"NEMOTRON_URL", str(func(c *Config, v string) { c.LLM.URL = SecretURL(v) })},
 		{"NEMOTRON_API_KEY", str(func(c *Config, v string) { c.LLM.APIKey = Secret(v) })},
 		{"DETECTOR_KEY", str(func(c *Config, v string) { c.Detector.Key = v })},
 		{"API_KEY", str(func(c *Config, v string) { c.Serve.APIKey = Secret(v) })},
