@@ -80,10 +80,10 @@ func ParseBackendReady(body []byte) (snapshot.Workers, error) {
 		}
 		msg := ""
 		if x.Message != nil {
-			msg = truncate(*x.Message, 200)
+			msg = CleanText(*x.Message, 200)
 		}
 		w.List = append(w.List, snapshot.Worker{
-			Name:     truncate(x.Name, 64),
+			Name:     CleanText(x.Name, 64),
 			Running:  *x.Running,
 			Critical: snapshot.CriticalWorkers[x.Name],
 			State:    workerState(*x.Running, msg),
@@ -123,13 +123,6 @@ func WorkerStatusName(v float64) (string, bool) {
 		return "failed", true
 	}
 	return "", false
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 type backendLatency struct {

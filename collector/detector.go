@@ -158,7 +158,7 @@ func ParseDetectorHealth(status int, body []byte) (snapshot.Detector, *DetectorG
 		det.Error = fmt.Sprintf("HTTP %d", status)
 	case decodeErr != nil:
 		det.Status = snapshot.StatusDegraded
-		det.Error = shorten(decodeErr.Error(), 120)
+		det.Error = CleanText(decodeErr.Error(), 120)
 	case det.Status != snapshot.StatusHealthy && h.ModelLoaded != nil && !*h.ModelLoaded:
 		det.Error = "model not loaded"
 	case h.Status == nil && h.ModelLoaded == nil:

@@ -129,22 +129,9 @@ func exeName(cmdline []byte) string {
 	return sanitizeName(base)
 }
 
-// sanitizeName keeps a name printable and short: /proc contents are attacker-controlled
-// (a process may set its own argv[0]).
-func sanitizeName(s string) string {
-	const maxLen = 64
-	var b strings.Builder
-	for _, r := range s {
-		if b.Len() >= maxLen {
-			break
-		}
-		if r < 0x20 || r == 0x7f || r == '\uFFFD' {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// sanitizeName makes a name from /proc or a service safe to show: no control characters,
+// at most 64 bytes.
+func sanitizeName(s string) string { return CleanText(s, 64) }
 
 var containerIDPatterns = []struct {
 	runtime string

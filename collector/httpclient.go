@@ -56,6 +56,12 @@ func NewHTTPClient(timeout time.Duration) *HTTPClient {
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("more than %d redirects", maxRedirects)
 			}
+			// net/http drops Authorization on a redirect to another host but keeps other
+			// headers: an API key must never follow a redirect away from its service.
+			if req.URL.Host != via[0].URL.Host {
+				req.Header.Del("X-Api-Key")
+				req.Header.Del("Authorization")
+			}
 			return nil
 		},
 	}}
@@ -118,8 +124,8 @@ func DecodeJSON(body []byte, v any) error {
 			if typeErr.Field == "" {
 				return fmt.Errorf("a JSON %s, expected %s", typeErr.Value, jsonKind(typeErr.Type))
 			}
-			return &JSONTypeError{Field: shorten(typeErr.Field, 60),
-				msg: fmt.Sprintf("field %q has a %s, expected %s", shorten(typeErr.Field, 60), typeErr.Value, jsonKind(typeErr.Type))}
+			return &JSONTypeError{Field: CleanText(typeErr.Field, 60),
+				msg: fmt.Sprintf("field %q has a %s, expected %s", CleanText(typeErr.Field, 60), typeErr.Value, jsonKind(typeErr.Type))}
 		case errors.As(err, &syntaxErr):
 			// The scanner reports a body cut inside a literal ("tr") as a bad character
 			// at the very end; a complete value followed by junk is not truncated.
@@ -173,9 +179,27 @@ func jsonKind(t reflect.Type) string {
 	return t.String()
 }
 
-// shorten cuts s to at most n bytes (on a rune boundary), marking the cut with "…": a
-// hostile service must not put a screenful into an error.
-func shorten(s string, n int) string {
+// CleanText makes text from a service safe to show: control characters (C0, DEL, C1,
+// which could drive the user's terminal), and invalid UTF-8 are dropped, and it is cut on
+// a rune boundary to at most n bytes, with "…" when cut.
+func CleanText(s string, n int) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if !clean {
+		var b strings.Builder
+		for _, r := range s {
+			if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError {
+				continue
+			}
+			b.WriteRune(r)
+		}
+		s = b.String()
+	}
 	if len(s) <= n {
 		return s
 	}

@@ -115,17 +115,48 @@ func TestDecodeJSONErrors(t *testing.T) {
 	}
 }
 
-func TestShortErrorAndShorten(t *testing.T) {
+func TestShortErrorAndCleanText(t *testing.T) {
 	if ShortError(nil) != "" || ShortError(context.DeadlineExceeded) != "timeout" || ShortError(context.Canceled) != "canceled" {
 		t.Error("ShortError of the basic errors")
 	}
 	if got := ShortError(errors.New("Get \"http://x\": dial tcp: something odd")); got != "something odd" {
 		t.Errorf("ShortError = %q", got)
 	}
-	if got := shorten("héllo wörld", 2); got != "h…" {
-		t.Errorf("shorten on a rune boundary = %q", got)
+	for in, want := range map[string]string{
+		"héllo wörld":              "h…", // cut on a rune boundary
+		"abc":                      "abc",
+		"evil\x1b]0;pwned\x07name": "evil]0;pwne…", // terminal escapes dropped
+		"c1\u009bcontrol":          "c1control",
+		"bad\xffutf8":              "badutf8",
+	} {
+		n := 2
+		if in != "héllo wörld" {
+			n = 11
+		}
+		if got := CleanText(in, n); got != want {
+			t.Errorf("CleanText(%q, %d) = %q, want %q", in, n, got, want)
+		}
 	}
-	if got := shorten("abc", 5); got != "abc" {
-		t.Errorf("shorten = %q", got)
+}
+
+// An API key never follows a redirect to another host.
+func TestRedirectDropsKeysAcrossHosts(t *testing.T) {
+	var got http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		w.Write([]byte(`{}`))
+	}))
+	defer other.Close()
+	// 127.0.0.1 and localhost are different hosts to net/http.
+	target := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	first := httptest.NewServer(http.RedirectHandler(target+"/x", http.StatusFound))
+	defer first.Close()
+	c := NewHTTPClient(time.Second)
+	defer c.CloseIdle()
+	if _, err := c.Get(context.Background(), first.URL, http.Header{"X-Api-Key": {"k1"}, "Authorization": {"Bearer k2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Get("X-Api-Key") != "" || got.Get("Authorization") != "" {
+		t.Errorf("keys followed the redirect: %v", got)
 	}
 }

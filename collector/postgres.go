@@ -65,7 +65,7 @@ func NewPostgresSource(dsn string, poolSize int, timeout time.Duration) *Postgre
 	dsn = config.NormalizeDSN(dsn)
 	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		msg := config.RedactURL(scrubSecret(err.Error(), urlPassword(dsn)))
+		msg := scrubSecret(err.Error(), urlPassword(dsn)) // pgconn redacts its own copy of the DSN
 		return &PostgresSource{initErr: fmt.Errorf("postgres DSN %s is invalid: %s", config.RedactURL(dsn), msg)}
 	}
 	pcfg.MaxConns = 2

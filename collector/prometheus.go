@@ -88,7 +88,7 @@ func (c *PromClient) get(ctx context.Context, path string, v url.Values) ([]byte
 	case 400, 422, 503: // API errors carry a JSON body with Prometheus's reason
 		var env promEnvelope
 		if json.Unmarshal(resp.Body, &env) == nil && env.Status == "error" && env.Error != "" {
-			return nil, fmt.Errorf("HTTP %d: %s: %s", resp.Status, env.ErrorType, truncate(env.Error, 200))
+			return nil, fmt.Errorf("HTTP %d: %s: %s", resp.Status, env.ErrorType, CleanText(env.Error, 200))
 		}
 	}
 	return nil, fmt.Errorf("HTTP %d", resp.Status)
@@ -307,7 +307,7 @@ func BuildPromSections(gauges, p95, p99, avg, detections, events []PromSample) P
 			continue
 		}
 		out.Workers = append(out.Workers, snapshot.Worker{
-			Name: truncate(name, 64), Running: state == "running", Critical: snapshot.CriticalWorkers[name], State: state,
+			Name: CleanText(name, 64), Running: state == "running", Critical: snapshot.CriticalWorkers[name], State: state,
 		})
 	}
 	sort.Slice(out.Workers, func(i, j int) bool { return out.Workers[i].Name < out.Workers[j].Name })
@@ -379,7 +379,7 @@ func promGPUs(g map[string][]PromSample) []snapshot.GPU {
 		}
 		for _, nk := range []string{"name", "gpu_name", "modelName", "model"} {
 			if d.name == "" && l[nk] != "" {
-				d.name = truncate(l[nk], 64)
+				d.name = CleanText(l[nk], 64)
 			}
 		}
 		return d

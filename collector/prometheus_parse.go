@@ -52,7 +52,7 @@ func (p promPair) parse() (time.Time, float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64) // accepts "NaN", "+Inf", "-Inf"
 	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("sample value %q is not a number", truncate(s, 20))
+		return time.Time{}, 0, fmt.Errorf("sample value %q is not a number", CleanText(s, 20))
 	}
 	sec, frac := math.Modf(ts)
 	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), v, nil
@@ -67,12 +67,12 @@ func promDecode(body []byte, want string) (json.RawMessage, error) {
 	}
 	if env.Status != "success" {
 		if env.Error != "" {
-			return nil, fmt.Errorf("%s: %s", env.ErrorType, truncate(env.Error, 200))
+			return nil, fmt.Errorf("%s: %s", env.ErrorType, CleanText(env.Error, 200))
 		}
-		return nil, fmt.Errorf("status %q", truncate(env.Status, 20))
+		return nil, fmt.Errorf("status %q", CleanText(env.Status, 20))
 	}
 	if env.Data.ResultType != want {
-		return nil, fmt.Errorf("result type %q, expected %s", truncate(env.Data.ResultType, 20), want)
+		return nil, fmt.Errorf("result type %q, expected %s", CleanText(env.Data.ResultType, 20), want)
 	}
 	return env.Data.Result, nil
 }

@@ -39,7 +39,7 @@ func ParseRedisInfo(text string) RedisInfo {
 		}
 		switch key {
 		case "redis_version":
-			info.Version = truncate(val, 32)
+			info.Version = CleanText(val, 32)
 		case "connected_clients":
 			info.ConnectedClients = parseCount(val)
 		case "blocked_clients":

@@ -279,3 +279,16 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyConfigFileIsTheDefaults(t *testing.T) {
+	for _, body := range []string{"", "# only a comment\n", "---\n"} {
+		l, err := Load(Options{File: writeFile(t, "c.yaml", body), Getenv: noEnv})
+		if err != nil {
+			t.Errorf("%q: %v", body, err)
+			continue
+		}
+		if !reflect.DeepEqual(l.Config, Default()) {
+			t.Errorf("%q: not the defaults", body)
+		}
+	}
+}

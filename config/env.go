@@ -30,13 +30,17 @@ func envBindings() []envBinding {
 		// and wins, since the stack then still runs RT-DETRv2.
 		// Each detector URL clears the key: the matching *_API_KEY binding follows it, and
 		// one service's key must never be sent to the other.
-		{"YOLO26_URL", str(func(c *Config, v string) { c.Detector.URL, c.Detector.Key, c.Detector.APIKey = SecretURL(v), "yolo26", "" })},
+		{"YOLO26_URL", str(func(c *Config, v string) {
+			c.Detector.URL, c.Detector.Key, c.Detector.APIKey = SecretURL(v), "yolo26", ""
+		})},
 		{"YOLO26_API_KEY", str(func(c *Config, v string) {
 			if c.Detector.Key == "yolo26" {
 				c.Detector.APIKey = Secret(v)
 			}
 		})},
-		{"RTDETR_URL", str(func(c *Config, v string) { c.Detector.URL, c.Detector.Key, c.Detector.APIKey = SecretURL(v), "rtdetr", "" })},
+		{"RTDETR_URL", str(func(c *Config, v string) {
+			c.Detector.URL, c.Detector.Key, c.Detector.APIKey = SecretURL(v), "rtdetr", ""
+		})},
 		{"RTDETR_API_KEY", str(func(c *Config, v string) {
 			if c.Detector.Key == "rtdetr" {
 				c.Detector.APIKey = Secret(v)

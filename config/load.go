@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -109,7 +110,7 @@ func DecodeYAML(file string, data []byte, cfg *Config) error {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, errEOF) || strings.Contains(err.Error(), "EOF") {
+		if errors.Is(err, io.EOF) {
 			return nil // an empty file changes nothing
 		}
 		return fmt.Errorf("%s: %v", file, err)
@@ -129,8 +130,6 @@ func DecodeYAML(file string, data []byte, cfg *Config) error {
 	}
 	return nil
 }
-
-var errEOF = errors.New("EOF")
 
 // checkNode walks a YAML mapping against a struct type, rejecting unknown keys and
 // checking that scalar values fit their fields, so errors carry file, line and key.
