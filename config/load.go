@@ -119,6 +119,9 @@ func DecodeYAML(file string, data []byte, cfg *Config) error {
 		return nil
 	}
 	doc := root.Content[0]
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
+		return nil // a document with nothing in it
+	}
 	if doc.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s:%d: the config must be a mapping of keys (interval: 5s, …)", file, doc.Line)
 	}
