@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,6 +41,10 @@ type PostgresSource struct {
 	// so hsi-top never loads the database it watches. Zero reads them every collection.
 	SlowEvery time.Duration
 
+	// own counts the statements hsi-top sent: each is a transaction of its own that
+	// xact_commit/xact_rollback count too, and the rate must not show them.
+	own atomic.Int64
+
 	mu     sync.Mutex
 	prev   *xactSample
 	slow   *pgSlow // the last expensive reads, reused within SlowEvery
@@ -54,6 +60,7 @@ type pgSlow struct {
 // xactSample is the cumulative transaction counter at one instant.
 type xactSample struct {
 	xacts      int64
+	own        int64 // hsi-top's own statements included in xacts
 	at         time.Time
 	statsReset time.Time
 }
@@ -68,6 +75,11 @@ func NewPostgresSource(dsn string, poolSize int, timeout time.Duration) *Postgre
 		msg := scrubSecret(err.Error(), urlPassword(dsn)) // pgconn redacts its own copy of the DSN
 		return &PostgresSource{initErr: fmt.Errorf("postgres DSN %s is invalid: %s", config.RedactURL(dsn), msg)}
 	}
+	// One statement is one transaction (the simple protocol prepares nothing, so the
+	// server counts exactly the statements sent), and no liveness ping on acquire adds
+	// uncounted ones; a broken connection fails its query and is replaced.
+	pcfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	pcfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
 	pcfg.MaxConns = 2
 	pcfg.MinConns = 0
 	pcfg.HealthCheckPeriod = time.Minute
@@ -99,6 +111,7 @@ func (p *PostgresSource) Close() error {
 
 // pgStats is one row of the statistics query.
 type pgStats struct {
+	own                      int64 // hsi-top's own statements before this read
 	active, total, maxConns  int64
 	blksHit, blksRead, xacts int64
 	longestTx                *float64
@@ -143,14 +156,16 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 	}
 	defer conn.Release()
 	begin := time.Now()
-	var one int
-	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
-		return Result{}, p.wrap("SELECT 1", err)
+	if err := p.queryRow(ctx, conn, pingQuery(conn)).Scan(nil); err != nil {
+		return Result{}, p.wrap("ping", err)
 	}
 	ping := float64(time.Since(begin).Microseconds()) / 1000
 
 	var st pgStats
-	if err := conn.QueryRow(ctx, pgStatsQuery).Scan(&st.active, &st.total, &st.maxConns,
+	// Every statement sent so far has committed and is in the counter this query reads;
+	// the query itself is not.
+	st.own = p.own.Load()
+	if err := p.queryRow(ctx, conn, pgStatsQuery).Scan(&st.active, &st.total, &st.maxConns,
 		&st.blksHit, &st.blksRead, &st.xacts, &st.longestTx, &st.statsReset,
 		&st.hasCameras, &st.hasEvents, &st.hasDetections); err != nil {
 		return Result{}, p.wrap("statistics", err)
@@ -214,7 +229,7 @@ func (p *PostgresSource) slowReads(ctx context.Context, conn *pgxpool.Conn, st p
 	}
 	fresh := pgSlow{tables: p.readTables(ctx, conn, st)}
 	var size int64
-	if err := conn.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&size); err == nil {
+	if err := p.queryRow(ctx, conn, "SELECT pg_database_size(current_database())").Scan(&size); err == nil {
 		fresh.dbSize = snapshot.I(size)
 	}
 	p.mu.Lock()
@@ -228,7 +243,7 @@ func (p *PostgresSource) slowReads(ctx context.Context, conn *pgxpool.Conn, st p
 func (p *PostgresSource) txRate(st pgStats, at time.Time) *float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	cur := &xactSample{xacts: st.xacts, at: at}
+	cur := &xactSample{xacts: st.xacts, own: st.own, at: at}
 	if st.statsReset != nil {
 		cur.statsReset = *st.statsReset
 	}
@@ -237,7 +252,29 @@ func (p *PostgresSource) txRate(st pgStats, at time.Time) *float64 {
 	if prev == nil {
 		return nil
 	}
-	return TxPerMinute(prev.xacts, cur.xacts, cur.at.Sub(prev.at), !prev.statsReset.Equal(cur.statsReset))
+	reset := !prev.statsReset.Equal(cur.statsReset) || cur.xacts < prev.xacts
+	// The server may count a statement a little late (statistics are flushed at most
+	// once a second); a window that then looks negative is zero.
+	others := max(prev.xacts, cur.xacts-(cur.own-prev.own))
+	return TxPerMinute(prev.xacts, others, cur.at.Sub(prev.at), reset)
+}
+
+// pingQuery is the liveness probe. On PostgreSQL 15+ it also asks the session to flush
+// its statistics as soon as it is idle, which it is before the next statement: the
+// counters read next then hold every statement hsi-top sent, so subtracting them is
+// exact (older servers flush them within about a second instead).
+func pingQuery(conn *pgxpool.Conn) string {
+	version := conn.Conn().PgConn().ParameterStatus("server_version")
+	if major, err := strconv.Atoi(strings.SplitN(version, ".", 2)[0]); err == nil && major >= 15 {
+		return "SELECT pg_stat_force_next_flush()"
+	}
+	return "SELECT 1"
+}
+
+// queryRow sends one statement, counted as one of hsi-top's own transactions.
+func (p *PostgresSource) queryRow(ctx context.Context, conn *pgxpool.Conn, sql string, args ...any) pgx.Row {
+	p.own.Add(1)
+	return conn.QueryRow(ctx, sql, args...)
 }
 
 // TxPerMinute scales the delta of the cumulative transaction counter over elapsed to a
@@ -261,9 +298,9 @@ func (p *PostgresSource) readTables(ctx context.Context, conn *pgxpool.Conn, st 
 	}
 	if st.hasCameras {
 		var total, online int64
-		err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'online') FROM cameras`).Scan(&total, &online)
+		err := p.queryRow(ctx, conn, `SELECT count(*), count(*) FILTER (WHERE status = 'online') FROM cameras`).Scan(&total, &online)
 		if err != nil && isUndefined(err) { // no status column: the total is still known
-			err = conn.QueryRow(ctx, `SELECT count(*) FROM cameras`).Scan(&total)
+			err = p.queryRow(ctx, conn, `SELECT count(*) FROM cameras`).Scan(&total)
 		} else if err == nil {
 			t.camerasOnline = snapshot.I(online)
 		}
@@ -274,12 +311,12 @@ func (p *PostgresSource) readTables(ctx context.Context, conn *pgxpool.Conn, st 
 	}
 	count := func(table, tsColumn string) (total, recent *int64) {
 		var n, m int64
-		err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE `+tsColumn+` > now() - interval '5 minutes') FROM `+table).Scan(&n, &m)
+		err := p.queryRow(ctx, conn, `SELECT count(*), count(*) FILTER (WHERE `+tsColumn+` > now() - interval '5 minutes') FROM `+table).Scan(&n, &m)
 		if err == nil {
 			return snapshot.I(n), snapshot.I(m)
 		}
 		if isUndefined(err) { // no timestamp column: the total is still known
-			if err = conn.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err == nil {
+			if err = p.queryRow(ctx, conn, `SELECT count(*) FROM `+table).Scan(&n); err == nil {
 				return snapshot.I(n), nil
 			}
 		}
