@@ -3,7 +3,8 @@ package collector
 import (
 	"context"
 	"fmt"
-	"strings"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -25,11 +26,15 @@ type HostSource struct {
 	Mounts []string
 	// Now is the time source for rate denominators; time.Now when nil.
 	Now func() time.Time
+	// SysClassNet is where interfaces are looked up (tests); /sys/class/net when empty.
+	SysClassNet string
 
 	mu       sync.Mutex
 	prevCPU  *cpu.TimesStat
 	prevCore []cpu.TimesStat
 	prevNet  *netSample
+	// nicIsPhysical caches whether each interface has a device behind it.
+	nicIsPhysical map[string]bool
 }
 
 type netSample struct {
@@ -115,8 +120,9 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 	}
 	if nics, err := net.IOCountersWithContext(ctx, true); err == nil {
 		cur := &netSample{at: now()}
+		physical := h.physicalNICs(nics)
 		for _, n := range nics {
-			if n.Name == "lo" || strings.HasPrefix(n.Name, "lo:") {
+			if n.Name == "lo" || (len(physical) > 0 && !physical[n.Name]) {
 				continue
 			}
 			cur.rx += n.BytesRecv
@@ -128,6 +134,38 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 		h.prevNet = cur
 	}
 	return Result{Via: snapshot.ViaHost, Apply: func(s *snapshot.Snapshot) { s.Host = out }}, nil
+}
+
+// physicalNICs names the interfaces backed by a device (/sys/class/net/NAME/device): on
+// a Docker box the bridges and veth pairs carry the same bytes again, so summing every
+// interface would count container traffic two or three times. Empty when /sys shows no
+// device (a container without /sys): then every interface but lo counts.
+func (h *HostSource) physicalNICs(nics []net.IOCountersStat) map[string]bool {
+	if h.nicIsPhysical == nil {
+		h.nicIsPhysical = map[string]bool{}
+	}
+	out := map[string]bool{}
+	for _, n := range nics {
+		phys, known := h.nicIsPhysical[n.Name]
+		if !known {
+			_, err := os.Stat(filepath.Join(h.sysClassNet(), n.Name, "device"))
+			phys = err == nil
+			if len(h.nicIsPhysical) < 256 { // interfaces come and go: bound the cache
+				h.nicIsPhysical[n.Name] = phys
+			}
+		}
+		if phys {
+			out[n.Name] = true
+		}
+	}
+	return out
+}
+
+func (h *HostSource) sysClassNet() string {
+	if h.SysClassNet != "" {
+		return h.SysClassNet
+	}
+	return "/sys/class/net"
 }
 
 // CPUPercent is the busy share of the CPU time that passed between two samples, in

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shirou/gopsutil/v4/cpu"
+	gnet "github.com/shirou/gopsutil/v4/net"
 
 	"hsi-top/snapshot"
 )
@@ -128,5 +130,25 @@ func TestSumTimes(t *testing.T) {
 	want := cpu.TimesStat{User: 11, Nice: 22, System: 33, Idle: 44, Iowait: 55, Irq: 66, Softirq: 77, Steal: 88}
 	if got != want {
 		t.Errorf("sumTimes = %+v, want %+v", got, want)
+	}
+}
+
+// Only interfaces with a device behind them count: bridges and veth pairs repeat the
+// same bytes. Without any such interface (no /sys), everything but lo counts.
+func TestPhysicalNICs(t *testing.T) {
+	sys := t.TempDir()
+	for _, p := range []string{"eth0/device", "docker0", "veth12ab", "br-1f2e"} {
+		if err := os.MkdirAll(filepath.Join(sys, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &HostSource{SysClassNet: sys}
+	nics := []gnet.IOCountersStat{{Name: "lo"}, {Name: "eth0"}, {Name: "docker0"}, {Name: "veth12ab"}, {Name: "br-1f2e"}}
+	if got := h.physicalNICs(nics); len(got) != 1 || !got["eth0"] {
+		t.Errorf("physical = %v, want only eth0", got)
+	}
+	h = &HostSource{SysClassNet: t.TempDir()}
+	if got := h.physicalNICs(nics); len(got) != 0 {
+		t.Errorf("no /sys devices: physical = %v, want none (then all but lo count)", got)
 	}
 }
