@@ -64,10 +64,10 @@ func definitions() map[string]ruleDef {
 			metric: metric, cmp: above,
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
 				if len(s.GPUs) == 0 && s.GPU != nil {
-					return append(dst, known(gpuObject(s.GPU.Index), val(s.GPU)))
+					return append(dst, known(snapshot.GPUObject(s.GPU.Index), val(s.GPU)))
 				}
 				for i := range s.GPUs {
-					dst = append(dst, known(gpuObject(s.GPUs[i].Index), val(&s.GPUs[i])))
+					dst = append(dst, known(snapshot.GPUObject(s.GPUs[i].Index), val(&s.GPUs[i])))
 				}
 				return dst
 			},
@@ -200,17 +200,6 @@ func p95(l *snapshot.Latency) *float64 {
 		return nil
 	}
 	return l.P95
-}
-
-// gpuObjects are the common GPU object names, so naming them does not allocate.
-var gpuObjects = [...]string{"gpu0", "gpu1", "gpu2", "gpu3", "gpu4", "gpu5", "gpu6", "gpu7"}
-
-// gpuObject names a GPU's alerts: "gpu0", "gpu1", ….
-func gpuObject(idx int) string {
-	if idx >= 0 && idx < len(gpuObjects) {
-		return gpuObjects[idx]
-	}
-	return "gpu" + strconv.Itoa(idx)
 }
 
 // gpuLabel is "GPU" on a one-GPU box (the page's wording) and "GPU 1" when there are

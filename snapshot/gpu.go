@@ -1,5 +1,7 @@
 package snapshot
 
+import "strconv"
+
 // GPU is one device. The first seven keys are the page's gpu object (contract.md §3);
 // the rest are hsi-top's own.
 type GPU struct {
@@ -60,4 +62,15 @@ type GPUStatus struct {
 	Error string `json:"error,omitempty"`
 	// ProcessNote says why per-process service names are unknown, when they are.
 	ProcessNote string `json:"process_note,omitempty"`
+}
+
+// gpuObjects are the common GPU object names, so naming them does not allocate.
+var gpuObjects = [...]string{"gpu0", "gpu1", "gpu2", "gpu3", "gpu4", "gpu5", "gpu6", "gpu7"}
+
+// GPUObject is the Alert.Object of a GPU's alerts: "gpu0", "gpu1", ….
+func GPUObject(idx int) string {
+	if idx >= 0 && idx < len(gpuObjects) {
+		return gpuObjects[idx]
+	}
+	return "gpu" + strconv.Itoa(idx)
 }

@@ -268,7 +268,7 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		ready = false
 		since := snapshot.Time{Time: t0.Add(-3 * time.Minute)}
 		s.Alerts = []snapshot.Alert{
-			{Severity: snapshot.SeverityWarning, Metric: "gpu_temperature", Value: 82, Threshold: 75, Message: "GPU temperature high: 82°C", Object: "0", Since: since, Peak: 83},
+			{Severity: snapshot.SeverityWarning, Metric: "gpu_temperature", Value: 82, Threshold: 75, Message: "GPU temperature high: 82°C", Object: "gpu0", Since: since, Peak: 83},
 			{Severity: snapshot.SeverityCritical, Metric: "redis_memory", Value: 512, Threshold: 500, Message: "Redis memory critical: 512.0MB", Since: snapshot.Time{Time: t0.Add(-12 * time.Minute)}, Peak: 530},
 			{Severity: snapshot.SeverityCritical, Metric: "pg_connections", Value: 97, Threshold: 95, Message: "PostgreSQL connections critical: 97/100", Since: since, Peak: 97},
 			{Severity: snapshot.SeverityWarning, Metric: "host_disk", Object: "/srv/recordings", Value: 85, Threshold: 80, Message: "Disk /srv/recordings high: 85.0%", Since: snapshot.Time{Time: t0.Add(-50 * time.Hour)}, Peak: 85},

@@ -31,7 +31,7 @@ func (v *view) gpuSlot() int {
 }
 
 func gpuLevel(v *view, g snapshot.GPU) level {
-	obj := strconv.Itoa(g.Index)
+	obj := snapshot.GPUObject(g.Index)
 	lv := lvOK
 	for _, m := range []string{"gpu_utilization", "gpu_temperature", "gpu_vram", "gpu_power"} {
 		lv = max(lv, v.alertLevel(m, obj))
@@ -45,13 +45,13 @@ func gpuLine(v *view, g snapshot.GPU, selected bool) string {
 	if selected {
 		mark = v.st.Accent.Render("▸ ")
 	}
-	obj := strconv.Itoa(g.Index)
+	obj := snapshot.GPUObject(g.Index)
 	val := func(metric, s string) string { return v.st.Level[v.alertLevel(metric, obj)].Render(s) }
 	vram := fnum(g.VRAMUsedGB, 1) + "/" + fnum(g.VRAMTotalGB, 1) + " GiB"
 	if g.VRAMPercent != nil {
 		vram += " (" + pct(g.VRAMPercent) + ")"
 	}
-	return mark + v.st.Bold.Render("GPU"+obj+" "+orDash(g.Name)) + v.st.Muted.Render(" │ ") +
+	return mark + v.st.Bold.Render("GPU"+strconv.Itoa(g.Index)+" "+orDash(g.Name)) + v.st.Muted.Render(" │ ") +
 		v.join(" │ ",
 			val("gpu_utilization", fnum(g.Utilization, 0)+"% util"),
 			val("gpu_vram", vram),
