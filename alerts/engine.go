@@ -17,6 +17,7 @@
 //     (with its last known value) for a short while, since one missed sample is no
 //     recovery; once the value has been unknown for UnknownClearSamples samples and at
 //     least UnknownClearAfter, it clears, since a stale alarm helps nobody.
+//     The Redis hit ratio is the exception: unknown means no lookups, so it clears at once.
 //
 // Each severity's span is one log entry: an escalation from warning to critical clears
 // the warning entry and raises a critical one at the same instant. The log is shared by
@@ -203,7 +204,7 @@ func (e *Engine) step(r *compiled, st *state, rd reading, now time.Time, s *snap
 	}
 	if !rd.ok {
 		st.unknownN++
-		if st.sev != sevNone && st.unknownN >= UnknownClearSamples && now.Sub(st.lastKnown) >= UnknownClearAfter {
+		if st.sev != sevNone && (r.clearOnUnknown || st.unknownN >= UnknownClearSamples && now.Sub(st.lastKnown) >= UnknownClearAfter) {
 			e.transition(r, st, sevNone, now, s)
 		}
 		return
@@ -246,9 +247,12 @@ func (e *Engine) step(r *compiled, st *state, rd reading, now time.Time, s *snap
 		return
 	}
 	st.message = r.message(s, rd, levelWord(st.sev, r.cmp))
+	// A new peak does not republish the log: a value that keeps climbing (a filling
+	// disk) would copy the whole log into every snapshot the history keeps. An ongoing
+	// entry's peak in the log is as of the last raise or clear; the active Alert
+	// carries the live one, and the entry's final peak is published when it clears.
 	if r.cmp.worse(rd.value, st.rec.entry.Peak) {
 		st.rec.entry.Peak = rd.value
-		e.logDirty = true
 	}
 }
 
@@ -290,7 +294,8 @@ func (e *Engine) transition(r *compiled, st *state, target int, now time.Time, s
 // logFor returns the log as the snapshot carries it. Snapshots are immutable once
 // published, so an unchanged log is shared between them rather than copied per tick:
 // the history keeps 720 snapshots, and a 200-entry log copied into each would take
-// about 17 MB. That is why an ongoing entry's DurationSeconds stays 0 (see
+// about 17 MB. That is why an ongoing entry's DurationSeconds stays 0 and its Peak is
+// the one at the last publication (see
 // snapshot.AlertLogEntry.Duration): a duration moving every tick would force a copy.
 func (e *Engine) logFor() []snapshot.AlertLogEntry {
 	if !e.logDirty && e.published != nil {

@@ -297,14 +297,14 @@ func TestUnknownHoldsThenClears(t *testing.T) {
 	e := NewEngine(cfg, Options{Interval: tick})
 	feed := func(at time.Duration, v *float64) *snapshot.Snapshot {
 		s := calm(t0.Add(at))
-		s.Databases.Redis.HitRatio = v
+		s.Databases.PostgreSQL.CacheHitRatio = v
 		e.Process(s)
 		return s
 	}
-	feed(0, snapshot.F(30))
+	feed(0, snapshot.F(85))
 	// Unknown for less than a minute: the alert stays with its last value.
 	for at := tick; at < time.Minute; at += tick {
-		if a := oneAlert(t, feed(at, nil)); a == nil || a.Value != 30 {
+		if a := oneAlert(t, feed(at, nil)); a == nil || a.Value != 85 {
 			t.Fatalf("at %s unknown: %+v, want the alert kept", at, a)
 		}
 	}
@@ -316,9 +316,26 @@ func TestUnknownHoldsThenClears(t *testing.T) {
 		t.Errorf("cleared = %v", c)
 	}
 	// A value back after unknown samples raises again (a new entry).
-	feed(time.Minute+tick, snapshot.F(30))
-	if s := feed(time.Minute+2*tick, snapshot.F(30)); len(s.AlertLog) != 2 || s.AlertLog[0].Cleared != nil {
+	feed(time.Minute+tick, snapshot.F(85))
+	if s := feed(time.Minute+2*tick, snapshot.F(85)); len(s.AlertLog) != 2 || s.AlertLog[0].Cleared != nil {
 		t.Errorf("log = %+v", s.AlertLog)
+	}
+}
+
+// An unknown Redis hit ratio means there were no lookups: the alert clears at once
+// (contract.md §5: never when the ratio is unknown), not after the usual hold.
+func TestRedisHitRatioClearsWhenUnknown(t *testing.T) {
+	e := NewEngine(config.DefaultAlerts(), Options{Interval: tick})
+	s := calm(t0)
+	s.Databases.Redis.HitRatio = snapshot.F(30)
+	e.Process(s)
+	if a := oneAlert(t, s); a == nil || a.Metric != "redis_hit_ratio" {
+		t.Fatalf("alerts %+v", s.Alerts)
+	}
+	s = calm(t0.Add(tick))
+	e.Process(s)
+	if len(s.Alerts) != 0 || s.AlertLog[0].Cleared == nil || !s.AlertLog[0].Cleared.Equal(t0.Add(tick)) {
+		t.Errorf("after an unknown ratio: alerts %+v, log %+v", s.Alerts, s.AlertLog[0])
 	}
 }
 
@@ -471,11 +488,18 @@ func TestLogSharedWhileUnchanged(t *testing.T) {
 	if got := f.AlertLog[0].Duration(f.Timestamp.Time); got != tick || f.AlertLog[0].DurationSeconds != 0 {
 		t.Errorf("ongoing duration %s (field %v)", got, f.AlertLog[0].DurationSeconds)
 	}
+	// A new peak does not copy the log either (a climbing value would copy it every
+	// tick): the active alert carries the live peak, the log the final one once cleared.
 	g := calm(t0.Add(5 * tick))
 	g.GPUs[0].Temperature = snapshot.F(81)
 	e.Process(g)
-	if g.AlertLog[0].Peak != 81 || f.AlertLog[0].Peak != 80 {
-		t.Errorf("peaks %v then %v, want 80 then 81", f.AlertLog[0].Peak, g.AlertLog[0].Peak)
+	if &g.AlertLog[0] != &f.AlertLog[0] || len(g.Alerts) != 1 || g.Alerts[0].Peak != 81 {
+		t.Errorf("new peak: log copied %v, alerts %+v", &g.AlertLog[0] != &f.AlertLog[0], g.Alerts)
+	}
+	h := calm(t0.Add(6 * tick))
+	e.Process(h) // clears
+	if h.AlertLog[0].Peak != 81 || h.AlertLog[0].Cleared == nil || f.AlertLog[0].Peak != 80 {
+		t.Errorf("peaks: cleared entry %v, earlier snapshot %v; want 81 and 80 unchanged", h.AlertLog[0].Peak, f.AlertLog[0].Peak)
 	}
 }
 

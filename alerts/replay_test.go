@@ -115,7 +115,7 @@ func TestReplay30Minutes(t *testing.T) {
 		"27:00 | 28:00 | warning | container_health |  | 1 | 60 | Containers high: 1 unhealthy (redis unhealthy)",
 		"24:00 | 26:00 | warning | host_disk | /recordings | 85 | 120 | Disk /recordings high: 85.0%",
 		"21:00 | 23:00 | critical | gpu_utilization | gpu0 | 99 | 120 | GPU utilization critical: 99.0%",
-		"20:00 | 22:55 | warning | redis_hit_ratio |  | 30 | 175 | Redis hit ratio low: 30.0%",
+		"20:00 | 22:00 | warning | redis_hit_ratio |  | 30 | 120 | Redis hit ratio low: 30.0%",
 		"18:00 | 21:00 | warning | gpu_utilization | gpu0 | 99 | 180 | GPU utilization high: 99.0%",
 		"14:00 | 15:00 | warning | host_cpu |  | 90 | 60 | CPU high: 90.0%",
 		"08:00 | 10:00 | warning | gpu_temperature | gpu0 | 80 | 120 | GPU temperature high: 80°C",

@@ -55,6 +55,14 @@ type ruleDef struct {
 	read func(s *snapshot.Snapshot, dst []reading) []reading
 	// message words an alert; word is "high", "low" or "critical".
 	message func(s *snapshot.Snapshot, r reading, word string) string
+	// clearOnUnknown clears an active alert at the first unknown sample instead of
+	// holding it: an unknown Redis hit ratio means no lookups, never a bad ratio.
+	clearOnUnknown bool
+}
+
+func withClearOnUnknown(d ruleDef) ruleDef {
+	d.clearOnUnknown = true
+	return d
 }
 
 // definitions returns the rule definitions keyed by contract.md §5's metric names.
@@ -122,8 +130,8 @@ func definitions() map[string]ruleDef {
 			"PostgreSQL cache hit ratio %s: %.1f%%", 1),
 		single("redis_memory", above, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.MemoryMB },
 			"Redis memory %s: %.1fMB", 1),
-		single("redis_hit_ratio", below, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.HitRatio },
-			"Redis hit ratio %s: %.1f%%", 1),
+		withClearOnUnknown(single("redis_hit_ratio", below, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.HitRatio },
+			"Redis hit ratio %s: %.1f%%", 1)),
 		single("host_cpu", above, func(s *snapshot.Snapshot) *float64 { return s.Host.CPUPercent },
 			"CPU %s: %.1f%%", 1),
 		single("host_ram", above, func(s *snapshot.Snapshot) *float64 { return s.Host.RAMPercent },
