@@ -39,7 +39,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
-	defer built.Close()
+	defer closeBuilt(built, stderr)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -163,3 +163,16 @@ func TestOnceExitCodeFollowsAlerts(t *testing.T) {
 		}
 	}
 }
+
+// A log file that cannot be written never stops alerting; the reason is reported once,
+// at exit.
+func TestAlertLogFileErrorReportedAtExit(t *testing.T) {
+	p := writeConfig(t, offline+"alerts:\n  log_file: /nonexistent-dir/alerts.jsonl\n  rules:\n    host_ram: {warning: 0.01, critical: 99.99}\n")
+	code, _, stderr := runCLI("--config", p, "--once")
+	if code == exitOK || code == exitUnknown {
+		t.Errorf("exit %d: the alert must still count", code)
+	}
+	if !strings.Contains(stderr, "alert log file") || !strings.Contains(stderr, "nonexistent-dir") {
+		t.Errorf("stderr = %q", stderr)
+	}
+}

@@ -20,7 +20,15 @@ import (
 func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, *collector.Built, error) {
 	built := collector.Build(cfg)
 	rules := alerts.NewEngine(cfg.Alerts, alerts.Options{Interval: cfg.Interval.D()})
-	built.AddCloser(rules)
+	// Closing the rules flushes the alert log file; a failure to write it is reported
+	// when hsi-top exits (alerting itself never stopped for it).
+	built.AddCloser(closerFunc(func() error {
+		err := rules.Close()
+		if ferr := rules.Err(); ferr != nil {
+			return ferr
+		}
+		return err
+	}))
 	stages := append(append([]collector.Stage{}, built.Stages...), rules)
 	stages = append(stages, extra...)
 	eng, err := collector.NewEngine(collector.Options{
@@ -36,6 +44,17 @@ func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, 
 	return eng, built, nil
 }
 
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
+
+// closeBuilt releases the sources and reports what went wrong on the way.
+func closeBuilt(b *collector.Built, stderr io.Writer) {
+	if err := b.Close(); err != nil {
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+	}
+}
+
 // runOnce collects twice, one interval apart (so CPU %, rates and deltas are real), prints
 // the second snapshot and exits with the alert status.
 func runOnce(ctx context.Context, cfg config.Config, asJSON bool, stdout, stderr io.Writer) int {
@@ -44,7 +63,7 @@ func runOnce(ctx context.Context, cfg config.Config, asJSON bool, stdout, stderr
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
-	defer built.Close()
+	defer closeBuilt(built, stderr)
 	eng.Tick(ctx)
 	select {
 	case <-ctx.Done():

@@ -35,7 +35,7 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
-	defer built.Close()
+	defer closeBuilt(built, stderr)
 	if err := serveFeed(ctx, eng, store, cfg, ln, log); err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown

@@ -114,7 +114,7 @@ func NewEngine(cfg config.AlertsConfig, opts Options) *Engine {
 		e.maxGap = 2 * opts.Interval
 	}
 	if cfg.LogFile != "" {
-		e.file = &logFile{path: cfg.LogFile}
+		e.file = newLogFile(cfg.LogFile)
 	}
 	return e
 }

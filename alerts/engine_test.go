@@ -553,12 +553,12 @@ func TestLogFileErrorDoesNotStopAlerting(t *testing.T) {
 	if len(s.Alerts) != 1 {
 		t.Fatal("alerting stopped on a file error")
 	}
+	if err := e.Close(); err != nil { // the writer has finished once Close returns
+		t.Error(err)
+	}
 	err := e.Err()
 	if err == nil || !strings.Contains(err.Error(), "alert log file") || !strings.Contains(err.Error(), "missing-dir") {
 		t.Errorf("Err() = %v", err)
-	}
-	if err := e.Close(); err != nil {
-		t.Error(err)
 	}
 }
 
