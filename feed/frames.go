@@ -56,6 +56,22 @@ func (s *Server) isStale(snap *snapshot.Snapshot, now time.Time) bool {
 	return now.Sub(snap.Timestamp.Time) > 3*s.collectInterval
 }
 
+// FrameAlertLog is how many of the alert log's most recent entries a frame carries. The
+// page ignores the log; with all 200 entries a frame would grow from about 7 KB to 54 KB
+// for every client every 5 s. GET /api/system/alerts serves the whole log.
+const FrameAlertLog = 20
+
+// onWire is snap as the feed sends it: the same snapshot with its alert log cut to the
+// newest n entries. It is a shallow copy: the published snapshot is never changed.
+func onWire(snap *snapshot.Snapshot, n int) *snapshot.Snapshot {
+	if len(snap.AlertLog) <= n {
+		return snap
+	}
+	c := *snap
+	c.AlertLog = snap.AlertLog[:n] // most recent first
+	return &c
+}
+
 // encodeFrames encodes the frames of snap; snap may be nil (no collection yet), which
 // gives a status frame of unknowns and no performance_update.
 func encodeFrames(snap *snapshot.Snapshot, stale bool, now time.Time) *frameSet {
@@ -63,7 +79,7 @@ func encodeFrames(snap *snapshot.Snapshot, stale bool, now time.Time) *frameSet 
 	ts := snapshot.Time{Time: now.UTC()}
 	if snap != nil {
 		ts = snap.Timestamp
-		data, err := json.Marshal(snap)
+		data, err := json.Marshal(onWire(snap, FrameAlertLog))
 		if err == nil {
 			fs.data = data
 			fs.perf = make([]byte, 0, len(data)+40)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"hsi-top/history"
+	"hsi-top/snapshot"
 )
 
 // rest wraps a REST handler with the method check and, when a key is configured, the
@@ -41,6 +42,25 @@ func (s *Server) handlePerformance(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, fs.data)
 }
 
+// handleAlerts is GET /api/system/alerts: the active alerts and the whole alert log
+// (most recent first) of the newest snapshot.
+func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
+	snap := s.src.Latest()
+	if snap == nil {
+		writeJSONError(w, http.StatusServiceUnavailable, "no_data", "no snapshot has been collected yet")
+		return
+	}
+	b, err := json.Marshal(struct {
+		Active []snapshot.Alert         `json:"active"`
+		Log    []snapshot.AlertLogEntry `json:"log"`
+	}{snap.Alerts, snap.AlertLog})
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, "encoding", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
 // handleHistory is GET /api/system/performance/history?time_range=5m|15m|60m.
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("time_range")
@@ -70,7 +90,8 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		if snap == nil {
 			continue
 		}
-		data, err := json.Marshal(snap)
+		// History points carry no alert log: 60 copies of it would dwarf the numbers.
+		data, err := json.Marshal(onWire(snap, 0))
 		if err != nil {
 			continue
 		}

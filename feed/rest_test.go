@@ -3,6 +3,7 @@ package feed
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,3 +197,43 @@ func TestPageHandler(t *testing.T) {
 		t.Errorf("page: %d %s", code, body)
 	}
 }
+
+// Frames carry only the newest FrameAlertLog entries of the alert log (the page ignores
+// it; all 200 would make every frame 54 KB), history points none, and
+// /api/system/alerts the whole log. The published snapshot is not changed.
+func TestAlertLogOnTheWire(t *testing.T) {
+	snap := fixtureSnapshot(t, t0)
+	h := start(t, func(o *Options) { o.History = historyOf{snap} })
+	for i := range 200 {
+		snap.AlertLog = append(snap.AlertLog, snapshot.AlertLogEntry{Severity: "warning", Metric: "host_cpu",
+			Message: "CPU high: " + strconv.Itoa(i), Raised: snapshot.Time{Time: t0}})
+	}
+	h.src.set(snap)
+	var perf struct {
+		AlertLog []snapshot.AlertLogEntry `json:"alert_log"`
+	}
+	_, _, body := h.get("/api/system/performance", nil)
+	if err := json.Unmarshal(body, &perf); err != nil {
+		t.Fatal(err)
+	}
+	if len(perf.AlertLog) != FrameAlertLog || perf.AlertLog[0].Message != "CPU high: 0" || len(snap.AlertLog) != 200 {
+		t.Errorf("frame log %d entries (first %q); snapshot keeps %d", len(perf.AlertLog), perf.AlertLog[0].Message, len(snap.AlertLog))
+	}
+	var alerts struct {
+		Active []snapshot.Alert         `json:"active"`
+		Log    []snapshot.AlertLogEntry `json:"log"`
+	}
+	code, _, body := h.get("/api/system/alerts", nil)
+	if err := json.Unmarshal(body, &alerts); err != nil || code != http.StatusOK || len(alerts.Log) != 200 || len(alerts.Active) != len(snap.Alerts) {
+		t.Errorf("/api/system/alerts: %d, %d log entries, %d active (%v)", code, len(alerts.Log), len(alerts.Active), err)
+	}
+	_, _, body = h.get("/api/system/performance/history?time_range=5m", nil)
+	if !strings.Contains(string(body), `"count":1`) || strings.Contains(string(body), "CPU high") {
+		t.Errorf("history points must carry no alert log: %.300s", body)
+	}
+}
+
+// historyOf answers every range with the same snapshots.
+type historyOf []*snapshot.Snapshot
+
+func (h historyOf) Snapshots(history.Range) []*snapshot.Snapshot { return h }

@@ -305,6 +305,7 @@ func (s *Server) warnIfExposed(addr net.Addr) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("/ws/system", s.handleWS)
 	s.mux.HandleFunc("/api/system/performance", s.rest(s.handlePerformance))
+	s.mux.HandleFunc("/api/system/alerts", s.rest(s.handleAlerts))
 	s.mux.HandleFunc("/api/system/performance/history", s.rest(s.handleHistory))
 	s.mux.HandleFunc("/metrics", s.rest(s.handleMetrics))
 	s.mux.HandleFunc("/healthz", s.handleHealthz)
