@@ -96,6 +96,11 @@ func (m *Model) bannerLines(n int) []string {
 		return nil
 	}
 	as := sortedAlerts(m.shown.Alerts)
+	if len(as) > n && n == 1 {
+		// One line for several alerts: the worst one, with the count of the rest on it.
+		more := m.st.Bold.Render("  +" + strconv.Itoa(len(as)-1) + " more")
+		return []string{truncate(m.alertLine(as[0], m.shown.Timestamp.Time), m.w-width(more)) + more}
+	}
 	show := len(as)
 	if show > n {
 		show = n - 1

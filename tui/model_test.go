@@ -333,3 +333,15 @@ func TestWithHistoryStore(t *testing.T) {
 		t.Fatalf("no chart from the history store: %q", row)
 	}
 }
+
+// With room for one banner line and several alerts, that line is the worst alert with
+// the count of the rest, never only "+N more".
+func TestOneBannerLineShowsTheWorstAlert(t *testing.T) {
+	m, _, _, _ := newTestModel(scAlerts, 180, 70, 11)
+	frame := m.View()
+	assertFits(t, frame, 70, 11)
+	first := strings.SplitN(frame, "\n", 3)[1]
+	if !strings.Contains(first, "CRIT") || !strings.Contains(first, "more") {
+		t.Errorf("banner line = %q, want the worst alert and the count of the rest\n%s", first, frame)
+	}
+}

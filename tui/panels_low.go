@@ -216,16 +216,21 @@ func containersBody(v *view, w int) []string {
 }
 
 // containersLevel is the worst state of the rows: critical with 2+ down, warning with
-// one down or any row not (yet) healthy, such as an LLM still loading its model.
+// one down or one starting (an LLM still loading its model). A row whose source is off
+// or not probed yet (unknown) does not lower it, as it does not raise container_health.
 func containersLevel(cs snapshot.Containers) (lv level, healthy int) {
 	if len(cs) == 0 {
 		return lvUnknown, 0
 	}
 	healthy = cs.Healthy()
+	starting := false
+	for _, c := range cs {
+		starting = starting || c.State == snapshot.HealthStarting
+	}
 	switch bad := cs.Unhealthy(); {
 	case bad >= 2:
 		return lvCrit, healthy
-	case bad == 1 || healthy < len(cs):
+	case bad == 1 || starting:
 		return lvWarn, healthy
 	}
 	return lvOK, healthy
