@@ -83,22 +83,23 @@ func (h *hub) tick() {
 
 // broadcast offers the frames to every client without waiting for any.
 func (h *hub) broadcast(frames ...[]byte) {
+	var slow []*client
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	for c := range h.clients {
 		for _, f := range frames {
 			if !c.offer(f) {
-				h.dropLocked(c)
+				delete(h.clients, c)
+				slow = append(slow, c)
 				break
 			}
 		}
 	}
-}
-
-// dropLocked disconnects a client that cannot keep up. h.mu is held.
-func (h *hub) dropLocked(c *client) {
-	delete(h.clients, c)
-	h.dropSlow(c)
+	h.mu.Unlock()
+	// Outside the lock: logging may block (a full journal), and must not stall the
+	// other clients' delivery.
+	for _, c := range slow {
+		h.dropSlow(c)
+	}
 }
 
 func (h *hub) dropSlow(c *client) {

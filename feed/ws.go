@@ -147,9 +147,8 @@ func (c *client) readLoop() error {
 		}
 		c.lastRead.Store(c.s.clk.Now().UnixNano())
 		if reply := handleClientMessage(msg); reply != nil && !c.offer(reply) {
-			c.s.hub.mu.Lock()
-			c.s.hub.dropLocked(c)
-			c.s.hub.mu.Unlock()
+			c.s.hub.unregister(c)
+			c.s.hub.dropSlow(c)
 			return errSlowClient
 		}
 	}
