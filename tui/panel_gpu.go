@@ -3,6 +3,7 @@ package tui
 import (
 	"strconv"
 
+	"hsi-top/history"
 	"hsi-top/snapshot"
 )
 
@@ -93,12 +94,12 @@ func gpuBody(v *view, w int) []string {
 	if len(s.GPUs) > 1 {
 		lines = append(lines, v.st.Muted.Render("  charts: GPU"+strconv.Itoa(g.Index)+" (g: next GPU)"))
 	}
-	key := "gpu." + strconv.Itoa(g.Index) + "."
+	key := func(metric string) string { return history.GPUKey(g.Index, metric) }
 	lines = append(lines, v.chartGrid(w, []chartSpec{
-		{"util", fnum(g.Utilization, 0) + "%", key + "utilization", 100, "%"},
-		{"vram", pct(g.VRAMPercent), key + "vram_percent", 100, "%"},
-		{"temp", fnum(g.Temperature, 0) + "°C", key + "temperature", 0, "°C"},
-		{"power", fnum(g.PowerWatts, 0) + " W", key + "power", 0, " W"},
+		{"util", fnum(g.Utilization, 0) + "%", key(history.GPUUtilization), 100, "%"},
+		{"vram", pct(g.VRAMPercent), key(history.GPUVRAMPercent), 100, "%"},
+		{"temp", fnum(g.Temperature, 0) + "°C", key(history.GPUTemperature), 0, "°C"},
+		{"power", fnum(g.PowerWatts, 0) + " W", key(history.GPUPower), 0, " W"},
 	})...)
 	lines = append(lines, vramBreakdown(v, g, w)...)
 	return lines

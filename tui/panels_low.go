@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"hsi-top/history"
 	"hsi-top/snapshot"
 )
 
@@ -27,7 +28,7 @@ func pgCard(v *view, w int) []string {
 	if pg.Error != "" {
 		lines = append(lines, v.st.Level[lvWarn].Render(pg.Error))
 	}
-	lines = append(lines, v.chartCell("conns", inum(pg.ConnectionsActive), v.points("pg.connections_active"), 0, "", w))
+	lines = append(lines, v.chartCell("conns", inum(pg.ConnectionsActive), v.points(history.KeyPGConnectionsActive), 0, "", w))
 	return lines
 }
 
@@ -69,7 +70,7 @@ func redisCard(v *view, w int) []string {
 	if r.Error != "" {
 		lines = append(lines, v.st.Level[lvWarn].Render(r.Error))
 	}
-	lines = append(lines, v.chartCell("mem", fnum(r.MemoryMB, 1), v.points("redis.memory_mb"), 0, " MB", w))
+	lines = append(lines, v.chartCell("mem", fnum(r.MemoryMB, 1), v.points(history.KeyRedisMemoryMB), 0, " MB", w))
 	return lines
 }
 
@@ -124,8 +125,8 @@ func hostBody(v *view, w int) []string {
 	}
 	lines = append(lines, label("Network")+"rx "+rate(h.NetRxBytesSec)+" · tx "+rate(h.NetTxBytesSec)+v.st.Muted.Render("   uptime ")+uptime(h.UptimeSeconds))
 	lines = append(lines, v.chartGrid(w, []chartSpec{
-		{"cpu", pct(h.CPUPercent), "host.cpu", 100, "%"},
-		{"ram", pct(h.RAMPercent), "host.ram", 100, "%"},
+		{"cpu", pct(h.CPUPercent), history.KeyHostCPU, 100, "%"},
+		{"ram", pct(h.RAMPercent), history.KeyHostRAM, 100, "%"},
 	})...)
 	return lines
 }

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"strconv"
+	"strings"
 
+	"hsi-top/history"
 	"hsi-top/snapshot"
 )
 
@@ -112,23 +114,12 @@ func latencyLine(v *view, label string, l *snapshot.Latency, metric string) stri
 		meta = append(meta, l.Window)
 	}
 	if len(meta) > 0 {
-		s += v.st.Muted.Render(" (" + joinPlain(meta, ", ") + ")")
+		s += v.st.Muted.Render(" (" + strings.Join(meta, ", ") + ")")
 	}
 	if l.Source != "" {
 		s += v.st.Muted.Render("  via " + viaName(l.Source))
 	}
 	return head + s
-}
-
-func joinPlain(parts []string, sep string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += sep
-		}
-		out += p
-	}
-	return out
 }
 
 func inferenceBody(v *view, w int) []string {
@@ -163,9 +154,9 @@ func inferenceBody(v *view, w int) []string {
 		tpImg = in.Throughput.ImagesPerMin
 	}
 	lines = append(lines, v.chartGrid(w, []chartSpec{
-		{"det95", msShort(latP95(in.DetectorLatency)), "inference.detect.p95", 0, " ms"},
-		{"llm95", msShort(latP95(in.LLMLatency)), "inference.analyze.p95", 0, " ms"},
-		{"img/m", fnum(tpImg, 1), "throughput.images", 0, ""},
+		{"det95", msShort(latP95(in.DetectorLatency)), history.KeyDetectP95, 0, " ms"},
+		{"llm95", msShort(latP95(in.LLMLatency)), history.KeyAnalyzeP95, 0, " ms"},
+		{"img/m", fnum(tpImg, 1), history.KeyImagesPerMin, 0, ""},
 	})...)
 	return lines
 }
