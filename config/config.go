@@ -111,6 +111,10 @@ type ServeConfig struct {
 	APIKey Secret `yaml:"api_key"`
 	// AllowedOrigins are the browser origins allowed besides the same host.
 	AllowedOrigins []string `yaml:"allowed_origins"`
+	// AllowedHosts are the Host names the feed answers to without an API key, besides
+	// IP addresses, localhost and this machine's name ("*": any). Guards against DNS
+	// rebinding: a web page whose name resolves to 127.0.0.1 reading the feed.
+	AllowedHosts []string `yaml:"allowed_hosts"`
 	// RateLimitPerMinute is the WebSocket connections one IP may open per minute.
 	RateLimitPerMinute int `yaml:"rate_limit_per_minute"`
 	// FeedInterval is the feed's cadence; the page assumes 5s.
@@ -153,6 +157,7 @@ func Default() Config {
 		Serve: ServeConfig{
 			Addr:               "127.0.0.1:8089",
 			AllowedOrigins:     []string{},
+			AllowedHosts:       []string{},
 			RateLimitPerMinute: 10,
 			FeedInterval:       Duration(5 * time.Second),
 			IdleTimeout:        Duration(300 * time.Second),

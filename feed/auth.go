@@ -66,6 +66,35 @@ func (s *Server) originAllowed(r *http.Request) bool {
 	return false
 }
 
+// hostAllowed guards an unkeyed feed against DNS rebinding: a page on
+// http://evil.example:8089 whose name is made to resolve to 127.0.0.1 sends its own name
+// as Host (and Origin, so the origin rule cannot tell). With an API key the attacker
+// still lacks the key, so only an unkeyed server checks. Allowed: IP literals,
+// localhost, this machine's names, and serve.allowed_hosts.
+func (s *Server) hostAllowed(r *http.Request) bool {
+	if s.hasKey {
+		return true
+	}
+	host := strings.ToLower(strings.TrimSuffix(hostOnly(r.Host), "."))
+	if host == "" || net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	for _, h := range s.allowedHosts {
+		if h == "*" || h == host {
+			return true
+		}
+	}
+	return false
+}
+
+// refuseHost answers a request whose Host is not allowed.
+func (s *Server) refuseHost(w http.ResponseWriter, r *http.Request) {
+	s.stats.rejectedHost.Add(1)
+	s.log.Info("feed: request for a host name that is not allowed", "remote", clientIP(r), "host", r.Host)
+	writeJSONError(w, http.StatusForbidden, "host_not_allowed",
+		"this host name may not read the feed without an API key; add it to serve.allowed_hosts or set serve.api_key")
+}
+
 // hostOnly strips the port from host:port (and the brackets from [v6]:port).
 func hostOnly(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {

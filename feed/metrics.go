@@ -369,6 +369,7 @@ func (s *Server) writeFeedMetrics(e *expo) {
 	e.counter("hsi_top_feed_rejected_total", "Requests refused, by reason.",
 		one(float64(st.rejectedAuth.Load()), "reason", "api_key"),
 		one(float64(st.rejectedOrigin.Load()), "reason", "origin"),
+		one(float64(st.rejectedHost.Load()), "reason", "host"),
 		one(float64(st.rejectedRate.Load()), "reason", "rate_limit"))
 	e.counter("hsi_top_feed_ticks_total", "Feed ticks broadcast.", one(float64(st.ticks.Load())))
 }

@@ -20,6 +20,10 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 			writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "only GET and HEAD are supported")
 			return
 		}
+		if !s.hostAllowed(r) {
+			s.refuseHost(w, r)
+			return
+		}
 		if s.hasKey && !s.keyOK(restKey(r)) {
 			s.stats.rejectedAuth.Add(1)
 			s.log.Info("feed: REST request without a valid API key", "remote", clientIP(r), "url", redactedURL(r))

@@ -237,3 +237,43 @@ func TestAlertLogOnTheWire(t *testing.T) {
 type historyOf []*snapshot.Snapshot
 
 func (h historyOf) Snapshots(history.Range) []*snapshot.Snapshot { return h }
+
+// Without an API key the feed answers only to IP addresses, localhost, this machine's
+// names and serve.allowed_hosts: a page whose name was made to resolve to 127.0.0.1 (DNS
+// rebinding) gets 403 on REST and on the socket. With a key the key is the guard.
+func TestHostAllowList(t *testing.T) {
+	h := start(t, func(o *Options) { o.Config.AllowedHosts = []string{"nvr.home.lan"} })
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for host, want := range map[string]int{
+		"127.0.0.1:8089": http.StatusOK, "localhost:8089": http.StatusOK, "[::1]:8089": http.StatusOK,
+		"NVR.home.lan": http.StatusOK, "evil.example:8089": http.StatusForbidden, "nvr.home.lan.evil.example": http.StatusForbidden,
+	} {
+		for _, path := range []string{"/api/system/performance", "/ws/system"} {
+			req, _ := http.NewRequest(http.MethodGet, h.base+path, nil)
+			req.Host = host
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := resp.StatusCode
+			if path == "/ws/system" && want == http.StatusOK {
+				want = http.StatusUpgradeRequired // a plain GET reaches the WebSocket handshake
+			}
+			if (got == http.StatusForbidden) != (want == http.StatusForbidden) {
+				t.Errorf("Host %s %s: %d, want %d", host, path, got, want)
+			}
+		}
+	}
+	keyed := start(t, func(o *Options) { o.Config.APIKey = "k" })
+	req, _ := http.NewRequest(http.MethodGet, keyed.base+"/api/system/performance?api_key=k", nil)
+	req.Host = "evil.example"
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("with a key, any host with the key: %d", resp.StatusCode)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +80,7 @@ type Server struct {
 	grace           time.Duration
 	page            http.Handler
 	sendBuffer      int
+	allowedHosts    []string // lower-case, besides IPs and localhost
 
 	keyHash [sha256.Size]byte
 	hasKey  bool
@@ -110,6 +113,7 @@ type stats struct {
 	rejectedAuth   atomic.Uint64
 	rejectedRate   atomic.Uint64
 	rejectedOrigin atomic.Uint64
+	rejectedHost   atomic.Uint64
 	ticks          atomic.Uint64
 }
 
@@ -169,6 +173,10 @@ func New(opts Options) (*Server, error) {
 	if key := cfg.APIKey.Value(); key != "" {
 		s.keyHash = sha256.Sum256([]byte(key))
 		s.hasKey = true
+	}
+	s.allowedHosts = machineNames()
+	for _, h := range cfg.AllowedHosts {
+		s.allowedHosts = append(s.allowedHosts, strings.ToLower(strings.TrimSuffix(h, ".")))
 	}
 	s.limiter = newRateLimiter(cfg.RateLimitPerMinute)
 	s.hub = newHub(s)
@@ -285,6 +293,21 @@ func (s *Server) enter() bool {
 	}
 	s.handlers.Add(1)
 	return true
+}
+
+// machineNames are this machine's host name and its short form, which a browser on the
+// LAN uses to reach the feed directly.
+func machineNames() []string {
+	name, err := os.Hostname()
+	if err != nil || name == "" {
+		return nil
+	}
+	name = strings.ToLower(name)
+	short, _, _ := strings.Cut(name, ".")
+	if short == name {
+		return []string{name}
+	}
+	return []string{name, short}
 }
 
 // warnIfExposed warns when the listener is reachable from other machines and no API key

@@ -24,6 +24,10 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.handlers.Done()
 
+	if !s.hostAllowed(r) {
+		s.refuseHost(w, r)
+		return
+	}
 	if !s.originAllowed(r) {
 		s.stats.rejectedOrigin.Add(1)
 		s.log.Info("feed: WebSocket origin refused", "remote", clientIP(r), "origin", r.Header.Get("Origin"), "host", r.Host)
