@@ -178,14 +178,24 @@ func redactProbe(raw string) string {
 // ContainersStage fills every configured row each tick, in the configured order: HTTP rows
 // from the containers source (unknown when it is not fresh), the others from their
 // sections. It keeps each row's timeline of the last TimelineLength states and the time
-// of its last change; snapshots get copies.
+// of its last change.
+//
+// Snapshots share the timelines' storage: each row appends to a buffer many timelines
+// long and every snapshot gets a capacity-capped window of it. Nothing already written is
+// ever changed (a full buffer is replaced, not rewritten), so the windows stay immutable,
+// and the 720 snapshots the history keeps hold a few buffers per row instead of 720
+// copies of 60 states (about 4 MB for six rows).
+//
 type ContainersStage struct {
 	rows  []containerRow
 	state map[string]*rowHistory
 }
 
+// timelineBuffer is how many states one timeline buffer holds before it is replaced.
+const timelineBuffer = 16 * TimelineLength
+
 type rowHistory struct {
-	timeline   []string
+	timeline   []string // the buffer; the row's timeline is its last TimelineLength states
 	last       string
 	lastChange *snapshot.Time
 }
@@ -229,11 +239,14 @@ func (st *ContainersStage) Process(s *snapshot.Snapshot) {
 			h.lastChange = &at
 		}
 		h.last = c.State
-		h.timeline = append(h.timeline, c.State)
-		if len(h.timeline) > TimelineLength {
-			h.timeline = append(h.timeline[:0:0], h.timeline[len(h.timeline)-TimelineLength:]...)
+		if len(h.timeline) == cap(h.timeline) {
+			// Full (or new): carry the newest states into a fresh buffer.
+			fresh := make([]string, 0, timelineBuffer)
+			h.timeline = append(fresh, h.timeline[max(0, len(h.timeline)-(TimelineLength-1)):]...)
 		}
-		c.Timeline = append([]string(nil), h.timeline...)
+		h.timeline = append(h.timeline, c.State)
+		n := len(h.timeline)
+		c.Timeline = h.timeline[max(0, n-TimelineLength):n:n]
 		if h.lastChange != nil {
 			t := *h.lastChange
 			c.LastChange = &t

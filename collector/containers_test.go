@@ -213,3 +213,44 @@ func TestContainersHangingProbe(t *testing.T) {
 		t.Errorf("frontend row = %+v, want healthy", c)
 	}
 }
+
+// Timelines share storage between snapshots, yet every snapshot's timeline is its own
+// last 60 states and never changes afterwards, across buffer replacements too.
+func TestContainerTimelinesImmutableAndShared(t *testing.T) {
+	cfg := config.Default()
+	cfg.Containers = []config.ContainerConfig{{Name: "postgres", Probe: "postgres"}}
+	stage := NewContainersStage(cfg)
+	state := func(i int) string {
+		if i%7 < 3 {
+			return snapshot.StatusUnreachable
+		}
+		return snapshot.HealthHealthy
+	}
+	var snaps []*snapshot.Snapshot
+	ticks := 3*timelineBuffer + 17
+	for i := range ticks {
+		s := snapshot.New(time.Unix(int64(i), 0))
+		s.Sources = []snapshot.SourceStatus{{Source: "postgres", OK: true}}
+		s.Databases.PostgreSQL.Status = snapshot.StatusHealthy
+		if state(i) != snapshot.HealthHealthy {
+			s.Databases.PostgreSQL.Status = snapshot.StatusUnreachable
+		}
+		stage.Process(s)
+		snaps = append(snaps, s)
+	}
+	for i, s := range snaps {
+		tl := s.Containers[0].Timeline
+		want := min(i+1, TimelineLength)
+		if len(tl) != want || cap(tl) != len(tl) {
+			t.Fatalf("tick %d: timeline len %d cap %d, want %d", i, len(tl), cap(tl), want)
+		}
+		for j, got := range tl {
+			if w := state(i - len(tl) + 1 + j); got != w {
+				t.Fatalf("tick %d, cell %d: %q, want %q (a later tick overwrote it)", i, j, got, w)
+			}
+		}
+	}
+	if &snaps[ticks-1].Containers[0].Timeline[0] != &snaps[ticks-2].Containers[0].Timeline[1] {
+		t.Error("consecutive snapshots do not share their timeline storage")
+	}
+}
