@@ -185,7 +185,6 @@ func redactProbe(raw string) string {
 // ever changed (a full buffer is replaced, not rewritten), so the windows stay immutable,
 // and the 720 snapshots the history keeps hold a few buffers per row instead of 720
 // copies of 60 states (about 4 MB for six rows).
-//
 type ContainersStage struct {
 	rows  []containerRow
 	state map[string]*rowHistory
