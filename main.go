@@ -92,17 +92,26 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 	// The flag package prints the whole usage on any mistake; a mistake gets one line
 	// instead, and the usage is printed for --help only.
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, usageText)
-			fs.SetOutput(stderr)
-			fs.PrintDefaults()
-			fmt.Fprint(stderr, exitText)
-			return nil, flag.ErrHelp
+	// Flags may follow the positional words (hsi-top --serve ADDR --config FILE): the
+	// flag package stops at the first word, so parse again after each one.
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stderr, usageText)
+				fs.SetOutput(stderr)
+				fs.PrintDefaults()
+				fmt.Fprint(stderr, exitText)
+				return nil, flag.ErrHelp
+			}
+			return nil, usageError{err.Error()}
 		}
-		return nil, usageError{err.Error()}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	rest := fs.Args()
 	switch {
 	case f.serve && len(rest) > 0:
 		f.serveAddr, rest = rest[0], rest[1:]

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // offline is a config in which every service points at a closed loopback port, so
@@ -174,5 +176,19 @@ func TestAlertLogFileErrorReportedAtExit(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "alert log file") || !strings.Contains(stderr, "nonexistent-dir") {
 		t.Errorf("stderr = %q", stderr)
+	}
+}
+
+func TestFlagsAfterPositionalWords(t *testing.T) {
+	f, err := parseFlags([]string{"--serve", "0.0.0.0:9", "--config", "x.yaml", "--interval", "2s"}, io.Discard)
+	if err != nil || f.serveAddr != "0.0.0.0:9" || f.configFile != "x.yaml" || f.interval != 2*time.Second {
+		t.Errorf("got %+v, %v", f, err)
+	}
+	f, err = parseFlags([]string{"config", "--env-file", ".env"}, io.Discard)
+	if err != nil || f.subcommand != "config" || f.envFile != ".env" {
+		t.Errorf("got %+v, %v", f, err)
+	}
+	if _, err := parseFlags([]string{"--serve", "a:1", "b:2"}, io.Discard); err == nil {
+		t.Error("two addresses must be a usage error")
 	}
 }
