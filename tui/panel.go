@@ -85,9 +85,12 @@ type panelDef struct {
 	gpuAware bool
 	// via names where the panel's numbers came from when one source fills it; panels
 	// whose lines each say their own source leave it nil.
-	via     func(v *view) string
-	body    func(v *view, w int) []string
-	compact func(v *view) (level, string)
+	via func(v *view) string
+	// alternatives: the sources stand in for one another (a fallback chain), so one of
+	// them failing is news only when none answered.
+	alternatives bool
+	body         func(v *view, w int) []string
+	compact      func(v *view) (level, string)
 }
 
 // panelDefs is indexed by panelKind. The source names are the collector's Source names;
@@ -97,7 +100,7 @@ var panelDefs = [numPanels]panelDef{
 	pWorkers:    {title: "Background Workers", short: "Workers", sources: []string{"backend", "prometheus"}, body: workersBody, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
 	pGPU:        {title: "GPU", short: "GPU", sources: []string{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, compact: gpuCompact, via: gpuVia},
 	pModels:     {title: "AI Models", short: "Models", sources: []string{"detector", "llm"}, body: modelsBody, compact: modelsCompact},
-	pInference:  {title: "Inference", short: "Infer", sources: []string{"prometheus", "backend", "redis", "postgres"}, charts: true, body: inferenceBody, compact: inferenceCompact},
+	pInference:  {title: "Inference", short: "Infer", sources: []string{"prometheus", "backend", "redis", "postgres"}, alternatives: true, charts: true, body: inferenceBody, compact: inferenceCompact},
 	pDatabases:  {title: "Databases", short: "DB", sources: []string{"postgres", "redis"}, charts: true, body: databasesBody, compact: databasesCompact},
 	pHost:       {title: "Host", short: "Host", sources: []string{"host"}, charts: true, body: hostBody, compact: hostCompact, via: func(*view) string { return snapshot.ViaHost }},
 	pContainers: {title: "Containers", short: "Cont", sources: []string{"containers"}, body: containersBody, compact: containersCompact},
@@ -126,12 +129,7 @@ func (p *panel) view(v *view) []string {
 		return p.lines
 	}
 	def := &panelDefs[p.kind]
-	note, all := freshness(v, def.sources)
-	if note == "" && def.via != nil && !all {
-		if via := def.via(v); via != "" {
-			note = v.st.Muted.Render("via " + viaName(via))
-		}
-	}
+	note, all := panelNote(v, def)
 	body := def.body(v, max(0, p.w-4))
 	if all {
 		for i, l := range body {
@@ -145,6 +143,40 @@ func (p *panel) view(v *view) []string {
 	p.lines = v.st.box(title, note, body, p.w, 0)
 	p.valid = true
 	return p.lines
+}
+
+// panelNote is the panel title's note and whether all its sources are stale. A panel
+// filled by one source of a fallback chain (GPU via NVML, overview via the backend) talks
+// about that source: "via NVML", or its staleness; the other sources of the chain not
+// answering (no Prometheus deployed) is no news. Otherwise the first stale source is
+// named, but for a chain only when none of its sources answered.
+func panelNote(v *view, def *panelDef) (string, bool) {
+	note, all := freshness(v, def.sources)
+	via := ""
+	if def.via != nil {
+		via = def.via(v)
+	}
+	if via == "" {
+		if def.alternatives && !all {
+			note = ""
+		}
+		return note, all
+	}
+	if ss, ok := v.snap.Source(sourceOfVia(via)); ok && !ss.OK {
+		return v.st.Level[lvWarn].Render(staleText(ss)), all
+	}
+	return v.st.Muted.Render("via " + viaName(via)), all
+}
+
+// sourceOfVia is the source that reports numbers as coming from via.
+func sourceOfVia(via string) string {
+	switch via {
+	case snapshot.ViaSQL:
+		return "postgres"
+	case snapshot.ViaDetector:
+		return "detector"
+	}
+	return via // nvml, prometheus, backend, redis, host
 }
 
 // freshness describes the panel's sources for its title: "redis stale 41s: timeout" for
