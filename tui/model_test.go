@@ -345,3 +345,31 @@ func TestOneBannerLineShowsTheWorstAlert(t *testing.T) {
 		t.Errorf("banner line = %q, want the worst alert and the count of the rest\n%s", first, frame)
 	}
 }
+
+// A panel filled by NVML says so even when Prometheus, the next source of its chain, is
+// not there; a missing Prometheus is no news for the GPU or Inference panels.
+func TestPanelNoteNamesTheSourceThatFilledIt(t *testing.T) {
+	m, _, _, _ := newTestModel(scHealthy, 3, 120, 200)
+	s := build(scHealthy, 3)
+	for i := range s.Sources {
+		if s.Sources[i].Source == "prometheus" {
+			s.Sources[i].OK, s.Sources[i].Error, s.Sources[i].AgeSeconds = false, "connection refused", nil
+		}
+	}
+	m.Update(SnapshotMsg{s})
+	frame := m.View()
+	gpuTitle := ""
+	for _, l := range strings.Split(frame, "\n") {
+		if strings.Contains(l, "GPU · 5m") {
+			gpuTitle = l
+		}
+	}
+	if !strings.Contains(gpuTitle, "via NVML") || strings.Contains(frame, "prometheus no data") && strings.Contains(gpuTitle, "prometheus") {
+		t.Errorf("GPU title = %q", gpuTitle)
+	}
+	for _, l := range strings.Split(frame, "\n") {
+		if strings.Contains(l, "Inference · 5m") && strings.Contains(l, "prometheus") {
+			t.Errorf("Inference title blames Prometheus while others answer: %q", l)
+		}
+	}
+}
