@@ -177,6 +177,17 @@ func (l *rateLimiter) allow(ip string, now time.Time) bool {
 	return true
 }
 
+// spent reports whether ip has used up its allowance at time now, without taking from it.
+func (l *rateLimiter) spent(ip string, now time.Time) bool {
+	if l.perMinute <= 0 {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tat, ok := l.tat[ip]
+	return ok && tat.Sub(now) > l.burst
+}
+
 // pruneLocked forgets, once a minute, the addresses whose allowance is full again, so
 // the map does not grow with every address ever seen.
 func (l *rateLimiter) pruneLocked(now time.Time) {

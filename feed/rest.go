@@ -24,7 +24,15 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 			s.refuseHost(w, r)
 			return
 		}
+		if s.hasKey && s.authFailures.spent(clientIP(r), s.clk.Now()) {
+			// Too many wrong keys from this address: no more guesses until it cools down.
+			s.stats.rejectedRate.Add(1)
+			w.Header().Set("Retry-After", "60")
+			writeJSONError(w, http.StatusTooManyRequests, "rate_limited", "too many requests with a wrong API key; wait a minute")
+			return
+		}
 		if s.hasKey && !s.keyOK(restKey(r)) {
+			s.authFailures.allow(clientIP(r), s.clk.Now())
 			s.stats.rejectedAuth.Add(1)
 			s.log.Info("feed: REST request without a valid API key", "remote", clientIP(r), "url", redactedURL(r))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="hsi-top"`)

@@ -277,3 +277,21 @@ func TestHostAllowList(t *testing.T) {
 		t.Errorf("with a key, any host with the key: %d", resp.StatusCode)
 	}
 }
+
+// Wrong API keys on REST use up the per-IP allowance: past it every request, even one
+// with the right key, gets 429 until the allowance comes back.
+func TestRESTWrongKeysAreRateLimited(t *testing.T) {
+	h := start(t, func(o *Options) { o.Config.APIKey = "right"; o.Config.RateLimitPerMinute = 3 })
+	for i := range 3 {
+		if code, _, _ := h.get("/api/system/performance?api_key=wrong", nil); code != http.StatusUnauthorized {
+			t.Fatalf("wrong key %d: %d, want 401", i, code)
+		}
+	}
+	if code, _, _ := h.get("/api/system/performance?api_key=right", nil); code != http.StatusTooManyRequests {
+		t.Errorf("after 3 wrong keys: %d, want 429", code)
+	}
+	h.clk.Advance(time.Minute)
+	if code, _, _ := h.get("/api/system/performance?api_key=right", nil); code != http.StatusOK {
+		t.Errorf("a minute later: %d, want 200", code)
+	}
+}

@@ -81,6 +81,7 @@ type Server struct {
 	page            http.Handler
 	sendBuffer      int
 	allowedHosts    []string // lower-case, besides IPs and localhost
+	authFailures    *rateLimiter
 
 	keyHash [sha256.Size]byte
 	hasKey  bool
@@ -179,6 +180,9 @@ func New(opts Options) (*Server, error) {
 		s.allowedHosts = append(s.allowedHosts, strings.ToLower(strings.TrimSuffix(h, ".")))
 	}
 	s.limiter = newRateLimiter(cfg.RateLimitPerMinute)
+	// Wrong API keys on REST count against the same per-minute allowance, so a key
+	// cannot be guessed faster over REST than over the socket.
+	s.authFailures = newRateLimiter(cfg.RateLimitPerMinute)
 	s.hub = newHub(s)
 	s.baseCtx, s.cancelBase = context.WithCancel(context.Background())
 	s.mux = http.NewServeMux()
