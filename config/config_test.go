@@ -220,7 +220,7 @@ func TestEverySecretIsRedacted(t *testing.T) {
 	j, _ := json.Marshal(c)
 	outputs := map[string]string{
 		"yaml": string(y), "json": string(j), "%v": fmt.Sprintf("%v", c), "%+v": fmt.Sprintf("%+v", c),
-		"%#v": fmt.Sprintf("%#v", c), "%s": fmt.Sprintf("%s", c.Redis.Password),
+		"%#v": fmt.Sprintf("%#v", c), "String": c.Redis.Password.String(),
 	}
 	for name, out := range outputs {
 		if strings.Contains(out, marker) {

@@ -104,19 +104,6 @@ func statusLevel(status string) level {
 	return lvUnknown
 }
 
-// thresholdLevel grades v against warn and crit levels (higher is worse).
-func thresholdLevel(v *float64, warn, crit float64) level {
-	switch {
-	case v == nil:
-		return lvUnknown
-	case *v > crit:
-		return lvCrit
-	case *v > warn:
-		return lvWarn
-	}
-	return lvOK
-}
-
 // sty is a style whose escape sequences are computed once: rendering a one-line string
 // is then a concatenation instead of a full lipgloss render (which measures, splits and
 // re-joins the text on every call). Multi-line text still goes through lipgloss.
