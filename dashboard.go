@@ -15,9 +15,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"hsi-top/config"
-	"hsi-top/history"
-	"hsi-top/tui"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/tui"
 )
 
 // runDashboard runs the terminal UI: the engine collects on its own goroutine and the

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/internal/testenv"
 )
 
-// fixtureServer replays the stack's HTTP services from ../shared/fixtures.
+// fixtureServer replays the stack's HTTP services from the embedded fixtures.
 func fixtureServer(t *testing.T, routes map[string]string) *httptest.Server {
 	t.Helper()
 	bodies := map[string][]byte{}

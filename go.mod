@@ -1,4 +1,4 @@
-module hsi-top
+module github.com/hsi-top/hsi-top
 
 go 1.26.0
 

@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/term"
 
-	"hsi-top/config"
+	"github.com/hsi-top/hsi-top/config"
 )
 
 // Exit codes (monitoring-plugin convention).

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"hsi-top/alerts"
-	"hsi-top/collector"
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/alerts"
+	"github.com/hsi-top/hsi-top/collector"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // newEngine wires the configured sources into an engine. Every snapshot passes the

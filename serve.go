@@ -8,10 +8,10 @@ import (
 	"net"
 	"sync"
 
-	"hsi-top/collector"
-	"hsi-top/config"
-	"hsi-top/feed"
-	"hsi-top/history"
+	"github.com/hsi-top/hsi-top/collector"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/feed"
+	"github.com/hsi-top/hsi-top/history"
 )
 
 // runServe runs the collector headless and serves the feed on cfg.Serve.Addr until ctx

@@ -11,7 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"hsi-top/config"
+	"github.com/hsi-top/hsi-top/config"
 )
 
 func offlineConfig(t *testing.T) config.Config {

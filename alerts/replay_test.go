@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // recording is a 30-minute session at a 5 s interval, as the feed would have recorded

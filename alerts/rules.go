@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // comparison is how a value is compared with a level.

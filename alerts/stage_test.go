@@ -1,8 +1,8 @@
 package alerts_test
 
 import (
-	"hsi-top/alerts"
-	"hsi-top/collector"
+	"github.com/hsi-top/hsi-top/alerts"
+	"github.com/hsi-top/hsi-top/collector"
 )
 
 // The Engine is a collector stage.

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // BackendSource reads the stack's FastAPI backend: /api/system/stats (overview),

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // BackendStats is the backend's GET /api/system/stats answer.

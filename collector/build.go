@@ -4,8 +4,8 @@ import (
 	"io"
 	"os"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // Built is the set of sources and stages a configuration asks for.

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // ContainerProbeTimeout bounds one container health probe.

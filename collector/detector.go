@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // DetectorSource reads the object detector's GET /health (RT-DETRv2 or YOLO26) into

@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"hsi-top/clock"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // Options configure an Engine.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/clock"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func cpuSource(name string, value float64) Source {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"hsi-top/internal/testenv"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // The parsers read whatever a service on the network sends: they must never panic,

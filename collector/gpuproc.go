@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // ServiceUnknown is the service name of a GPU process whose /proc entry hsi-top cannot see

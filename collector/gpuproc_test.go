@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"testing"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 const (

@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
-	"hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/internal/testenv"
 )
 
 var testDBSeq atomic.Int64

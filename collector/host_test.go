@@ -15,7 +15,7 @@ import (
 	"github.com/shirou/gopsutil/v4/cpu"
 	gnet "github.com/shirou/gopsutil/v4/net"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func TestCPUPercent(t *testing.T) {

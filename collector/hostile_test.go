@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/internal/testenv"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // hostileHandlers are services that misbehave in every way the issue lists. Each

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // maxSlotDetails bounds the per-slot rows kept: the counts stay exact for any number of

@@ -5,7 +5,7 @@ package collector
 import (
 	"context"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // NVMLSource stands in for the NVML source in builds without cgo (or off Linux): the GPU

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/internal/testenv"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // partSource is a fake source that gives a detect latency and queue depth tagged with its

@@ -14,8 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // PostgresSource reads the stack's PostgreSQL with one long-lived pool of at most two

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // PromClient is a small typed client for the Prometheus HTTP API: /-/ready,

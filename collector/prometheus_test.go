@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/internal/testenv"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func near(got *float64, want, tol float64) bool {

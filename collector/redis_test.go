@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/internal/testenv"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func TestRedisURLErrorsHidePassword(t *testing.T) {

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"hsi-top/config"
+	"github.com/hsi-top/hsi-top/config"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // Keys of snapshot.Inference.Errors: the JSON names of the parts they explain.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/shirou/gopsutil/v4/process"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // SelfSource reports hsi-top's own CPU % (over the last interval) and resident memory,

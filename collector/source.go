@@ -6,7 +6,7 @@ package collector
 import (
 	"context"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // Source is one place numbers come from (the host, NVML, PostgreSQL, an HTTP service).

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/testenv"
 )
 
 // BenchmarkTickAllSources is one engine tick with every source configured against

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"testing"
 
-	"hsi-top/clock"
+	"github.com/hsi-top/hsi-top/clock"
 )
 
 func benchServer(b *testing.B) (*Server, *fakeSource) {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // acceptancePage opens /ws/system the way the React page does and applies its

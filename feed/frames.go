@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // frameSet is everything encoded from one snapshot, shared read-only by every client

@@ -1,8 +1,8 @@
 package feed
 
 import (
-	"hsi-top/history"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // HistoryReader gives the snapshots of one history window, oldest first, at most

@@ -9,7 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"hsi-top/clock"
+	"github.com/hsi-top/hsi-top/clock"
 )
 
 const websocketGoingAway = websocket.StatusGoingAway

@@ -18,10 +18,10 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
 
-	"hsi-top/clock"
-	"hsi-top/config"
-	"hsi-top/internal/testenv"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -37,7 +37,7 @@ type fakeSource struct {
 func (f *fakeSource) Latest() *snapshot.Snapshot { return f.p.Load() }
 func (f *fakeSource) set(s *snapshot.Snapshot)   { f.p.Store(s) }
 
-// fixtureSnapshot decodes ../shared/fixtures/feed-performance_update.json into a
+// fixtureSnapshot decodes the fixture feed-performance_update.json into a
 // snapshot taken at ts, with the overview numbers system_status reads.
 func fixtureSnapshot(t testing.TB, ts time.Time) *snapshot.Snapshot {
 	t.Helper()

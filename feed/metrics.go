@@ -14,7 +14,7 @@ import (
 
 	"github.com/shirou/gopsutil/v4/process"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // metricsContentType is the text exposition format's media type.

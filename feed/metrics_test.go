@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // parsedSample is one sample line of the text exposition format.

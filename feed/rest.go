@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"hsi-top/history"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // rest wraps a REST handler with the method check and, when a key is configured, the

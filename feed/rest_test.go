@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/history"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // fakeHistory returns n snapshots per range, 5 s, 15 s or 60 s apart.

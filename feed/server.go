@@ -14,8 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"hsi-top/clock"
-	"hsi-top/config"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/config"
 )
 
 // Defaults for the Options left zero.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/config"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func TestBuildStatusHealth(t *testing.T) {

@@ -15,9 +15,9 @@ import (
 
 	"github.com/coder/websocket"
 
-	"hsi-top/config"
-	"hsi-top/internal/testenv"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func TestFirstFrameIsSystemStatus(t *testing.T) {

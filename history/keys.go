@@ -4,7 +4,7 @@ import (
 	"math"
 	"strconv"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // Series keys. GPU series are GPUKey(index, metric) with one of the GPU metrics; disk

@@ -1,8 +1,8 @@
 package history_test
 
 import (
-	"hsi-top/collector"
-	"hsi-top/history"
+	"github.com/hsi-top/hsi-top/collector"
+	"github.com/hsi-top/hsi-top/history"
 )
 
 // The Store is a collector stage.

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // Point is one bucket of a series. Count == 0 means the bucket has no samples: a gap,

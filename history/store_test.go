@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // t0 is a wall-clock instant on a 60 s boundary, so bucket arithmetic in the tests is

@@ -23,7 +23,7 @@ mkdir -p "$work/state" && chmod 755 "$work/state"
 scripts/services.sh up "$work/state"
 # shellcheck disable=SC1091
 source "$work/state/env"
-"$work/fakestack" -fixtures ../shared/fixtures -config-out "$work/hsi-top.yaml" \
+"$work/fakestack" -config-out "$work/hsi-top.yaml" \
   -postgres "$HSI_TEST_PG_DSN" -redis "$HSI_TEST_REDIS_URL" > "$work/fakestack.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/hsi-top.yaml" ] && break; sleep 0.1; done

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // headerView is "hsi-top  host  [5m] 15m  60m   ● Live  every 5s  …  12:00:05".

@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"hsi-top/clock"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // t0 is the fixed start of every scenario.

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func TestThousands(t *testing.T) {

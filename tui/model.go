@@ -16,8 +16,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"hsi-top/clock"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // Engine is what the UI needs from the collector (*collector.Engine satisfies it).

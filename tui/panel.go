@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // view is what the panels draw from: the displayed snapshot (frozen while paused), the

@@ -3,8 +3,8 @@ package tui
 import (
 	"strconv"
 
-	"hsi-top/history"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // selectedGPU returns the GPU that `g` selected, wrapping when devices disappear.

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"hsi-top/history"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func pgCard(v *view, w int) []string {

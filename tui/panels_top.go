@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strconv"
 
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func overviewBody(v *view, w int) []string {

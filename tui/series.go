@@ -1,6 +1,6 @@
 package tui
 
-import "hsi-top/history"
+import "github.com/hsi-top/hsi-top/history"
 
 // Range is a chart's time window (5m, 15m or 60m, 60 points each).
 type Range = history.Range

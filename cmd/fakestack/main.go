@@ -1,8 +1,9 @@
-// Command fakestack serves the recorded service responses in ../shared/fixtures on
+// Command fakestack serves the recorded service responses (embedded from
+// internal/fixtures, or read from -fixtures DIR) on
 // loopback, as the backend, the detector, llama.cpp and the frontend would, so hsi-top
 // can be run, measured and demonstrated without the real stack.
 //
-//	go run ./cmd/fakestack -fixtures ../shared/fixtures -config-out /tmp/hsi-top.yaml
+//	go run ./cmd/fakestack -config-out /tmp/hsi-top.yaml
 //
 // It prints the addresses and, with -config-out, writes a hsi-top config pointing at them
 // (plus -postgres and -redis when given). It serves until interrupted.
@@ -12,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/hsi-top/hsi-top/internal/fixtures"
 	"net"
 	"net/http"
 	"os"
@@ -39,7 +41,7 @@ var services = []service{
 }
 
 func main() {
-	fixtures := flag.String("fixtures", filepath.Join("..", "shared", "fixtures"), "fixture `dir`")
+	dir := flag.String("fixtures", "", "read the fixtures from `DIR` instead of the embedded copy")
 	configOut := flag.String("config-out", "", "write a hsi-top config pointing at the fakes to `FILE`")
 	pg := flag.String("postgres", "", "PostgreSQL `DSN` to put in the config")
 	redis := flag.String("redis", "", "Redis `URL` to put in the config")
@@ -52,7 +54,7 @@ func main() {
 	for _, svc := range services {
 		mux := http.NewServeMux()
 		for path, file := range svc.routes {
-			body, err := os.ReadFile(filepath.Join(*fixtures, file))
+			body, err := readFixture(*dir, file)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "fakestack: %v\n", err)
 				os.Exit(3)
@@ -97,4 +99,12 @@ func main() {
 		fmt.Printf("config    %s\n", *configOut)
 	}
 	<-ctx.Done()
+}
+
+// readFixture reads a fixture from dir, or from the embedded copy when dir is empty.
+func readFixture(dir, name string) ([]byte, error) {
+	if dir == "" {
+		return fixtures.Read(name)
+	}
+	return os.ReadFile(filepath.Join(dir, name))
 }

@@ -38,9 +38,9 @@ import (
 
 	"github.com/coder/websocket"
 
-	"hsi-top/config"
-	"hsi-top/feed"
-	"hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/feed"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func main() {

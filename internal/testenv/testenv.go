@@ -6,6 +6,7 @@
 package testenv
 
 import (
+	"github.com/hsi-top/hsi-top/internal/fixtures"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,17 +75,17 @@ func RepoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// Fixture returns the path of a file in ../shared/fixtures.
-func Fixture(name string) string {
-	return filepath.Join(RepoRoot(), "..", "shared", "fixtures", name)
-}
+// Fixture returns the path of a recorded service response in the project's own
+// internal/fixtures/testdata.
+func Fixture(name string) string { return filepath.Join(fixtures.Dir(), name) }
 
-// ReadFixture returns a fixture's bytes or fails the test.
+// ReadFixture returns a fixture's bytes (embedded, so no path is involved) or fails the
+// test.
 func ReadFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(Fixture(name))
+	b, err := fixtures.Read(name)
 	if err != nil {
-		t.Fatalf("fixture %s: %v", name, err)
+		t.Fatal(err)
 	}
 	return b
 }
