@@ -285,7 +285,7 @@ func TestBuildAISources(t *testing.T) {
 	defer built.Close()
 	var names []string
 	for _, s := range built.Sources {
-		names = append(names, s.Name())
+		names = append(names, string(s.Name()))
 	}
 	if got := strings.Join(names, ","); !strings.HasPrefix(got, "host,self,nvml,detector,llm") {
 		t.Errorf("sources = %s, want host,self,nvml,detector,llm first", got)

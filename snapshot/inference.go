@@ -17,7 +17,7 @@ type Inference struct {
 	// Errors says, per part, why it is unknown (hsi-top's own key). The keys are the
 	// parts' JSON names (rtdetr_latency_ms, nemotron_latency_ms, pipeline_latency_ms,
 	// throughput, queues); a part that is known has no entry.
-	Errors map[string]string `json:"errors,omitempty"`
+	Errors map[Part]string `json:"errors,omitempty"`
 }
 
 type inferenceJSON Inference

@@ -95,8 +95,8 @@ const (
 // SourceStatus is one source's freshness: whether its last collection succeeded, when it
 // last did, and how long the collection took.
 type SourceStatus struct {
-	Source string `json:"source"`
-	OK     bool   `json:"ok"`
+	Source SourceName `json:"source"`
+	OK     bool       `json:"ok"`
 	// LastSuccess is nil when the source never succeeded.
 	LastSuccess *Time `json:"last_success"`
 	// AgeSeconds is how old the data shown for this source is; nil when it has none.
@@ -111,7 +111,7 @@ type SourceStatus struct {
 func (s SourceStatus) Stale() bool { return !s.OK }
 
 // Source returns the named source's status and whether it is configured.
-func (s *Snapshot) Source(name string) (SourceStatus, bool) {
+func (s *Snapshot) Source(name SourceName) (SourceStatus, bool) {
 	for _, st := range s.Sources {
 		if st.Source == name {
 			return st, true
