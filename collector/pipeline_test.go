@@ -11,6 +11,7 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // partSource is a fake source that gives a detect latency and queue depth tagged with its
@@ -77,7 +78,7 @@ func TestReasonsWhenNothingAnswers(t *testing.T) {
 		s.Databases.Redis.Error != "redis: connection refused" || s.Overview.Error == "" || s.Workers.Error == "" {
 		t.Fatalf("databases %+v, overview %+v, workers %+v", s.Databases, s.Overview, s.Workers)
 	}
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(wire.Performance(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if len(s.Inference.Errors) != 1 || s.Inference.Errors[snapshot.PartPipeline] == "" {
 		t.Errorf("inference errors = %v: only the pipeline stage has no source here", s.Inference.Errors)
 	}
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(wire.Performance(s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,3 +78,12 @@ type Levels struct {
 // DefaultContainerLevels are container_health's default levels (contract.md §5): a
 // warning from one service down, critical from two.
 var DefaultContainerLevels = Levels{Warning: 1, Critical: 2}
+
+// ContainerRule returns the container_health levels the snapshot carries, or the
+// defaults for a snapshot built without them (a literal in a test or a tool).
+func (s *Snapshot) ContainerRule() Levels {
+	if s.ContainerLevels == (Levels{}) {
+		return DefaultContainerLevels
+	}
+	return s.ContainerLevels
+}

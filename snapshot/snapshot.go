@@ -1,9 +1,11 @@
 // Package snapshot is hsi-top's data model: one immutable Snapshot per collection tick,
-// shaped so that its JSON is exactly the `data` object of the web page's
-// `performance_update` frame (contract.md §3), plus hsi-top's own additional keys.
+// in base units (bytes as integers, durations in seconds or where a field says so in
+// ms, percentages unrounded). The page's units, rounding and key names are applied in
+// one place, package wire, which every JSON output (the feed, REST, --once --json)
+// encodes through.
 //
-// Unknown numbers are nil pointers and encode as JSON null, never 0. Every section is
-// always present. The package does no I/O.
+// Unknown numbers are nil pointers, never 0. Every section is always present. The
+// package does no I/O.
 package snapshot
 
 import (
@@ -49,6 +51,10 @@ type Snapshot struct {
 	Sources []SourceStatus `json:"sources"`
 	// Self is hsi-top's own resource use.
 	Self Self `json:"self"`
+
+	// ContainerLevels are the container_health rule's configured levels (how many
+	// services down make a warning, a critical), for the views that colour by them.
+	ContainerLevels Levels `json:"-"`
 }
 
 // New returns a snapshot with every section present and every number unknown: the
@@ -67,6 +73,8 @@ func New(ts time.Time) *Snapshot {
 		AlertLog:      []AlertLogEntry{},
 		Sources:       []SourceStatus{},
 		Workers:       Workers{List: []Worker{}},
+
+		ContainerLevels: DefaultContainerLevels,
 	}
 }
 
