@@ -27,7 +27,7 @@ func calm(ts time.Time) *snapshot.Snapshot {
 	s.GPU = &s.GPUs[0]
 	s.Inference.DetectorLatency = &snapshot.Latency{Avg: snapshot.F(30), P95: snapshot.F(50)}
 	s.Inference.LLMLatency = &snapshot.Latency{Avg: snapshot.F(2000), P95: snapshot.F(3000)}
-	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(10), ConnectionsMax: snapshot.I(100), CacheHitRatio: snapshot.F(99)}
+	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(10), ConnectionsTotal: snapshot.I(12), ConnectionsMax: snapshot.I(100), CacheHitRatio: snapshot.F(99)}
 	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryMB: snapshot.F(40), HitRatio: snapshot.F(90)}
 	s.Host = snapshot.Host{CPUPercent: snapshot.F(20), RAMPercent: snapshot.F(40), DiskPercent: snapshot.F(50),
 		Mounts: []snapshot.Mount{{Path: "/", Percent: snapshot.F(50)}, {Path: "/recordings", Percent: snapshot.F(60)}}}
@@ -65,7 +65,7 @@ var ruleCases = []ruleCase{
 	{metric: "nemotron_latency_p95", set: func(s *snapshot.Snapshot, v float64) { s.Inference.LLMLatency.P95 = snapshot.F(v) },
 		good: 3000, warn: 12000, warnMsg: "LLM latency p95 high: 12.0s", hover: 9800, crit: 31000, critMsg: "LLM latency p95 critical: 31.0s"},
 	{metric: "pg_connections", set: func(s *snapshot.Snapshot, v float64) {
-		s.Databases.PostgreSQL.ConnectionsActive = snapshot.I(int64(math.Round(v * 10)))
+		s.Databases.PostgreSQL.ConnectionsTotal = snapshot.I(int64(math.Round(v * 10)))
 		s.Databases.PostgreSQL.ConnectionsMax = snapshot.I(1000)
 	}, good: 10, warn: 85, warnMsg: "PostgreSQL connections high: 850/1000", hover: 78, crit: 96.7, critMsg: "PostgreSQL connections critical: 967/1000"},
 	{metric: "pg_cache_hit", set: func(s *snapshot.Snapshot, v float64) { s.Databases.PostgreSQL.CacheHitRatio = snapshot.F(v) },

@@ -111,19 +111,21 @@ func definitions() map[snapshot.AlertMetric]ruleDef {
 			"LLM latency p95 %s: %.1fs", 0.001),
 		{
 			metric: snapshot.MetricPGConnections, cmp: above,
+			// Every open connection counts against the limit, idle ones too: the pool
+			// runs out of connections, not of running queries.
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
 				pg := &s.Databases.PostgreSQL
-				if pg.ConnectionsActive == nil || pg.ConnectionsMax == nil || *pg.ConnectionsMax <= 0 {
+				if pg.ConnectionsTotal == nil || pg.ConnectionsMax == nil || *pg.ConnectionsMax <= 0 {
 					return append(dst, reading{})
 				}
-				return append(dst, reading{value: float64(*pg.ConnectionsActive) / float64(*pg.ConnectionsMax) * 100, ok: true})
+				return append(dst, reading{value: float64(*pg.ConnectionsTotal) / float64(*pg.ConnectionsMax) * 100, ok: true})
 			},
 			message: func(s *snapshot.Snapshot, r reading, word string) string {
 				pg := &s.Databases.PostgreSQL
-				if pg.ConnectionsActive == nil || pg.ConnectionsMax == nil {
+				if pg.ConnectionsTotal == nil || pg.ConnectionsMax == nil {
 					return fmt.Sprintf("PostgreSQL connections %s: %.1f%%", word, r.value)
 				}
-				return fmt.Sprintf("PostgreSQL connections %s: %d/%d", word, *pg.ConnectionsActive, *pg.ConnectionsMax)
+				return fmt.Sprintf("PostgreSQL connections %s: %d/%d", word, *pg.ConnectionsTotal, *pg.ConnectionsMax)
 			},
 		},
 		single(snapshot.MetricPGCacheHit, below, func(s *snapshot.Snapshot) *float64 { return s.Databases.PostgreSQL.CacheHitRatio },

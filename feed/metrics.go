@@ -370,6 +370,7 @@ func (s *Server) writeFeedMetrics(e *expo) {
 		one(float64(st.rejectedAuth.Load()), "reason", "api_key"),
 		one(float64(st.rejectedOrigin.Load()), "reason", "origin"),
 		one(float64(st.rejectedHost.Load()), "reason", "host"),
-		one(float64(st.rejectedRate.Load()), "reason", "rate_limit"))
+		one(float64(st.rejectedRate.Load()), "reason", "rate_limit"),
+		one(float64(st.rejectedCap.Load()), "reason", "max_connections"))
 	e.counter("hsi_top_feed_ticks_total", "Feed ticks broadcast.", one(float64(st.ticks.Load())))
 }

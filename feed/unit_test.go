@@ -79,17 +79,33 @@ func TestRateLimiter(t *testing.T) {
 	}
 }
 
-func TestClientIP(t *testing.T) {
+// TestClientIPTrustsOnlyConfiguredProxies is issue 10 item 15: forwarding headers
+// count only from serve.trusted_proxies; a loopback peer is not trusted by default.
+func TestClientIPTrustsOnlyConfiguredProxies(t *testing.T) {
 	for _, tc := range []struct {
-		remote, xff, real, want string
+		trusted           []string
+		remote, xff, real string
+		want              string
 	}{
-		{"192.0.2.7:5555", "", "", "192.0.2.7"},
-		{"192.0.2.7:5555", "10.9.9.9", "", "192.0.2.7"}, // only a local proxy is trusted
-		{"127.0.0.1:5555", "10.9.9.9, 198.51.100.4", "", "198.51.100.4"},
-		{"127.0.0.1:5555", "", "198.51.100.5", "198.51.100.5"},
-		{"127.0.0.1:5555", "garbage", "", "127.0.0.1"},
-		{"[::1]:5555", "2001:db8::1", "", "2001:db8::1"},
+		// Nothing trusted (the default): every peer is the client, loopback included.
+		{nil, "192.0.2.7:5555", "10.9.9.9", "", "192.0.2.7"},
+		{nil, "127.0.0.1:5555", "10.9.9.9, 198.51.100.4", "", "127.0.0.1"},
+		{nil, "127.0.0.1:5555", "", "198.51.100.5", "127.0.0.1"},
+		{nil, "[::1]:5555", "2001:db8::1", "", "::1"},
+		// A trusted proxy: the right-most address it did not append itself.
+		{[]string{"127.0.0.1"}, "127.0.0.1:5555", "10.9.9.9, 198.51.100.4", "", "198.51.100.4"},
+		{[]string{"127.0.0.1"}, "127.0.0.1:5555", "", "198.51.100.5", "198.51.100.5"},
+		{[]string{"127.0.0.1"}, "127.0.0.1:5555", "garbage", "", "127.0.0.1"},
+		{[]string{"::1"}, "[::1]:5555", "2001:db8::1", "", "2001:db8::1"},
+		// A chain of trusted proxies is skipped; a spoofed left-most entry is not believed.
+		{[]string{"10.0.0.0/8", "127.0.0.1"}, "127.0.0.1:1", "203.0.113.9, 198.51.100.4, 10.1.2.3", "", "198.51.100.4"},
+		// A peer outside the list is not trusted even if the list is not empty.
+		{[]string{"10.0.0.0/8"}, "127.0.0.1:5555", "198.51.100.4", "", "127.0.0.1"},
 	} {
+		s, err := New(Options{Source: &fakeSource{}, Config: config.ServeConfig{TrustedProxies: tc.trusted}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := httptest.NewRequest("GET", "/ws/system", nil)
 		r.RemoteAddr = tc.remote
 		if tc.xff != "" {
@@ -98,17 +114,49 @@ func TestClientIP(t *testing.T) {
 		if tc.real != "" {
 			r.Header.Set("X-Real-IP", tc.real)
 		}
-		if got := clientIP(r); got != tc.want {
-			t.Errorf("%s xff=%q real=%q: %s, want %s", tc.remote, tc.xff, tc.real, got, tc.want)
+		if got := s.clientIP(r); got != tc.want {
+			t.Errorf("trusted %v, %s xff=%q real=%q: %s, want %s", tc.trusted, tc.remote, tc.xff, tc.real, got, tc.want)
 		}
+		s.cancelBase()
+	}
+	if _, err := New(Options{Source: &fakeSource{}, Config: config.ServeConfig{TrustedProxies: []string{"nginx"}}}); err == nil ||
+		!strings.Contains(err.Error(), `"nginx"`) {
+		t.Errorf("a trusted proxy that is not an address: %v", err)
 	}
 }
 
-func TestRedactedURL(t *testing.T) {
-	r := httptest.NewRequest("GET", "/ws/system?api_key=topsecret&x=1", nil)
-	got := redactedURL(r)
-	if strings.Contains(got, "topsecret") || !strings.Contains(got, "x=1") {
-		t.Errorf("redacted URL %q", got)
+// TestLogURLRedactsCredentials is issue 10 item 14: the logged URL is the path and the
+// query with every credential-looking value and every value holding a secret replaced.
+func TestLogURLRedactsCredentials(t *testing.T) {
+	const key = "topsecret-KEY"
+	s, err := New(Options{Source: &fakeSource{}, Config: config.ServeConfig{APIKey: key},
+		Secrets: []string{"redis-pass", "", "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.cancelBase()
+	for _, tc := range []struct{ target, want string }{
+		{"/ws/system?api_key=" + key + "&x=1", "/ws/system?api_key=***&x=1"},
+		{"/ws/system?apikey=" + key, "/ws/system?apikey=***"},
+		{"/api/system/performance?range=1&key=" + key, "/api/system/performance?range=1&key=***"},
+		{"/api/system/performance/history?time_range=5m?api_key=" + key, "/api/system/performance/history?time_range=5m&api_key=***"},
+		{"/ws/system?token=guess&access_token=g2&Password=p", "/ws/system?token=***&access_token=***&Password=***"},
+		{"/ws/system?q=" + key, "/ws/system?q=***"},
+		{"/ws/system?q=pre" + key + "post", "/ws/system?q=***"},
+		{"/ws/system?" + key, "/ws/system?***"},
+		{"/ws/system?q=redis-pass", "/ws/system?q=***"},
+		{"/x/" + key + "/y", "/x/***/y"},
+		{"/ws/system?q=%zz&time_range=5m", "/ws/system?q=%25zz&time_range=5m"},
+		{"/ws/system", "/ws/system"},
+	} {
+		r := httptest.NewRequest("GET", "http://h"+tc.target, nil)
+		got := s.logURL(r)
+		if got != tc.want {
+			t.Errorf("%s: logged %q, want %q", tc.target, got, tc.want)
+		}
+		if strings.Contains(got, key) || strings.Contains(got, "redis-pass") {
+			t.Errorf("%s: a secret is in %q", tc.target, got)
+		}
 	}
 }
 

@@ -31,6 +31,9 @@ type Latency struct {
 	// Window is the period the statistics cover, for example "5m".
 	Window string `json:"window,omitempty"`
 	Source string `json:"source"`
+	// Note says what was odd about the data read, for example a latency list longer
+	// than the stack keeps (only its newest samples were used).
+	Note string `json:"note,omitempty"`
 }
 
 // Throughput is pipeline throughput per minute.
@@ -44,7 +47,9 @@ type Throughput struct {
 type Queues struct {
 	Detection *int64 `json:"detection"`
 	Analysis  *int64 `json:"analysis"`
-	// DetectionKey and AnalysisKey name the Redis keys read (plain or hsi:queue: prefixed).
+	// DetectionKey and AnalysisKey name the Redis keys the depth came from (plain or
+	// hsi:queue: prefixed); when several hold items the depth is their sum and the
+	// names are joined by "+".
 	DetectionKey string `json:"detection_key,omitempty"`
 	AnalysisKey  string `json:"analysis_key,omitempty"`
 	Source       string `json:"source"`

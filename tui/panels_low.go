@@ -131,13 +131,6 @@ func hostBody(v *view, w int) []string {
 	return lines
 }
 
-func loadString(l []float64) string {
-	if len(l) < 3 {
-		return dash
-	}
-	return strconv.FormatFloat(l[0], 'f', 2, 64) + " " + strconv.FormatFloat(l[1], 'f', 2, 64) + " " + strconv.FormatFloat(l[2], 'f', 2, 64)
-}
-
 func hostCompact(v *view) (level, string) {
 	h := v.snap.Host
 	lv := lvOK

@@ -115,7 +115,7 @@ func latency(l *snapshot.Latency) *Latency {
 	if l == nil {
 		return nil
 	}
-	return &Latency{Avg: round(l.Avg, 2), P95: round(l.P95, 2), P99: round(l.P99, 2), Samples: l.Samples, Window: l.Window, Source: l.Source}
+	return &Latency{Avg: round(l.Avg, 2), P95: round(l.P95, 2), P99: round(l.P99, 2), Samples: l.Samples, Window: l.Window, Source: l.Source, Note: l.Note}
 }
 
 func postgres(pg snapshot.PostgreSQL) PostgreSQL {

@@ -244,4 +244,3 @@ func TestYolo26KeyDuplicatesDetectorLatency(t *testing.T) {
 		t.Errorf("yolo26_latency_ms must repeat rtdetr_latency_ms: %s", b)
 	}
 }
-

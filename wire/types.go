@@ -182,6 +182,7 @@ type Latency struct {
 	Samples *int64   `json:"samples"`
 	Window  string   `json:"window,omitempty"`
 	Source  string   `json:"source"`
+	Note    string   `json:"note,omitempty"`
 }
 
 // Throughput is pipeline throughput per minute.
