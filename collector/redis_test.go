@@ -98,7 +98,7 @@ func TestRedisRealServer(t *testing.T) {
 	if r.HitRatio == nil || *r.HitRatio != want {
 		t.Fatalf("hit ratio = %v, want %v (%d hits, %d misses)", r.HitRatio, want, hits, misses)
 	}
-	if r.MemoryMB == nil || *r.MemoryMB <= 0 || r.MaxMemoryMB == nil || *r.MaxMemoryMB != 0 || *r.ConnectedClients < 2 ||
+	if r.MemoryUsedBytes == nil || *r.MemoryUsedBytes <= 0 || r.MaxMemoryBytes == nil || *r.MaxMemoryBytes != 0 || *r.ConnectedClients < 2 ||
 		*r.BlockedClients != 0 || r.PingMS == nil || r.OpsPerSecond == nil || r.Version == "" {
 		t.Fatalf("redis = %+v", r)
 	}
@@ -152,7 +152,7 @@ func TestRedisFault(t *testing.T) {
 		s = eng.Tick(ctx)
 	}
 	r := s.Databases.Redis
-	if Fresh(s, "redis") || r.Status != "unreachable" || !strings.Contains(r.Error, "connection refused") || r.MemoryMB != nil {
+	if Fresh(s, "redis") || r.Status != "unreachable" || !strings.Contains(r.Error, "connection refused") || r.MemoryUsedBytes != nil {
 		t.Fatalf("redis while down = %+v", r)
 	}
 	// The stale queue depths still fill the part (nothing fresher answered), marked by the

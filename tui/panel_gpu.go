@@ -48,7 +48,7 @@ func gpuLine(v *view, g snapshot.GPU, selected bool) string {
 	}
 	obj := snapshot.GPUObject(g.Index)
 	val := func(metric, s string) string { return v.st.Level[v.alertLevel(metric, obj)].Render(s) }
-	vram := fnum(g.VRAMUsedGB, 1) + "/" + fnum(g.VRAMTotalGB, 1) + " GiB"
+	vram := fnum(snapshot.InGiB(g.MemoryUsedBytes), 1) + "/" + fnum(snapshot.InGiB(g.MemoryTotalBytes), 1) + " GiB"
 	if g.VRAMPercent != nil {
 		vram += " (" + pct(g.VRAMPercent) + ")"
 	}
@@ -146,8 +146,6 @@ func vramBreakdown(v *view, g snapshot.GPU, w int) []string {
 	var total float64
 	if g.MemoryTotalBytes != nil {
 		total = float64(*g.MemoryTotalBytes)
-	} else if g.VRAMTotalGB != nil {
-		total = *g.VRAMTotalGB * snapshot.GiB
 	}
 	barW := min(20, max(4, w-40))
 	row := func(name string, b float64, lv level) string {
@@ -163,8 +161,8 @@ func vramBreakdown(v *view, g snapshot.GPU, w int) []string {
 	}
 	if g.MemoryFreeBytes != nil {
 		lines = append(lines, row("free", float64(*g.MemoryFreeBytes), lvOK))
-	} else if g.VRAMUsedGB != nil && g.VRAMTotalGB != nil {
-		lines = append(lines, row("free", (*g.VRAMTotalGB-*g.VRAMUsedGB)*snapshot.GiB, lvOK))
+	} else if g.MemoryUsedBytes != nil && g.MemoryTotalBytes != nil && *g.MemoryTotalBytes >= *g.MemoryUsedBytes {
+		lines = append(lines, row("free", float64(*g.MemoryTotalBytes-*g.MemoryUsedBytes), lvOK))
 	}
 	return lines
 }
@@ -174,6 +172,6 @@ func gpuCompact(v *view) (level, string) {
 	if !ok {
 		return lvUnknown, "no GPU: " + orDash(v.snap.GPUStatus.Error)
 	}
-	return gpuLevel(v, g), fnum(g.Utilization, 0) + "% " + fnum(g.VRAMUsedGB, 1) + "/" + fnum(g.VRAMTotalGB, 1) + "G " +
+	return gpuLevel(v, g), fnum(g.Utilization, 0) + "% " + fnum(snapshot.InGiB(g.MemoryUsedBytes), 1) + "/" + fnum(snapshot.InGiB(g.MemoryTotalBytes), 1) + "G " +
 		fnum(g.Temperature, 0) + "°C " + fnum(g.PowerWatts, 0) + "W"
 }

@@ -45,13 +45,14 @@ func redisCard(v *view, w int) []string {
 	if r.Version != "" {
 		head += v.st.Muted.Render("  v" + r.Version)
 	}
-	mem := unit(r.MemoryMB, 1, " MB")
+	memMB, maxMB := snapshot.InMiB(r.MemoryUsedBytes), snapshot.InMiB(r.MaxMemoryBytes)
+	mem := unit(memMB, 1, " MB")
 	memLv := v.alertLevel("redis_memory", "")
 	switch {
-	case r.MemoryMB == nil:
-	case r.MaxMemoryMB != nil && *r.MaxMemoryMB > 0:
+	case memMB == nil:
+	case maxMB != nil && *maxMB > 0:
 		barW := min(16, max(4, w-30))
-		mem = v.st.bar(snapshot.F(*r.MemoryMB / *r.MaxMemoryMB * 100), barW, memLv) + " " + mem + " / " + fnum(r.MaxMemoryMB, 0) + " MB"
+		mem = v.st.bar(snapshot.F(*memMB / *maxMB * 100), barW, memLv) + " " + mem + " / " + fnum(maxMB, 0) + " MB"
 	default:
 		mem = v.st.Level[memLv].Render(mem) + v.st.Muted.Render(" (no maxmemory)")
 	}
@@ -70,7 +71,7 @@ func redisCard(v *view, w int) []string {
 	if r.Error != "" {
 		lines = append(lines, v.st.Level[lvWarn].Render(r.Error))
 	}
-	lines = append(lines, v.chartCell("mem", fnum(r.MemoryMB, 1), v.points(history.KeyRedisMemoryMB), 0, " MB", w))
+	lines = append(lines, v.chartCell("mem", fnum(memMB, 1), v.points(history.KeyRedisMemoryMB), 0, " MB", w))
 	return lines
 }
 
@@ -89,7 +90,7 @@ func databasesCompact(v *view) (level, string) {
 		lv = max(lv, v.alertLevel(m, ""))
 	}
 	return lv, "pg " + orDash(pg.Status) + " " + inum(pg.ConnectionsActive) + "/" + inum(pg.ConnectionsMax) +
-		" · redis " + orDash(r.Status) + " " + fnum(r.MemoryMB, 1) + "MB"
+		" · redis " + orDash(r.Status) + " " + fnum(snapshot.InMiB(r.MemoryUsedBytes), 1) + "MB"
 }
 
 func hostBody(v *view, w int) []string {
@@ -108,11 +109,11 @@ func hostBody(v *view, w int) []string {
 	cpu += v.st.Muted.Render("  load ") + loadString(h.Load)
 	ramLv := v.alertLevel("host_ram", "")
 	ram := label("RAM") + v.st.bar(h.RAMPercent, barW, ramLv) + " " + v.st.Level[ramLv].Render(fit(pct(h.RAMPercent), 6)) +
-		"  " + usedOf(h.RAMUsedGB, h.RAMTotalGB, 1, " GiB")
+		"  " + usedOf(snapshot.InGiB(h.MemoryUsedBytes), snapshot.InGiB(h.MemoryTotalBytes), 1, " GiB")
 	lines := []string{cpu, ram}
 	mounts := h.Mounts
 	if len(mounts) == 0 {
-		mounts = []snapshot.Mount{{Path: "/", UsedGB: h.DiskUsedGB, TotalGB: h.DiskTotalGB, Percent: h.DiskPercent}}
+		mounts = []snapshot.Mount{{Path: "/", UsedBytes: deref(h.DiskUsedBytes), TotalBytes: deref(h.DiskTotalBytes), Percent: h.DiskPercent}}
 	}
 	for _, m := range mounts {
 		if m.Error != "" {
@@ -121,7 +122,7 @@ func hostBody(v *view, w int) []string {
 		}
 		lv := v.alertLevel("host_disk", m.Path)
 		lines = append(lines, label("Disk "+m.Path)+v.st.bar(m.Percent, barW, lv)+" "+v.st.Level[lv].Render(fit(pct(m.Percent), 6))+
-			"  "+usedOf(m.UsedGB, m.TotalGB, 1, " GiB"))
+			"  "+usedOf(snapshot.InGiB(&m.UsedBytes), snapshot.InGiB(&m.TotalBytes), 1, " GiB"))
 	}
 	lines = append(lines, label("Network")+"rx "+rate(h.NetRxBytesSec)+" · tx "+rate(h.NetTxBytesSec)+v.st.Muted.Render("   uptime ")+uptime(h.UptimeSeconds))
 	lines = append(lines, v.chartGrid(w, []chartSpec{
@@ -250,4 +251,12 @@ func containersCompact(v *view) (level, string) {
 		}
 	}
 	return lv, s
+}
+
+// deref is *b, or 0 for nil.
+func deref(b *uint64) uint64 {
+	if b == nil {
+		return 0
+	}
+	return *b
 }

@@ -27,7 +27,7 @@ func detectorCard(v *view) []string {
 		v.st.Bold.Render("Detector ("+key+") ") + v.st.state(statusLevel(d.Status), orDash(d.Status)),
 		v.kv("Model", 8, strp(d.Model)),
 		v.kv("Device", 8, strp(d.Device)+tensorRT(d.TensorRTEnabled)),
-		v.kv("VRAM", 8, unit(d.VRAMGB, 2, " GiB")),
+		v.kv("VRAM", 8, unit(snapshot.InGiB(d.VRAMUsedBytes), 2, " GiB")),
 	}
 	if d.Error != "" {
 		lines = append(lines, v.st.Level[lvWarn].Render(d.Error))
