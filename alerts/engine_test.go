@@ -70,7 +70,9 @@ var ruleCases = []ruleCase{
 	}, good: 10, warn: 85, warnMsg: "PostgreSQL connections high: 850/1000", hover: 78, crit: 96.7, critMsg: "PostgreSQL connections critical: 967/1000"},
 	{metric: "pg_cache_hit", set: func(s *snapshot.Snapshot, v float64) { s.Databases.PostgreSQL.CacheHitRatio = snapshot.F(v) },
 		good: 99, warn: 85, warnMsg: "PostgreSQL cache hit ratio low: 85.0%", hover: 92, crit: 75, critMsg: "PostgreSQL cache hit ratio critical: 75.0%"},
-	{metric: "redis_memory", set: func(s *snapshot.Snapshot, v float64) { s.Databases.Redis.MemoryUsedBytes = snapshot.I(int64(v * snapshot.MiB)) },
+	{metric: "redis_memory", set: func(s *snapshot.Snapshot, v float64) {
+		s.Databases.Redis.MemoryUsedBytes = snapshot.I(int64(v * snapshot.MiB))
+	},
 		good: 40, warn: 150, warnMsg: "Redis memory high: 150.0MB", hover: 97, crit: 512, critMsg: "Redis memory critical: 512.0MB"},
 	{metric: "redis_hit_ratio", set: func(s *snapshot.Snapshot, v float64) { s.Databases.Redis.HitRatio = snapshot.F(v) },
 		good: 90, warn: 40, warnMsg: "Redis hit ratio low: 40.0%", hover: 52, crit: 5, critMsg: "Redis hit ratio critical: 5.0%"},
@@ -283,9 +285,9 @@ func TestUnknownNeverRaises(t *testing.T) {
 	cfg := config.DefaultAlerts()
 	e := NewEngine(cfg, Options{Interval: tick})
 	for i := range 200 {
-		s := snapshot.New(t0.Add(time.Duration(i) * tick))                                                         // every number unknown
+		s := snapshot.New(t0.Add(time.Duration(i) * tick))                                                                      // every number unknown
 		s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryUsedBytes: snapshot.I(3 << 20), HitRatio: nil} // idle Redis
-		s.Containers = snapshot.Containers{{Name: "backend"}}                                                      // not probed yet
+		s.Containers = snapshot.Containers{{Name: "backend"}}                                                                   // not probed yet
 		e.Process(s)
 		if len(s.Alerts) != 0 || len(s.AlertLog) != 0 {
 			t.Fatalf("unknown values raised %+v", s.Alerts)
