@@ -39,15 +39,16 @@ func calm(ts time.Time) *snapshot.Snapshot {
 
 // ruleCase drives one rule through raise, hysteresis, escalation and clear.
 type ruleCase struct {
-	metric, object string
-	set            func(s *snapshot.Snapshot, v float64)
-	good           float64
-	warn           float64
-	warnMsg        string
-	hover          float64 // between the warning clear level and the warning level; NaN: none
-	crit           float64
-	critMsg        string
-	noOscillation  bool // integer counts cannot hover ±0.5
+	metric        snapshot.AlertMetric
+	object        string
+	set           func(s *snapshot.Snapshot, v float64)
+	good          float64
+	warn          float64
+	warnMsg       string
+	hover         float64 // between the warning clear level and the warning level; NaN: none
+	crit          float64
+	critMsg       string
+	noOscillation bool // integer counts cannot hover ±0.5
 }
 
 var ruleCases = []ruleCase{
@@ -139,8 +140,8 @@ func TestEveryRule(t *testing.T) {
 		t.Fatalf("%d cases for %d rules", len(ruleCases), len(cfg.Rules.List()))
 	}
 	for _, tc := range ruleCases {
-		t.Run(tc.metric, func(t *testing.T) {
-			rule := ruleFor(t, &cfg, tc.metric).Rule
+		t.Run(string(tc.metric), func(t *testing.T) {
+			rule := ruleFor(t, &cfg, string(tc.metric)).Rule
 			d := &driver{t: t, e: NewEngine(cfg, Options{Interval: tick}), now: t0, set: tc.set}
 			for range 3 {
 				if s := d.feed(tc.good); len(s.Alerts) != 0 || len(s.AlertLog) != 0 {
@@ -234,8 +235,8 @@ func TestOscillationRaisesOnce(t *testing.T) {
 		if tc.noOscillation {
 			continue
 		}
-		t.Run(tc.metric, func(t *testing.T) {
-			nr := ruleFor(t, &cfg, tc.metric)
+		t.Run(string(tc.metric), func(t *testing.T) {
+			nr := ruleFor(t, &cfg, string(tc.metric))
 			level := nr.Rule.Warning
 			d := &driver{t: t, e: NewEngine(cfg, Options{Interval: tick}), now: t0, set: tc.set}
 			if nr.Rule.WarningFor == 0 {

@@ -118,7 +118,7 @@ func (p *PostgresSource) slowBudget() time.Duration {
 }
 
 // Name returns "postgres".
-func (p *PostgresSource) Name() string { return "postgres" }
+func (p *PostgresSource) Name() snapshot.SourceName { return snapshot.SourcePostgres }
 
 // Close closes the pool.
 func (p *PostgresSource) Close() error {
@@ -230,9 +230,9 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 		inferenceParts{Throughput: throughput}.apply(s, fresh)
 		if throughput == nil && tables.err != "" && s.Inference.Throughput == nil {
 			if s.Inference.Errors == nil {
-				s.Inference.Errors = map[string]string{}
+				s.Inference.Errors = map[snapshot.Part]string{}
 			}
-			s.Inference.Errors[PartThroughput] = "postgres: " + tables.err
+			s.Inference.Errors[snapshot.PartThroughput] = "postgres: " + tables.err
 		}
 	}}, nil
 }

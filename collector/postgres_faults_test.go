@@ -120,7 +120,7 @@ func TestPostgresTableLockFailsCountsAlone(t *testing.T) {
 		if st.DurationMS > 1500 {
 			t.Fatalf("tick %d: the collection took %.0f ms under the lock", i, st.DurationMS)
 		}
-		reason := s.Inference.Errors[PartThroughput]
+		reason := s.Inference.Errors[snapshot.PartThroughput]
 		if s.Inference.Throughput != nil || !strings.Contains(reason, "lock timeout") {
 			t.Fatalf("tick %d: throughput %+v, reason %q", i, s.Inference.Throughput, reason)
 		}
