@@ -135,9 +135,9 @@ func (m *Model) alertLine(a snapshot.Alert) string {
 	lv, label := alertLevelOf(a.Severity)
 	style := m.st.Level[lv]
 	s := style.Render(glyphs[lv]+" "+label) + "  " + style.Render(a.Message)
-	detail := "  (threshold " + withUnit(a.Metric, a.Threshold)
+	detail := "  (threshold " + withUnit(string(a.Metric), a.Threshold)
 	if a.Peak != 0 && a.Peak != a.Value {
-		detail += ", peak " + withUnit(a.Metric, a.Peak)
+		detail += ", peak " + withUnit(string(a.Metric), a.Peak)
 	}
 	detail += ")"
 	if !a.Since.IsZero() {
@@ -264,7 +264,8 @@ func problems(s *snapshot.Snapshot) []problem {
 		out = append(out, problem{lv: lvWarn, who: "GPU", state: gpuProblemWord(s.GPUStatus.Error), reason: shortErr(s.GPUStatus.Error, 50)})
 	}
 	for _, mc := range []struct {
-		source, who, status, err string
+		source           snapshot.SourceName
+		who, status, err string
 	}{
 		{"detector", "Detector", s.AIModels.Detector.Status, s.AIModels.Detector.Error},
 		{"llm", "LLM", s.AIModels.Nemotron.Status, s.AIModels.Nemotron.Error},

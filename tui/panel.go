@@ -36,7 +36,7 @@ func (v *view) points(key string) []Point {
 func (v *view) alertLevel(metric, object string) level {
 	lv := lvOK
 	for _, a := range v.snap.Alerts {
-		if a.Metric != metric || (object != "" && a.Object != "" && a.Object != object) {
+		if string(a.Metric) != metric || (object != "" && a.Object != "" && a.Object != object) {
 			continue
 		}
 		if a.Severity == snapshot.SeverityCritical {
@@ -76,7 +76,7 @@ type content struct {
 type panelDef struct {
 	title    string
 	short    string
-	sources  []string
+	sources  []snapshot.SourceName
 	charts   bool
 	gpuAware bool
 	// via names where the panel's numbers came from when one source fills it.
@@ -95,14 +95,14 @@ type panelDef struct {
 // panelDefs is indexed by panelKind. The source names are the collector's Source names;
 // a panel lists every source that can fill it, preferred first.
 var panelDefs = [numPanels]panelDef{
-	pOverview:   {title: "Overview", short: "Overview", sources: []string{"backend", "postgres"}, compact: overviewCompact, via: func(v *view) string { return v.snap.Overview.Source }},
-	pWorkers:    {title: "Workers", short: "Workers", sources: []string{"backend", "prometheus"}, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
-	pGPU:        {title: "GPU", short: "GPU", sources: []string{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, level: gpuPanelLevel, compact: gpuCompact, via: gpuVia},
-	pModels:     {title: "AI Models", short: "Models", sources: []string{"detector", "llm"}, body: modelsBody, level: modelsLevel, compact: modelsCompact},
-	pInference:  {title: "Inference", short: "Infer", sources: []string{"prometheus", "backend", "redis", "postgres"}, alternatives: true, charts: true, body: inferenceBody, level: inferenceLevel, compact: inferenceCompact},
-	pDatabases:  {title: "Databases", short: "DB", sources: []string{"postgres", "redis"}, charts: true, body: databasesBody, level: databasesLevel, compact: databasesCompact},
-	pHost:       {title: "Host", short: "Host", sources: []string{"host"}, charts: true, body: hostBody, level: hostLevel, compact: hostCompact, via: func(*view) string { return snapshot.ViaHost }},
-	pContainers: {title: "Containers", short: "Cont", sources: []string{"containers"}, charts: true, body: containersBody, level: containersLevelOf, word: containersWord, compact: containersCompact},
+	pOverview:   {title: "Overview", short: "Overview", sources: []snapshot.SourceName{"backend", "postgres"}, compact: overviewCompact, via: func(v *view) string { return v.snap.Overview.Source }},
+	pWorkers:    {title: "Workers", short: "Workers", sources: []snapshot.SourceName{"backend", "prometheus"}, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
+	pGPU:        {title: "GPU", short: "GPU", sources: []snapshot.SourceName{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, level: gpuPanelLevel, compact: gpuCompact, via: gpuVia},
+	pModels:     {title: "AI Models", short: "Models", sources: []snapshot.SourceName{"detector", "llm"}, body: modelsBody, level: modelsLevel, compact: modelsCompact},
+	pInference:  {title: "Inference", short: "Infer", sources: []snapshot.SourceName{"prometheus", "backend", "redis", "postgres"}, alternatives: true, charts: true, body: inferenceBody, level: inferenceLevel, compact: inferenceCompact},
+	pDatabases:  {title: "Databases", short: "DB", sources: []snapshot.SourceName{"postgres", "redis"}, charts: true, body: databasesBody, level: databasesLevel, compact: databasesCompact},
+	pHost:       {title: "Host", short: "Host", sources: []snapshot.SourceName{"host"}, charts: true, body: hostBody, level: hostLevel, compact: hostCompact, via: func(*view) string { return snapshot.ViaHost }},
+	pContainers: {title: "Containers", short: "Cont", sources: []snapshot.SourceName{"containers"}, charts: true, body: containersBody, level: containersLevelOf, word: containersWord, compact: containersCompact},
 }
 
 // panel is one panel's sub-model: it caches its content for one width and rebuilds it
@@ -228,29 +228,29 @@ func panelNote(v *view, def *panelDef) string {
 }
 
 // sourceOfVia is the source that reports numbers as coming from via.
-func sourceOfVia(via string) string {
+func sourceOfVia(via string) snapshot.SourceName {
 	switch via {
 	case snapshot.ViaSQL:
 		return "postgres"
 	case snapshot.ViaDetector:
 		return "detector"
 	}
-	return via // nvml, prometheus, backend, redis, host
+	return snapshot.SourceName(via) // nvml, prometheus, backend, redis, host
 }
 
 // sourceNames are the sources in an operator's words.
-var sourceNames = map[string]string{
+var sourceNames = map[snapshot.SourceName]string{
 	"backend": "Backend API", "containers": "Docker", "detector": "Detector", "host": "Host",
 	"llm": "LLM", "nvml": "GPU (NVML)", "postgres": "PostgreSQL", "prometheus": "Prometheus",
 	"redis": "Redis", "self": "hsi-top",
 }
 
 // sourceName spells a source the way the operator knows it.
-func sourceName(s string) string {
+func sourceName(s snapshot.SourceName) string {
 	if n, ok := sourceNames[s]; ok {
 		return n
 	}
-	return s
+	return string(s)
 }
 
 // sourceState is the one word for a failing source: "stale 41s" when it answered
@@ -313,7 +313,7 @@ func (v *view) join(sep string, parts ...string) string {
 
 // failLine is a component's problem in the panel, in the same words as the footer: the
 // failing source's state and reason when its source failed, else the component's error.
-func (v *view) failLine(source, errText string) string {
+func (v *view) failLine(source snapshot.SourceName, errText string) string {
 	if ss, ok := v.snap.Source(source); ok && !ss.OK {
 		return "" // the state word on the component's line and the title's note say it
 	}
@@ -325,7 +325,7 @@ func (v *view) failLine(source, errText string) string {
 
 // componentState is a component's state word in its panel: the source's own word
 // ("stale 41s", "unreachable") when its source failed this tick, else its status.
-func (v *view) componentState(source, status string) string {
+func (v *view) componentState(source snapshot.SourceName, status string) string {
 	if ss, ok := v.snap.Source(source); ok && !ss.OK {
 		lv := lvWarn
 		if ss.AgeSeconds == nil {

@@ -315,10 +315,11 @@ func formatSpan(d time.Duration) string {
 	return strconv.Itoa(int(d/time.Minute)) + "m" + strconv.Itoa(int(d%time.Minute/time.Second)) + "s"
 }
 
-// containersLevel is the worst state of the rows: critical with 2+ down, warning with
-// one down or one starting (an LLM still loading its model). A row whose source is off
+// containersLevel is the worst state of the rows: critical from container_health's
+// critical level of rows down (2 by default), warning from its warning level or one
+// starting (an LLM still loading its model). A row whose source is off
 // or not probed yet (unknown) does not lower it, as it does not raise container_health.
-func containersLevel(cs snapshot.Containers) (lv level, healthy int) {
+func containersLevel(cs snapshot.Containers, levels snapshot.Levels) (lv level, healthy int) {
 	if len(cs) == 0 {
 		return lvUnknown, 0
 	}
@@ -327,16 +328,19 @@ func containersLevel(cs snapshot.Containers) (lv level, healthy int) {
 	for _, c := range cs {
 		starting = starting || c.State == snapshot.HealthStarting
 	}
-	switch bad := cs.Unhealthy(); {
-	case bad >= 2:
+	switch bad := float64(cs.Unhealthy()); {
+	case bad > 0 && bad >= levels.Critical:
 		return lvCrit, healthy
-	case bad == 1 || starting:
+	case bad > 0 && bad >= levels.Warning, starting:
 		return lvWarn, healthy
 	}
 	return lvOK, healthy
 }
 
-func containersLevelOf(v *view) level { lv, _ := containersLevel(v.snap.Containers); return lv }
+func containersLevelOf(v *view) level {
+	lv, _ := containersLevel(v.snap.Containers, v.snap.ContainerRule())
+	return lv
+}
 
 // containersWord is the title's state: "6/6 healthy".
 func containersWord(v *view) string {
@@ -344,7 +348,7 @@ func containersWord(v *view) string {
 	if len(cs) == 0 {
 		return "none configured"
 	}
-	_, healthy := containersLevel(cs)
+	_, healthy := containersLevel(cs, v.snap.ContainerRule())
 	return strconv.Itoa(healthy) + "/" + strconv.Itoa(len(cs)) + " healthy"
 }
 
@@ -353,13 +357,13 @@ func containersHead(v *view) string {
 	if len(cs) == 0 {
 		return v.st.state(lvUnknown, "no containers configured")
 	}
-	lv, healthy := containersLevel(cs)
+	lv, healthy := containersLevel(cs, v.snap.ContainerRule())
 	return v.st.state(lv, strconv.Itoa(healthy)+"/"+strconv.Itoa(len(cs))+" healthy")
 }
 
 func containersCompact(v *view) (level, string) {
 	cs := v.snap.Containers
-	lv, healthy := containersLevel(cs)
+	lv, healthy := containersLevel(cs, v.snap.ContainerRule())
 	s := strconv.Itoa(healthy) + "/" + strconv.Itoa(len(cs)) + " healthy"
 	byState := map[string][]string{}
 	var order []string

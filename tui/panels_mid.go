@@ -129,7 +129,9 @@ func inferenceErrors(v *view) []string {
 	in := v.snap.Inference
 	var order []string
 	parts := map[string][]string{}
-	for _, part := range []string{"detector", "llm", "pipeline", "throughput", "queues"} {
+	labels := map[snapshot.Part]string{snapshot.PartDetect: "detector", snapshot.PartAnalyze: "llm", snapshot.PartPipeline: "pipeline",
+		snapshot.PartThroughput: "throughput", snapshot.PartQueues: "queues"}
+	for _, part := range snapshot.InferenceParts {
 		e := in.Errors[part]
 		if e == "" {
 			continue
@@ -138,7 +140,7 @@ func inferenceErrors(v *view) []string {
 		if _, ok := parts[e]; !ok {
 			order = append(order, e)
 		}
-		parts[e] = append(parts[e], part)
+		parts[e] = append(parts[e], labels[part])
 	}
 	out := make([]string, 0, len(order))
 	for _, e := range order {

@@ -60,8 +60,8 @@ func (m *Model) alertLogLines() []string {
 	}
 	for _, a := range sortedAlerts(s.Alerts) {
 		lv, label := alertLevelOf(a.Severity)
-		line := st.Level[lv].Render(glyphs[lv]+" "+label+"  "+a.Message) + st.Muted.Render("  value ") + withUnit(a.Metric, a.Value) +
-			st.Muted.Render(" · peak ") + withUnit(a.Metric, a.Peak) + st.Muted.Render(" · threshold ") + withUnit(a.Metric, a.Threshold)
+		line := st.Level[lv].Render(glyphs[lv]+" "+label+"  "+a.Message) + st.Muted.Render("  value ") + withUnit(string(a.Metric), a.Value) +
+			st.Muted.Render(" · peak ") + withUnit(string(a.Metric), a.Peak) + st.Muted.Render(" · threshold ") + withUnit(string(a.Metric), a.Threshold)
 		if !a.Since.IsZero() {
 			line += st.Muted.Render(" · since " + a.Since.In(m.loc).Format("15:04:05") + " (" + ago(now.Sub(a.Since.Time)) + ")")
 		}
@@ -82,7 +82,7 @@ func (m *Model) alertLogLines() []string {
 		lv, label := alertLevelOf(e.Severity)
 		lines = append(lines, st.Level[lv].Render(glyphs[lv]+" "+label)+"  "+e.Message+
 			st.Muted.Render("  "+e.Raised.In(m.loc).Format("15:04:05")+"–"+e.Cleared.In(m.loc).Format("15:04:05")+
-				" ("+ago(e.Duration(now))+") · peak ")+withUnit(e.Metric, e.Peak)+st.Muted.Render(" · threshold ")+withUnit(e.Metric, e.Threshold))
+				" ("+ago(e.Duration(now))+") · peak ")+withUnit(string(e.Metric), e.Peak)+st.Muted.Render(" · threshold ")+withUnit(string(e.Metric), e.Threshold))
 	}
 	lines = append(lines, "", st.Muted.Render("a or esc closes · ↑↓ scroll"))
 	return lines
