@@ -34,6 +34,9 @@ type Config struct {
 	Alerts     AlertsConfig      `yaml:"alerts"`
 	Serve      ServeConfig       `yaml:"serve"`
 	UI         UIConfig          `yaml:"ui"`
+	// StateDir keeps history and the alert log across restarts; see StateDirectory.
+	StateDir string       `yaml:"state_dir"`
+	Notify   NotifyConfig `yaml:"notify"`
 }
 
 // GPUConfig selects the NVML source.
@@ -162,7 +165,8 @@ func Default() Config {
 			FeedInterval:       Duration(5 * time.Second),
 			IdleTimeout:        Duration(300 * time.Second),
 		},
-		UI: UIConfig{Range: "5m"},
+		UI:     UIConfig{Range: "5m"},
+		Notify: DefaultNotify(),
 	}
 }
 
@@ -239,6 +243,7 @@ func (c *Config) Validate() error {
 		bad("ui.range: %q is not one of 5m, 15m, 60m", c.UI.Range)
 	}
 	errs = append(errs, c.Alerts.validate()...)
+	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
