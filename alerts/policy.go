@@ -9,10 +9,10 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// StartupGrace is how long after start-up a raised alert waits before it is sent: a
-// rule has not yet seen a whole window of samples then (rates, p95s and the sustained
-// rules settle), so an alert raised in it is sent only once the grace and its rule's
-// window have both passed since start and it is still active.
+// StartupGrace is the start-up period in which a raised alert is held back until its
+// rule has seen a full window since start: the rule's sustain window, and at least one
+// collection interval, so a value that is past its level only in the very first sample
+// (a first CPU or rate reading) sends nothing. After it, an alert is sent when raised.
 const StartupGrace = time.Minute
 
 // PolicyOptions configure a Policy.
@@ -26,6 +26,8 @@ type PolicyOptions struct {
 	Mute []string
 	// Snoozes silence single alerts; none when nil.
 	Snoozes *SnoozeStore
+	// Interval is the collection interval, the shortest window a rule can see.
+	Interval time.Duration
 }
 
 // Policy turns the active alerts of successive snapshots into the few notifications
@@ -127,10 +129,10 @@ func (p *Policy) step(tr *tracked, now time.Time, host string) (Event, bool) {
 }
 
 // holdTill is when an alert first seen at now may be sent: at once after the start-up
-// grace, else once both the grace and the rule's window have passed since start.
+// grace; inside it, once its rule has seen a full window (at least one interval) since
+// start.
 func (p *Policy) holdTill(a snapshot.Alert, now time.Time) time.Time {
-	graceEnd := p.opts.Start.Add(StartupGrace)
-	if !now.Before(graceEnd) {
+	if !now.Before(p.opts.Start.Add(StartupGrace)) {
 		return time.Time{}
 	}
 	w := p.windows[a.Metric]
@@ -138,7 +140,7 @@ func (p *Policy) holdTill(a snapshot.Alert, now time.Time) time.Time {
 	if a.Severity == snapshot.SeverityCritical {
 		window = w[1]
 	}
-	return maxTime(graceEnd, p.opts.Start.Add(window))
+	return p.opts.Start.Add(max(window, p.opts.Interval))
 }
 
 // Muted reports whether a is expected: its rule, its object (a mount, a GPU) or, for

@@ -35,7 +35,7 @@ func newPolicyRun(mute ...string) *policyRun {
 	return &policyRun{
 		clk: clk, snooze: sn,
 		eng: NewEngine(cfg, Options{Interval: tick}),
-		pol: NewPolicy(cfg, PolicyOptions{Start: t0, RepeatEvery: time.Hour, Mute: mute, Snoozes: sn}),
+		pol: NewPolicy(cfg, PolicyOptions{Start: t0, RepeatEvery: time.Hour, Mute: mute, Snoozes: sn, Interval: tick}),
 	}
 }
 
@@ -52,7 +52,8 @@ func (r *policyRun) run(d time.Duration, root, recordings float64) {
 
 func TestPolicyRaiseClearRepeatSnooze(t *testing.T) {
 	r := newPolicyRun()
-	// Critical from the first sample: held through the start-up minute, then raised once.
+	// Critical from the first sample: held for one interval (the first sample alone sends
+	// nothing), then raised once.
 	r.run(time.Hour+2*time.Minute, 95, 50)
 	// Repeated an hour after the raise, not before; then the disk is freed: a clear.
 	r.run(time.Minute, 50, 50)
@@ -70,8 +71,8 @@ func TestPolicyRaiseClearRepeatSnooze(t *testing.T) {
 	r.run(time.Minute, 95, 50)
 
 	want := []string{
-		"+1m0s raise critical host_disk /",
-		"+1h1m0s repeat critical host_disk /",
+		"+5s raise critical host_disk /",
+		"+1h0m5s repeat critical host_disk /",
 		"+1h2m0s clear critical host_disk /",
 		"+1h3m0s raise warning host_disk /",
 		"+3h3m0s clear warning host_disk /",
@@ -83,12 +84,25 @@ func TestPolicyRaiseClearRepeatSnooze(t *testing.T) {
 	}
 }
 
-func TestPolicyStartupGraceDropsAnAlertThatClearedInIt(t *testing.T) {
+func TestPolicyStartupGraceWaitsForAFullWindow(t *testing.T) {
+	// A value past its level in the first sample only sends nothing.
 	r := newPolicyRun()
-	r.run(30*time.Second, 95, 50)
+	r.run(tick, 95, 50)
 	r.run(2*time.Minute, 50, 50)
 	if len(r.log) != 0 {
-		t.Errorf("an alert raised and cleared inside the start-up minute was sent: %v", r.log)
+		t.Errorf("a first-sample blip was sent: %v", r.log)
+	}
+	// A sustained rule raised inside the grace (CPU: 1 minute windows) is sent once its
+	// window has passed since start, not earlier.
+	pol := NewPolicy(config.DefaultAlerts(), PolicyOptions{Start: t0, Interval: tick})
+	cpu := snapshot.Alert{Metric: "host_cpu", Severity: snapshot.SeverityCritical, Since: snapshot.Time{Time: t0.Add(50 * time.Second)}}
+	for at := 50 * time.Second; at <= 70*time.Second; at += tick {
+		s := diskAt(t0.Add(at), 50, 50)
+		s.Alerts = []snapshot.Alert{cpu}
+		evs := pol.Evaluate(s)
+		if sent := len(evs) > 0; sent != (at == time.Minute) {
+			t.Errorf("at +%s: events %v, want the raise at +1m0s only", at, evs)
+		}
 	}
 }
 
