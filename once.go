@@ -11,7 +11,9 @@ import (
 	"github.com/hsi-top/hsi-top/alerts"
 	"github.com/hsi-top/hsi-top/collector"
 	"github.com/hsi-top/hsi-top/config"
+	tf "github.com/hsi-top/hsi-top/internal/textfmt"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // newEngine wires the configured sources into an engine. Every snapshot passes the
@@ -75,7 +77,7 @@ func runOnce(ctx context.Context, cfg config.Config, asJSON bool, stdout, stderr
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(s); err != nil {
+		if err := enc.Encode(wire.Performance(s)); err != nil {
 			fmt.Fprintf(stderr, "hsi-top: encoding the snapshot: %v\n", err)
 			return exitUnknown
 		}
@@ -99,20 +101,6 @@ func alertStatus(s *snapshot.Snapshot) int {
 	return code
 }
 
-func num(v *float64, format string) string {
-	if v == nil {
-		return "–"
-	}
-	return fmt.Sprintf(format, *v)
-}
-
-func inum(v *int64) string {
-	if v == nil {
-		return "–"
-	}
-	return fmt.Sprintf("%d", *v)
-}
-
 // writeSummary prints a readable report of one snapshot, one section a paragraph.
 func writeSummary(w io.Writer, s *snapshot.Snapshot) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
@@ -128,44 +116,44 @@ func writeSummary(w io.Writer, s *snapshot.Snapshot) {
 		p("alert    %s %s", label, a.Message)
 	}
 	h := s.Host
-	p("host     cpu %s%%  ram %s/%s GiB (%s%%)  load %s  uptime %s",
-		num(h.CPUPercent, "%.1f"), num(h.RAMUsedGB, "%.1f"), num(h.RAMTotalGB, "%.1f"), num(h.RAMPercent, "%.1f"),
-		loadString(h.Load), num(h.UptimeSeconds, "%.0fs"))
+	p("host     cpu %s  ram %s (%s)  load %s  uptime %s",
+		tf.Pct(h.CPUPercent), tf.UsedOf(h.RAMUsedGB, h.RAMTotalGB, 1, " GiB"), tf.Pct(h.RAMPercent),
+		tf.Load(h.Load), tf.Uptime(h.UptimeSeconds))
 	for _, m := range h.Mounts {
 		if m.Error != "" {
 			p("disk     %s: %s", m.Path, m.Error)
 			continue
 		}
-		p("disk     %s %s/%s GiB (%s%%)", m.Path, num(m.UsedGB, "%.1f"), num(m.TotalGB, "%.1f"), num(m.Percent, "%.1f"))
+		p("disk     %s %s (%s)", m.Path, tf.UsedOf(m.UsedGB, m.TotalGB, 1, " GiB"), tf.Pct(m.Percent))
 	}
-	p("net      rx %s B/s  tx %s B/s", num(h.NetRxBytesSec, "%.0f"), num(h.NetTxBytesSec, "%.0f"))
+	p("net      rx %s  tx %s", tf.Rate(h.NetRxBytesSec), tf.Rate(h.NetTxBytesSec))
 	if len(s.GPUs) == 0 {
-		p("gpu      none: %s", orDash(s.GPUStatus.Error))
+		p("gpu      none: %s", tf.OrDash(s.GPUStatus.Error))
 	}
 	for _, g := range s.GPUs {
-		p("gpu%d     %s  util %s%%  vram %s/%s GiB  %s°C  %s W  (via %s)", g.Index, g.Name,
-			num(g.Utilization, "%.0f"), num(g.VRAMUsedGB, "%.1f"), num(g.VRAMTotalGB, "%.1f"),
-			num(g.Temperature, "%.0f"), num(g.PowerWatts, "%.0f"), g.Source)
+		p("gpu%d     %s  util %s%%  vram %s  %s°C  %s W  (via %s)", g.Index, g.Name,
+			tf.Fixed(g.Utilization, 0), tf.UsedOf(g.VRAMUsedGB, g.VRAMTotalGB, 1, " GiB"),
+			tf.Fixed(g.Temperature, 0), tf.Fixed(g.PowerWatts, 0), g.Source)
 		for _, sv := range g.Services {
-			p("           %-20s %.2f GiB", sv.Service, float64(sv.UsedBytes)/snapshot.GiB)
+			p("           %-20s %s", sv.Service, tf.Bytes(float64(sv.UsedBytes)))
 		}
 	}
 	d := s.AIModels.Detector
-	p("detector %s  model %s  device %s  vram %s GiB%s", d.Status, strOr(d.Model), strOr(d.Device), num(d.VRAMGB, "%.2f"), reason(d.Error))
+	p("detector %s  model %s  device %s  vram %s%s", d.Status, tf.Str(d.Model), tf.Str(d.Device), tf.Unit(d.VRAMGB, 2, " GiB"), reason(d.Error))
 	l := s.AIModels.Nemotron
-	p("llm      %s  slots %s/%s  ctx %s  tok/s %s%s", l.Status, inum(l.SlotsActive), inum(l.SlotsTotal), inum(l.ContextSize), num(l.TokensPerSecond, "%.1f"), reason(l.Error))
+	p("llm      %s  slots %s/%s  ctx %s  tok/s %s%s", l.Status, tf.Int(l.SlotsActive), tf.Int(l.SlotsTotal), tf.Int(l.ContextSize), tf.Fixed(l.TokensPerSecond, 1), reason(l.Error))
 	in := s.Inference
 	p("latency  detect %s  analyze %s  pipeline %s", latencyString(in.DetectorLatency), latencyString(in.LLMLatency), latencyString(in.PipelineLatency))
 	if in.Throughput != nil {
-		p("through  %s img/min  %s events/min (via %s)", num(in.Throughput.ImagesPerMin, "%.1f"), num(in.Throughput.EventsPerMin, "%.1f"), in.Throughput.Source)
+		p("through  %s img/min  %s events/min (via %s)", tf.Fixed(in.Throughput.ImagesPerMin, 1), tf.Fixed(in.Throughput.EventsPerMin, 1), in.Throughput.Source)
 	}
 	if in.Queues != nil {
-		p("queues   detection %s  analysis %s (via %s)", inum(in.Queues.Detection), inum(in.Queues.Analysis), in.Queues.Source)
+		p("queues   detection %s  analysis %s (via %s)", tf.Int(in.Queues.Detection), tf.Int(in.Queues.Analysis), in.Queues.Source)
 	}
 	pg := s.Databases.PostgreSQL
-	p("postgres %s  conns %s/%s  cache hit %s%%  tx/min %s%s", pg.Status, inum(pg.ConnectionsActive), inum(pg.ConnectionsMax), num(pg.CacheHitRatio, "%.1f"), num(pg.TransactionsPerMin, "%.0f"), reason(pg.Error))
+	p("postgres %s  conns %s/%s  cache hit %s  tx/min %s%s", pg.Status, tf.Int(pg.ConnectionsActive), tf.Int(pg.ConnectionsMax), tf.Pct(pg.CacheHitRatio), tf.RoundInt(pg.TransactionsPerMin), reason(pg.Error))
 	r := s.Databases.Redis
-	p("redis    %s  clients %s  mem %s MB  hit ratio %s%s", r.Status, inum(r.ConnectedClients), num(r.MemoryMB, "%.2f"), num(r.HitRatio, "%.1f%%"), reason(r.Error))
+	p("redis    %s  clients %s  mem %s  hit ratio %s%s", r.Status, tf.Int(r.ConnectedClients), tf.Unit(r.MemoryMB, 2, " MB"), tf.Pct(r.HitRatio), reason(r.Error))
 	if len(s.Containers) > 0 {
 		var parts []string
 		for _, c := range s.Containers {
@@ -175,37 +163,16 @@ func writeSummary(w io.Writer, s *snapshot.Snapshot) {
 	}
 	for _, src := range s.Sources {
 		if !src.OK {
-			p("source   %s stale: %s", src.Source, orDash(src.Error))
+			p("source   %s stale: %s", src.Source, tf.OrDash(src.Error))
 		}
 	}
 }
 
 func latencyString(l *snapshot.Latency) string {
 	if l == nil {
-		return "–"
+		return tf.Dash
 	}
-	return fmt.Sprintf("avg %s p95 %s ms", num(l.Avg, "%.0f"), num(l.P95, "%.0f"))
-}
-
-func loadString(l []float64) string {
-	if len(l) < 3 {
-		return "–"
-	}
-	return fmt.Sprintf("%.2f %.2f %.2f", l[0], l[1], l[2])
-}
-
-func strOr(s *string) string {
-	if s == nil {
-		return "–"
-	}
-	return *s
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return s
+	return "avg " + tf.MS(l.Avg) + " p95 " + tf.MS(l.P95)
 }
 
 func reason(s string) string {

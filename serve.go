@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"sync"
 
 	"github.com/hsi-top/hsi-top/collector"
@@ -80,10 +81,25 @@ func startFeed(ctx context.Context, eng *collector.Engine, hist feed.HistoryRead
 		History:         hist,
 		Logger:          log,
 		CollectInterval: eng.Interval(),
+		Secrets:         configuredSecrets(cfg),
 	})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// configuredSecrets are the services' keys and passwords, which the feed must never
+// log (the feed's own API key it knows already).
+func configuredSecrets(cfg config.Config) []string {
+	out := []string{cfg.Detector.APIKey.Value(), cfg.LLM.APIKey.Value(), cfg.Redis.Password.Value()}
+	for _, u := range []config.SecretURL{cfg.Postgres.DSN, cfg.Redis.URL, cfg.Backend.URL, cfg.Prometheus.URL} {
+		if parsed, err := url.Parse(u.Value()); err == nil && parsed.User != nil {
+			if pw, ok := parsed.User.Password(); ok {
+				out = append(out, pw)
+			}
+		}
+	}
+	return out
 }

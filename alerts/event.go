@@ -18,7 +18,7 @@ const (
 type Event struct {
 	Event     EventKind `json:"event"`
 	Severity  string    `json:"severity"`
-	Metric    string    `json:"metric"`
+	Metric    snapshot.AlertMetric `json:"metric"`
 	Object    string    `json:"object,omitempty"`
 	Value     float64   `json:"value"`
 	Threshold float64   `json:"threshold"`
@@ -36,11 +36,11 @@ type Event struct {
 func (e Event) Title() string {
 	switch e.Event {
 	case EventClear:
-		return "Resolved: " + e.Metric + objectSuffix(e.Object)
+		return "Resolved: " + string(e.Metric) + objectSuffix(e.Object)
 	case EventRepeat:
-		return "Still " + e.Severity + ": " + e.Metric + objectSuffix(e.Object)
+		return "Still " + e.Severity + ": " + string(e.Metric) + objectSuffix(e.Object)
 	default:
-		return capitalised(e.Severity) + ": " + e.Metric + objectSuffix(e.Object)
+		return capitalised(e.Severity) + ": " + string(e.Metric) + objectSuffix(e.Object)
 	}
 }
 

@@ -36,7 +36,7 @@ type PolicyOptions struct {
 // the rule has seen a whole window. Evaluate is called from one goroutine.
 type Policy struct {
 	opts    PolicyOptions
-	windows map[string][2]time.Duration // per metric: warning, critical
+	windows map[snapshot.AlertMetric][2]time.Duration // per metric: warning, critical
 	mute    map[string]bool
 	active  map[alertKey]*tracked
 	started bool
@@ -55,9 +55,9 @@ func NewPolicy(cfg config.AlertsConfig, opts PolicyOptions) *Policy {
 	if opts.RepeatEvery <= 0 {
 		opts.RepeatEvery = time.Hour
 	}
-	p := &Policy{opts: opts, windows: map[string][2]time.Duration{}, mute: map[string]bool{}, active: map[alertKey]*tracked{}}
+	p := &Policy{opts: opts, windows: map[snapshot.AlertMetric][2]time.Duration{}, mute: map[string]bool{}, active: map[alertKey]*tracked{}}
 	for _, nr := range cfg.Rules.List() {
-		p.windows[nr.Metric] = [2]time.Duration{nr.Rule.WarningFor.D(), nr.Rule.CriticalFor.D()}
+		p.windows[snapshot.AlertMetric(nr.Metric)] = [2]time.Duration{nr.Rule.WarningFor.D(), nr.Rule.CriticalFor.D()}
 	}
 	for _, m := range opts.Mute {
 		p.mute[m] = true
@@ -149,10 +149,10 @@ func (p *Policy) Muted(a snapshot.Alert, s *snapshot.Snapshot) bool {
 	if len(p.mute) == 0 {
 		return false
 	}
-	if p.mute[a.Metric] || (a.Object != "" && p.mute[a.Object]) {
+	if p.mute[string(a.Metric)] || (a.Object != "" && p.mute[a.Object]) {
 		return true
 	}
-	if a.Metric != "container_health" {
+	if a.Metric != snapshot.MetricContainerHealth {
 		return false
 	}
 	down := 0

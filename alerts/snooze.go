@@ -12,7 +12,7 @@ import (
 // Snooze silences one alert's notifications on every channel: until a time (a
 // snooze), or until the alert clears (an acknowledgement, Until nil).
 type Snooze struct {
-	Metric string `json:"metric"`
+	Metric snapshot.AlertMetric `json:"metric"`
 	Object string `json:"object,omitempty"`
 	// Until is the end of a snooze; nil for an acknowledgement, which ends when the
 	// alert clears.
@@ -32,24 +32,27 @@ type SnoozeStore struct {
 }
 
 // alertKey names one alert: its metric and object.
-type alertKey struct{ metric, object string }
+type alertKey struct {
+	metric snapshot.AlertMetric
+	object string
+}
 
 // NewSnoozeStore returns an empty store.
 func NewSnoozeStore() *SnoozeStore { return &SnoozeStore{items: map[alertKey]Snooze{}} }
 
 // Snooze silences metric/object until at+d.
-func (st *SnoozeStore) Snooze(metric, object string, at time.Time, d time.Duration) {
+func (st *SnoozeStore) Snooze(metric snapshot.AlertMetric, object string, at time.Time, d time.Duration) {
 	until := snapshot.Time{Time: at.Add(d).UTC()}
 	st.put(Snooze{Metric: metric, Object: object, Until: &until, At: snapshot.Time{Time: at.UTC()}})
 }
 
 // Acknowledge silences metric/object until it clears.
-func (st *SnoozeStore) Acknowledge(metric, object string, at time.Time) {
+func (st *SnoozeStore) Acknowledge(metric snapshot.AlertMetric, object string, at time.Time) {
 	st.put(Snooze{Metric: metric, Object: object, At: snapshot.Time{Time: at.UTC()}})
 }
 
 // Remove ends metric/object's snooze or acknowledgement.
-func (st *SnoozeStore) Remove(metric, object string) {
+func (st *SnoozeStore) Remove(metric snapshot.AlertMetric, object string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	delete(st.items, alertKey{metric, object})
@@ -63,7 +66,7 @@ func (st *SnoozeStore) put(s Snooze) {
 
 // Silenced reports whether metric/object is snoozed or acknowledged at now. An expired
 // snooze is forgotten.
-func (st *SnoozeStore) Silenced(metric, object string, now time.Time) bool {
+func (st *SnoozeStore) Silenced(metric snapshot.AlertMetric, object string, now time.Time) bool {
 	if st == nil {
 		return false
 	}
@@ -82,7 +85,7 @@ func (st *SnoozeStore) Silenced(metric, object string, now time.Time) bool {
 }
 
 // cleared drops an acknowledgement when its alert clears (a snooze runs its time).
-func (st *SnoozeStore) cleared(metric, object string) {
+func (st *SnoozeStore) cleared(metric snapshot.AlertMetric, object string) {
 	if st == nil {
 		return
 	}

@@ -29,17 +29,36 @@ var (
 	analysisQueueKeys  = []string{"hsi:queue:analysis_queue", "hsi:queue:analysis", "analysis_queue"}
 )
 
-// Latency lists (floats in ms, newest last, at most 1000).
+// Latency lists (floats in ms, newest last, at most maxLatencySamples).
 const (
 	redisDetectLatencyKey   = "telemetry:latency:detect"
 	redisAnalyzeLatencyKey  = "telemetry:latency:analyze"
 	redisPipelineLatencyKey = "telemetry:latency:total"
 )
 
+// maxLatencySamples is how many of a latency list's newest samples are read: the stack
+// trims each list to 1,000, so a longer one is a stack fault, and reading it whole
+// would cost memory and time in proportion to its length.
+const maxLatencySamples = 1000
+
+var latencyKeys = []string{redisDetectLatencyKey, redisAnalyzeLatencyKey, redisPipelineLatencyKey}
+
 // RedisSource reads the stack's Redis: INFO, the queue depths, the latency lists and
-// PING. The hit ratio is over the interval between two collections (deltas of
-// keyspace_hits/misses, less the lookups this source made itself), unknown with no
-// lookups in between.
+// PING.
+//
+// Redis counts every read of a key (LLEN, LRANGE, TYPE, EXISTS, OBJECT, SCAN … TYPE, a
+// Lua script's calls) in keyspace_hits or keyspace_misses, so reading the queues would
+// move the hit ratio hsi-top reports, and every other hsi-top on the same Redis would
+// see the first one's reads as traffic. MEMORY USAGE is not counted (checked against
+// Redis 7 by TestRedisCommandsKeyspaceCounters): hsi-top asks it first which keys exist
+// and then reads only those, so it never causes a miss. What remains are the hits of
+// LLEN and LRANGE on keys that exist (no uncounted command reads a list's length or
+// contents); this source subtracts its own, which it knows exactly from the replies.
+// Another hsi-top's reads of existing keys can therefore only raise the ratio, never
+// lower it: on an idle Redis without those keys it stays unknown.
+//
+// The hit ratio is over the interval between two collections, unknown with no lookups
+// in between.
 type RedisSource struct {
 	client   *redis.Client
 	initErr  error
@@ -79,7 +98,7 @@ func NewRedisSource(rawURL, password string, timeout time.Duration) *RedisSource
 }
 
 // Name returns "redis".
-func (r *RedisSource) Name() string { return "redis" }
+func (r *RedisSource) Name() snapshot.SourceName { return snapshot.SourceRedis }
 
 // Close closes the connection pool.
 func (r *RedisSource) Close() error {
@@ -89,7 +108,17 @@ func (r *RedisSource) Close() error {
 	return r.client.Close()
 }
 
-// Collect pings Redis, then reads INFO, the queues and the latency lists in one pipeline.
+// redisRead is what one collection read, before it becomes the card and the parts.
+type redisRead struct {
+	info      RedisInfo
+	ping      float64
+	queues    snapshot.Queues
+	latencies [3]*snapshot.Latency
+	own       redisCounters // lookups made after INFO (hits and misses only)
+}
+
+// Collect pings Redis, then reads INFO with the keys' existence (one pipeline, no
+// lookups), then the queues and latency lists that exist (a second pipeline).
 func (r *RedisSource) Collect(ctx context.Context) (Result, error) {
 	if r.initErr != nil {
 		return Result{}, r.initErr
@@ -98,90 +127,15 @@ func (r *RedisSource) Collect(ctx context.Context) (Result, error) {
 	if err := r.client.Ping(ctx).Err(); err != nil {
 		return Result{}, r.wrap("PING", err)
 	}
-	ping := float64(time.Since(begin).Microseconds()) / 1000
-
-	pipe := r.client.Pipeline()
-	info := pipe.Info(ctx)
-	det := make([]*redis.IntCmd, len(detectionQueueKeys))
-	for i, k := range detectionQueueKeys {
-		det[i] = pipe.LLen(ctx, k)
-	}
-	ana := make([]*redis.IntCmd, len(analysisQueueKeys))
-	for i, k := range analysisQueueKeys {
-		ana[i] = pipe.LLen(ctx, k)
-	}
-	lists := []*redis.StringSliceCmd{
-		pipe.LRange(ctx, redisDetectLatencyKey, 0, -1),
-		pipe.LRange(ctx, redisAnalyzeLatencyKey, 0, -1),
-		pipe.LRange(ctx, redisPipelineLatencyKey, 0, -1),
-	}
-	// Per-command errors (WRONGTYPE on a key that is not a list) are read below; only a
-	// failed INFO fails the source.
-	_, _ = pipe.Exec(ctx)
-	text, err := info.Result()
+	var rd redisRead
+	rd.ping = float64(time.Since(begin).Microseconds()) / 1000
+	present, err := r.readInfo(ctx, &rd)
 	if err != nil {
-		return Result{}, r.wrap("INFO", err)
+		return Result{}, err
 	}
-	parsed := ParseRedisInfo(text)
-
-	var own redisCounters
-	lookup := func(exists bool, err error) {
-		if err == nil && !exists {
-			own.ownMisses++
-		} else if err == nil || isWrongType(err) {
-			own.ownHits++
-		}
-	}
-	var q snapshot.Queues
-	q.Source = snapshot.ViaRedis
-	q.Detection, q.DetectionKey = pickQueue(det, detectionQueueKeys, lookup)
-	q.Analysis, q.AnalysisKey = pickQueue(ana, analysisQueueKeys, lookup)
-	var lats [3]*snapshot.Latency
-	for i, c := range lists {
-		items, err := c.Result()
-		lookup(len(items) > 0, err)
-		if err != nil {
-			continue
-		}
-		if sum, ok := SummarizeLatency(ParseLatencySamples(items)); ok {
-			lats[i] = &snapshot.Latency{
-				Avg: snapshot.Round(snapshot.F(sum.Avg), 2), P95: snapshot.Round(snapshot.F(sum.P95), 2),
-				P99: snapshot.Round(snapshot.F(sum.P99), 2), Samples: snapshot.I(int64(sum.Count)),
-				Source: snapshot.ViaRedis,
-			}
-		}
-	}
-
-	card := snapshot.Redis{
-		Status:           snapshot.StatusHealthy,
-		ConnectedClients: parsed.ConnectedClients,
-		BlockedClients:   parsed.BlockedClients,
-		EvictedKeys:      parsed.EvictedKeys,
-		OpsPerSecond:     parsed.OpsPerSec,
-		Version:          parsed.Version,
-		PingMS:           snapshot.Round(snapshot.F(ping), 3),
-	}
-	if parsed.UsedMemory != nil {
-		card.MemoryMB = snapshot.Round(snapshot.F(float64(*parsed.UsedMemory)/snapshot.MiB), 2)
-	}
-	if parsed.MaxMemory != nil {
-		card.MaxMemoryMB = snapshot.Round(snapshot.F(float64(*parsed.MaxMemory)/snapshot.MiB), 2)
-	}
-	r.mu.Lock()
-	if parsed.KeyspaceHits != nil && parsed.KeyspaceMisses != nil {
-		if p := r.prev; p != nil {
-			if ratio, ok := HitRatio(p.hits, p.misses, *parsed.KeyspaceHits, *parsed.KeyspaceMisses, p.ownHits, p.ownMisses); ok {
-				card.HitRatio = snapshot.Round(snapshot.F(ratio), 2)
-			}
-		}
-		own.hits, own.misses = *parsed.KeyspaceHits, *parsed.KeyspaceMisses
-		r.prev = &own
-	} else {
-		r.prev = nil
-	}
-	r.mu.Unlock()
-
-	parts := inferenceParts{Detect: lats[0], Analyze: lats[1], Pipeline: lats[2], Queues: &q}
+	r.readKeys(ctx, present, &rd)
+	card := rd.card(r.hitRatio(rd))
+	parts := inferenceParts{Detect: rd.latencies[0], Analyze: rd.latencies[1], Pipeline: rd.latencies[2], Queues: &rd.queues}
 	return Result{Via: snapshot.ViaRedis, Apply: func(s *snapshot.Snapshot) {
 		fresh := Fresh(s, "redis")
 		if fresh {
@@ -193,27 +147,176 @@ func (r *RedisSource) Collect(ctx context.Context) (Result, error) {
 	}}, nil
 }
 
-// pickQueue returns the depth and name of the first queue key that exists; with none, the
-// queue is empty (Redis deletes empty lists) and the plain name is reported.
-func pickQueue(cmds []*redis.IntCmd, keys []string, lookup func(bool, error)) (*int64, string) {
-	var depth *int64
-	name := ""
-	for i, c := range cmds {
-		n, err := c.Result()
-		lookup(n > 0, err)
-		if err == nil && n > 0 && depth == nil {
-			depth, name = snapshot.I(n), keys[i]
+// readInfo runs INFO and MEMORY USAGE of every key hsi-top reads, none of which Redis
+// counts as a lookup, and returns which keys exist. A failed INFO fails the source; a
+// failed MEMORY USAGE (renamed by the server's config) marks the key present, so it is
+// read as before.
+func (r *RedisSource) readInfo(ctx context.Context, rd *redisRead) (map[string]bool, error) {
+	keys := append(append(append([]string{}, detectionQueueKeys...), analysisQueueKeys...), latencyKeys...)
+	pipe := r.client.Pipeline()
+	info := pipe.Info(ctx)
+	usage := make([]*redis.IntCmd, len(keys))
+	for i, k := range keys {
+		usage[i] = pipe.MemoryUsage(ctx, k)
+	}
+	_, _ = pipe.Exec(ctx)
+	text, err := info.Result()
+	if err != nil {
+		return nil, r.wrap("INFO", err)
+	}
+	rd.info = ParseRedisInfo(text)
+	present := map[string]bool{}
+	for i, c := range usage {
+		if !errors.Is(c.Err(), redis.Nil) {
+			present[keys[i]] = true
 		}
 	}
-	if depth == nil {
-		for _, c := range cmds {
-			if c.Err() != nil && !isWrongType(c.Err()) {
-				return nil, "" // the read failed: unknown, not empty
+	return present, nil
+}
+
+// readKeys reads the depth of every queue key and the newest samples of every latency
+// list that exist, and records the lookups it made.
+func (r *RedisSource) readKeys(ctx context.Context, present map[string]bool, rd *redisRead) {
+	pipe := r.client.Pipeline()
+	llen := map[string]*redis.IntCmd{}
+	for _, k := range append(append([]string{}, detectionQueueKeys...), analysisQueueKeys...) {
+		if present[k] {
+			llen[k] = pipe.LLen(ctx, k)
+		}
+	}
+	lrange := map[string]*redis.StringSliceCmd{}
+	for _, k := range latencyKeys {
+		if present[k] {
+			// One more than the cap tells a list longer than the stack keeps.
+			lrange[k] = pipe.LRange(ctx, k, -(maxLatencySamples + 1), -1)
+		}
+	}
+	if len(llen)+len(lrange) > 0 {
+		_, _ = pipe.Exec(ctx) // per-command errors (WRONGTYPE) are read below
+	}
+	rd.queues = snapshot.Queues{Source: snapshot.ViaRedis}
+	depths := map[string]queueDepth{}
+	for k, c := range llen {
+		n, err := c.Result()
+		rd.own.count(n > 0, err)
+		depths[k] = queueDepth{n: n, err: err}
+	}
+	rd.queues.Detection, rd.queues.DetectionKey = sumQueues(detectionQueueKeys, depths)
+	rd.queues.Analysis, rd.queues.AnalysisKey = sumQueues(analysisQueueKeys, depths)
+	for i, k := range latencyKeys {
+		if c := lrange[k]; c != nil {
+			items, err := c.Result()
+			rd.own.count(len(items) > 0, err)
+			if err == nil {
+				rd.latencies[i] = latencyFromSamples(k, items)
 			}
 		}
+	}
+}
+
+// count records one lookup by its reply: a key that exists (or holds another type) is a
+// hit, an empty answer a miss (the key vanished between the two pipelines).
+func (c *redisCounters) count(exists bool, err error) {
+	if err == nil && !exists {
+		c.ownMisses++
+	} else if err == nil || isWrongType(err) {
+		c.ownHits++
+	}
+}
+
+// queueDepth is one queue key's LLEN reply.
+type queueDepth struct {
+	n   int64
+	err error
+}
+
+// sumQueues adds the depths of every key of one queue that holds items (a stack in the
+// middle of a migration fills both the plain and the prefixed key) and names them,
+// joined by "+". With none, the queue is empty (Redis deletes empty lists) and the
+// plain name is reported; a failed read (other than a key of another type) is unknown.
+func sumQueues(keys []string, depths map[string]queueDepth) (*int64, string) {
+	var total int64
+	var names []string
+	for _, k := range keys {
+		d, ok := depths[k]
+		if !ok || isWrongType(d.err) {
+			continue
+		}
+		if d.err != nil {
+			return nil, ""
+		}
+		if d.n > 0 {
+			total += d.n
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
 		return snapshot.I(0), keys[len(keys)-1]
 	}
-	return depth, name
+	return snapshot.I(total), strings.Join(names, "+")
+}
+
+// latencyFromSamples summarises at most maxLatencySamples newest samples of a list
+// read with one extra entry, noting when the list is longer than the stack keeps.
+func latencyFromSamples(key string, items []string) *snapshot.Latency {
+	note := ""
+	if len(items) > maxLatencySamples {
+		items = items[len(items)-maxLatencySamples:]
+		note = fmt.Sprintf("%s holds more than %d samples (the stack keeps at most %d): the newest %d are used",
+			key, maxLatencySamples, maxLatencySamples, maxLatencySamples)
+	}
+	sum, ok := SummarizeLatency(ParseLatencySamples(items))
+	if !ok {
+		return nil
+	}
+	return &snapshot.Latency{
+		Avg: snapshot.Round(snapshot.F(sum.Avg), 2), P95: snapshot.Round(snapshot.F(sum.P95), 2),
+		P99: snapshot.Round(snapshot.F(sum.P99), 2), Samples: snapshot.I(int64(sum.Count)),
+		Source: snapshot.ViaRedis, Note: note,
+	}
+}
+
+// hitRatio is the hit ratio since the previous collection, less the lookups this
+// source made in between; it stores this collection's counters for the next one.
+func (r *RedisSource) hitRatio(rd redisRead) *float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	hits, misses := rd.info.KeyspaceHits, rd.info.KeyspaceMisses
+	if hits == nil || misses == nil {
+		r.prev = nil
+		return nil
+	}
+	var ratio *float64
+	if p := r.prev; p != nil {
+		if v, ok := HitRatio(p.hits, p.misses, *hits, *misses, p.ownHits, p.ownMisses); ok {
+			ratio = snapshot.Round(snapshot.F(v), 2)
+		}
+	}
+	cur := rd.own
+	cur.hits, cur.misses = *hits, *misses
+	r.prev = &cur
+	return ratio
+}
+
+// card is the Redis card of one collection.
+func (rd redisRead) card(hitRatio *float64) snapshot.Redis {
+	card := snapshot.Redis{
+		Status:           snapshot.StatusHealthy,
+		ConnectedClients: rd.info.ConnectedClients,
+		BlockedClients:   rd.info.BlockedClients,
+		EvictedKeys:      rd.info.EvictedKeys,
+		OpsPerSecond:     rd.info.OpsPerSec,
+		Version:          rd.info.Version,
+		PingMS:           snapshot.Round(snapshot.F(rd.ping), 3),
+		HitRatio:         hitRatio,
+	}
+	if rd.info.UsedMemory != nil {
+		card.MemoryMB = snapshot.Round(snapshot.F(float64(*rd.info.UsedMemory)/snapshot.MiB), 2)
+	}
+	if rd.info.MaxMemory != nil {
+		card.MaxMemoryMB = snapshot.Round(snapshot.F(float64(*rd.info.MaxMemory)/snapshot.MiB), 2)
+	}
+	return card
 }
 
 func isWrongType(err error) bool {

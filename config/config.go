@@ -8,6 +8,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -124,7 +125,18 @@ type ServeConfig struct {
 	FeedInterval Duration `yaml:"feed_interval"`
 	// IdleTimeout closes a socket that sent nothing for this long.
 	IdleTimeout Duration `yaml:"idle_timeout"`
+	// TrustedProxies are the proxies (IP addresses or CIDR ranges) whose
+	// X-Forwarded-For and X-Real-IP headers name the client; empty: none, every peer is
+	// the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MaxConnections caps the WebSocket connections open at once; past it a socket is
+	// closed with 1013 (try again later).
+	MaxConnections int `yaml:"max_connections"`
 }
+
+// DefaultMaxConnections is serve.max_connections' default: many browsers and scripts
+// for a home box, far below what would strain it.
+const DefaultMaxConnections = 256
 
 // UIConfig is the terminal UI.
 type UIConfig struct {
@@ -164,6 +176,8 @@ func Default() Config {
 			RateLimitPerMinute: 10,
 			FeedInterval:       Duration(5 * time.Second),
 			IdleTimeout:        Duration(300 * time.Second),
+			TrustedProxies:     []string{},
+			MaxConnections:     DefaultMaxConnections,
 		},
 		UI:     UIConfig{Range: "5m"},
 		Notify: DefaultNotify(),
@@ -236,6 +250,14 @@ func (c *Config) Validate() error {
 	}
 	if c.Serve.IdleTimeout.D() < time.Second {
 		bad("serve.idle_timeout: %s is below 1s", c.Serve.IdleTimeout)
+	}
+	if c.Serve.MaxConnections < 1 {
+		bad("serve.max_connections: %d must be at least 1", c.Serve.MaxConnections)
+	}
+	for i, p := range c.Serve.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("serve.trusted_proxies[%d]: %q is neither an IP address nor a CIDR range (192.0.2.1, 172.16.0.0/12)", i, p)
+		}
 	}
 	switch c.UI.Range {
 	case "5m", "15m", "60m":

@@ -31,13 +31,32 @@ func restKey(r *http.Request) string {
 	if k := r.URL.Query().Get("api_key"); k != "" {
 		return k
 	}
-	if k := r.Header.Get("X-API-Key"); k != "" {
+	return headerKey(r)
+}
+
+// headerKey returns the key of an X-API-Key header or of Authorization: Bearer, the
+// forms a reverse proxy can add (nginx proxy_set_header) for a page that cannot.
+func headerKey(r *http.Request) string {
+	if k := strings.TrimSpace(r.Header.Get("X-API-Key")); k != "" {
 		return k
 	}
 	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
 		return strings.TrimSpace(a[7:])
 	}
 	return ""
+}
+
+// wsKey returns the API key a socket's upgrade request carries: ?api_key=, the
+// api-key.KEY subprotocol (proto, as offeredKeyProtocol found it), X-API-Key or
+// Authorization: Bearer, the first present in that order.
+func wsKey(r *http.Request, proto string) string {
+	if k := r.URL.Query().Get("api_key"); k != "" {
+		return k
+	}
+	if proto != "" {
+		return proto[len(apiKeyProtocolPrefix):]
+	}
+	return headerKey(r)
 }
 
 // originAllowed applies the browser origin rule: no Origin header (not a browser), the
@@ -90,7 +109,7 @@ func (s *Server) hostAllowed(r *http.Request) bool {
 // refuseHost answers a request whose Host is not allowed.
 func (s *Server) refuseHost(w http.ResponseWriter, r *http.Request) {
 	s.stats.rejectedHost.Add(1)
-	s.log.Info("feed: request for a host name that is not allowed", "remote", clientIP(r), "host", r.Host)
+	s.log.Info("feed: request for a host name that is not allowed", "remote", s.clientIP(r), "host", r.Host)
 	writeJSONError(w, http.StatusForbidden, "host_not_allowed",
 		"this host name may not read the feed without an API key; add it to serve.allowed_hosts or set serve.api_key")
 }
@@ -101,38 +120,6 @@ func hostOnly(hostport string) string {
 		return h
 	}
 	return strings.Trim(hostport, "[]")
-}
-
-// clientIP is the address the rate limit counts: the peer, or, when the peer is a
-// proxy on this machine, the client the proxy names (last X-Forwarded-For entry, which
-// the proxy appended, else X-Real-IP).
-func clientIP(r *http.Request) string {
-	peer := hostOnly(r.RemoteAddr)
-	ip := net.ParseIP(peer)
-	if ip == nil || !ip.IsLoopback() {
-		return peer
-	}
-	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-		parts := strings.Split(xff[len(xff)-1], ",")
-		if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
-			return last
-		}
-	}
-	if real := strings.TrimSpace(r.Header.Get("X-Real-IP")); net.ParseIP(real) != nil {
-		return real
-	}
-	return peer
-}
-
-// redactedURL is the request URL for logs, with any api_key value replaced.
-func redactedURL(r *http.Request) string {
-	u := *r.URL
-	q := u.Query()
-	if _, ok := q["api_key"]; ok {
-		q.Set("api_key", "REDACTED")
-		u.RawQuery = strings.Replace(q.Encode(), "api_key=REDACTED", "api_key=***", 1)
-	}
-	return u.RequestURI()
 }
 
 // rateLimiter limits connections per IP: at most perMinute at once, then one every

@@ -24,7 +24,7 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 			s.refuseHost(w, r)
 			return
 		}
-		if s.hasKey && s.authFailures.spent(clientIP(r), s.clk.Now()) {
+		if s.hasKey && s.authFailures.spent(s.clientIP(r), s.clk.Now()) {
 			// Too many wrong keys from this address: no more guesses until it cools down.
 			s.stats.rejectedRate.Add(1)
 			w.Header().Set("Retry-After", "60")
@@ -32,9 +32,9 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if s.hasKey && !s.keyOK(restKey(r)) {
-			s.authFailures.allow(clientIP(r), s.clk.Now())
+			s.authFailures.allow(s.clientIP(r), s.clk.Now())
 			s.stats.rejectedAuth.Add(1)
-			s.log.Info("feed: REST request without a valid API key", "remote", clientIP(r), "url", redactedURL(r))
+			s.log.Info("feed: REST request without a valid API key", "remote", s.clientIP(r), "url", s.logURL(r))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="hsi-top"`)
 			writeJSONError(w, http.StatusUnauthorized, "unauthorized",
 				"missing or invalid API key: pass ?api_key=, an X-API-Key header or Authorization: Bearer")
@@ -114,7 +114,8 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		n++
 	}
 	b.WriteString(`],"time_range":`)
-	writeJSONString(&b, rng.String())
+	rangeName, _ := json.Marshal(rng.String())
+	b.Write(rangeName)
 	b.WriteString(`,"count":`)
 	b.WriteString(strconv.Itoa(n))
 	b.WriteByte('}')

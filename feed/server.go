@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -65,6 +66,9 @@ type Options struct {
 	// dropped, within a bounded number of ticks. The feed sends a few KB per tick, so
 	// 64 KiB is many ticks of slack for a slow but live client.
 	SendBuffer int
+	// Secrets are the other configured secrets (the services' keys and passwords) that
+	// must never appear in the server's log; the API key is always among them.
+	Secrets []string
 }
 
 // Server is the feed's HTTP server. Create it with New and run it with Serve.
@@ -82,6 +86,13 @@ type Server struct {
 	sendBuffer      int
 	allowedHosts    []string // lower-case, besides IPs and localhost
 	authFailures    *rateLimiter
+	trustedProxies  []netip.Prefix
+	secrets         []string // never logged; longest first
+	maxConns        int
+	// conns counts the sockets open or being opened, refused ones included, so that
+	// the cap holds while handshakes are under way.
+	conns   atomic.Int64
+	authLog *throttledLog
 
 	keyHash [sha256.Size]byte
 	hasKey  bool
@@ -115,6 +126,7 @@ type stats struct {
 	rejectedRate   atomic.Uint64
 	rejectedOrigin atomic.Uint64
 	rejectedHost   atomic.Uint64
+	rejectedCap    atomic.Uint64
 	ticks          atomic.Uint64
 }
 
@@ -137,6 +149,16 @@ func New(opts Options) (*Server, error) {
 	if cfg.RateLimitPerMinute < 0 {
 		return nil, fmt.Errorf("feed: rate limit %d per minute must not be negative", cfg.RateLimitPerMinute)
 	}
+	if cfg.MaxConnections < 0 {
+		return nil, fmt.Errorf("feed: serve.max_connections %d must not be negative", cfg.MaxConnections)
+	}
+	if cfg.MaxConnections == 0 {
+		cfg.MaxConnections = config.DefaultMaxConnections
+	}
+	proxies, err := parseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:             cfg,
 		src:             opts.Source,
@@ -149,6 +171,9 @@ func New(opts Options) (*Server, error) {
 		grace:           opts.ShutdownGrace,
 		page:            opts.Page,
 		sendBuffer:      opts.SendBuffer,
+		trustedProxies:  proxies,
+		maxConns:        cfg.MaxConnections,
+		secrets:         secretList(cfg.APIKey.Value(), opts.Secrets),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -183,6 +208,7 @@ func New(opts Options) (*Server, error) {
 	// Wrong API keys on REST count against the same per-minute allowance, so a key
 	// cannot be guessed faster over REST than over the socket.
 	s.authFailures = newRateLimiter(cfg.RateLimitPerMinute)
+	s.authLog = newThrottledLog(time.Minute)
 	s.hub = newHub(s)
 	s.baseCtx, s.cancelBase = context.WithCancel(context.Background())
 	s.mux = http.NewServeMux()
@@ -246,7 +272,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("feed: serving", "addr", ln.Addr().String(), "feed_interval", s.cfg.FeedInterval.String(),
-		"api_key", s.hasKey, "rate_limit_per_minute", s.cfg.RateLimitPerMinute)
+		"api_key", s.hasKey, "rate_limit_per_minute", s.cfg.RateLimitPerMinute,
+		"max_connections", s.maxConns, "trusted_proxies", len(s.trustedProxies))
 
 	var serveErr error
 	select {

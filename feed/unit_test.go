@@ -11,104 +11,7 @@ import (
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
-	"github.com/hsi-top/hsi-top/snapshot"
 )
-
-func TestBuildStatusHealth(t *testing.T) {
-	healthyRows := func() snapshot.Containers {
-		return snapshot.Containers{
-			{Name: "backend", State: "healthy", Health: "healthy"},
-			{Name: "redis", State: "healthy", Health: "healthy"},
-			{Name: "nginx", Health: "none"},
-		}
-	}
-	for _, tc := range []struct {
-		name  string
-		edit  func(s *snapshot.Snapshot)
-		stale bool
-		want  string
-	}{
-		{"all healthy", func(s *snapshot.Snapshot) {}, false, "healthy"},
-		{"warning alert only", func(s *snapshot.Snapshot) {
-			s.Alerts = []snapshot.Alert{{Severity: "warning", Metric: "gpu_vram"}}
-		}, false, "healthy"},
-		{"critical alert", func(s *snapshot.Snapshot) {
-			s.Alerts = []snapshot.Alert{{Severity: "critical", Metric: "gpu_temperature"}}
-		}, false, "degraded"},
-		{"one service down", func(s *snapshot.Snapshot) { s.Containers[0].State = "unreachable" }, false, "degraded"},
-		{"one service starting", func(s *snapshot.Snapshot) {
-			s.Containers[1] = snapshot.Container{Name: "ai-llm", Health: "starting", State: "starting"}
-		}, false, "healthy"},
-		{"one row unhealthy by the page's health only", func(s *snapshot.Snapshot) {
-			s.Containers[1] = snapshot.Container{Name: "x", Health: "unhealthy"}
-		}, false, "degraded"},
-		{"one service not probed", func(s *snapshot.Snapshot) { s.Containers[0].State = "unknown" }, false, "healthy"},
-		{"two services down", func(s *snapshot.Snapshot) {
-			s.Containers[0].State = "unreachable"
-			s.Containers[1].State = "unhealthy"
-		}, false, "unhealthy"},
-		{"critical worker stopped", func(s *snapshot.Snapshot) {
-			s.Workers.List = []snapshot.Worker{{Name: "detection_worker", Running: false}, {Name: "cleanup_service", Running: true}}
-		}, false, "unhealthy"},
-		{"non-critical worker stopped", func(s *snapshot.Snapshot) {
-			s.Workers.List = []snapshot.Worker{{Name: "cleanup_service", Running: false}}
-		}, false, "healthy"},
-		{"collector stalled", func(s *snapshot.Snapshot) {}, true, "unhealthy"},
-	} {
-		s := snapshot.New(t0)
-		s.Containers = healthyRows()
-		tc.edit(s)
-		if got := buildStatus(s, tc.stale).Health; got != tc.want {
-			t.Errorf("%s: health %s, want %s", tc.name, got, tc.want)
-		}
-	}
-	if got := buildStatus(nil, true).Health; got != "degraded" {
-		t.Errorf("no snapshot: health %s, want degraded", got)
-	}
-}
-
-func TestBuildStatusNumbers(t *testing.T) {
-	s := snapshot.New(t0)
-	s.GPU = &snapshot.GPU{Name: "A", Utilization: snapshot.F(50), VRAMUsedGB: snapshot.F(1.5),
-		MemoryTotalBytes: snapshot.U(8 << 30), Temperature: snapshot.F(61)}
-	s.Inference.Throughput = &snapshot.Throughput{ImagesPerMin: snapshot.F(90)}
-	s.Inference.Queues = &snapshot.Queues{Detection: snapshot.I(7)}
-	s.AIModels.DetectorKey = "yolo26"
-	s.AIModels.Detector.Status = "healthy"
-	s.AIModels.Nemotron.Status = "loading"
-	d := buildStatus(s, false)
-	if *d.GPU.MemoryUsed != 1536 || *d.GPU.MemoryTotal != 8192 || *d.GPU.InferenceFPS != 1.5 || *d.GPU.Utilization != 50 {
-		t.Errorf("gpu = %+v", d.GPU)
-	}
-	if *d.Queue.Pending != 7 || d.Queue.Processing != nil {
-		t.Errorf("queue = %+v, want pending 7 and processing unknown", d.Queue)
-	}
-	b, err := json.Marshal(d.AI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != `{"status":"degraded","yolo26":"healthy","nemotron":"loading"}` {
-		t.Errorf("ai = %s", b)
-	}
-	if d.Cameras.Active != nil {
-		t.Error("unknown cameras are not null")
-	}
-}
-
-func TestAIHealth(t *testing.T) {
-	for _, tc := range []struct{ det, llm, want string }{
-		{"healthy", "healthy", "healthy"},
-		{"healthy", "loading", "degraded"},
-		{"unreachable", "healthy", "degraded"},
-		{"unreachable", "unreachable", "unhealthy"},
-		{"degraded", "unhealthy", "unhealthy"},
-		{"unreachable", "loading", "degraded"},
-	} {
-		if got := aiHealth(tc.det, tc.llm); got != tc.want {
-			t.Errorf("aiHealth(%s, %s) = %s, want %s", tc.det, tc.llm, got, tc.want)
-		}
-	}
-}
 
 func TestHandleClientMessage(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -176,17 +79,33 @@ func TestRateLimiter(t *testing.T) {
 	}
 }
 
-func TestClientIP(t *testing.T) {
+// TestClientIPTrustsOnlyConfiguredProxies is issue 10 item 15: forwarding headers
+// count only from serve.trusted_proxies; a loopback peer is not trusted by default.
+func TestClientIPTrustsOnlyConfiguredProxies(t *testing.T) {
 	for _, tc := range []struct {
-		remote, xff, real, want string
+		trusted           []string
+		remote, xff, real string
+		want              string
 	}{
-		{"192.0.2.7:5555", "", "", "192.0.2.7"},
-		{"192.0.2.7:5555", "10.9.9.9", "", "192.0.2.7"}, // only a local proxy is trusted
-		{"127.0.0.1:5555", "10.9.9.9, 198.51.100.4", "", "198.51.100.4"},
-		{"127.0.0.1:5555", "", "198.51.100.5", "198.51.100.5"},
-		{"127.0.0.1:5555", "garbage", "", "127.0.0.1"},
-		{"[::1]:5555", "2001:db8::1", "", "2001:db8::1"},
+		// Nothing trusted (the default): every peer is the client, loopback included.
+		{nil, "192.0.2.7:5555", "10.9.9.9", "", "192.0.2.7"},
+		{nil, "127.0.0.1:5555", "10.9.9.9, 198.51.100.4", "", "127.0.0.1"},
+		{nil, "127.0.0.1:5555", "", "198.51.100.5", "127.0.0.1"},
+		{nil, "[::1]:5555", "2001:db8::1", "", "::1"},
+		// A trusted proxy: the right-most address it did not append itself.
+		{[]string{"127.0.0.1"}, "127.0.0.1:5555", "10.9.9.9, 198.51.100.4", "", "198.51.100.4"},
+		{[]string{"127.0.0.1"}, "127.0.0.1:5555", "", "198.51.100.5", "198.51.100.5"},
+		{[]string{"127.0.0.1"}, "127.0.0.1:5555", "garbage", "", "127.0.0.1"},
+		{[]string{"::1"}, "[::1]:5555", "2001:db8::1", "", "2001:db8::1"},
+		// A chain of trusted proxies is skipped; a spoofed left-most entry is not believed.
+		{[]string{"10.0.0.0/8", "127.0.0.1"}, "127.0.0.1:1", "203.0.113.9, 198.51.100.4, 10.1.2.3", "", "198.51.100.4"},
+		// A peer outside the list is not trusted even if the list is not empty.
+		{[]string{"10.0.0.0/8"}, "127.0.0.1:5555", "198.51.100.4", "", "127.0.0.1"},
 	} {
+		s, err := New(Options{Source: &fakeSource{}, Config: config.ServeConfig{TrustedProxies: tc.trusted}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := httptest.NewRequest("GET", "/ws/system", nil)
 		r.RemoteAddr = tc.remote
 		if tc.xff != "" {
@@ -195,17 +114,49 @@ func TestClientIP(t *testing.T) {
 		if tc.real != "" {
 			r.Header.Set("X-Real-IP", tc.real)
 		}
-		if got := clientIP(r); got != tc.want {
-			t.Errorf("%s xff=%q real=%q: %s, want %s", tc.remote, tc.xff, tc.real, got, tc.want)
+		if got := s.clientIP(r); got != tc.want {
+			t.Errorf("trusted %v, %s xff=%q real=%q: %s, want %s", tc.trusted, tc.remote, tc.xff, tc.real, got, tc.want)
 		}
+		s.cancelBase()
+	}
+	if _, err := New(Options{Source: &fakeSource{}, Config: config.ServeConfig{TrustedProxies: []string{"nginx"}}}); err == nil ||
+		!strings.Contains(err.Error(), `"nginx"`) {
+		t.Errorf("a trusted proxy that is not an address: %v", err)
 	}
 }
 
-func TestRedactedURL(t *testing.T) {
-	r := httptest.NewRequest("GET", "/ws/system?api_key=topsecret&x=1", nil)
-	got := redactedURL(r)
-	if strings.Contains(got, "topsecret") || !strings.Contains(got, "x=1") {
-		t.Errorf("redacted URL %q", got)
+// TestLogURLRedactsCredentials is issue 10 item 14: the logged URL is the path and the
+// query with every credential-looking value and every value holding a secret replaced.
+func TestLogURLRedactsCredentials(t *testing.T) {
+	const key = "topsecret-KEY"
+	s, err := New(Options{Source: &fakeSource{}, Config: config.ServeConfig{APIKey: key},
+		Secrets: []string{"redis-pass", "", "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.cancelBase()
+	for _, tc := range []struct{ target, want string }{
+		{"/ws/system?api_key=" + key + "&x=1", "/ws/system?api_key=***&x=1"},
+		{"/ws/system?apikey=" + key, "/ws/system?apikey=***"},
+		{"/api/system/performance?range=1&key=" + key, "/api/system/performance?range=1&key=***"},
+		{"/api/system/performance/history?time_range=5m?api_key=" + key, "/api/system/performance/history?time_range=5m&api_key=***"},
+		{"/ws/system?token=guess&access_token=g2&Password=p", "/ws/system?token=***&access_token=***&Password=***"},
+		{"/ws/system?q=" + key, "/ws/system?q=***"},
+		{"/ws/system?q=pre" + key + "post", "/ws/system?q=***"},
+		{"/ws/system?" + key, "/ws/system?***"},
+		{"/ws/system?q=redis-pass", "/ws/system?q=***"},
+		{"/x/" + key + "/y", "/x/***/y"},
+		{"/ws/system?q=%zz&time_range=5m", "/ws/system?q=%25zz&time_range=5m"},
+		{"/ws/system", "/ws/system"},
+	} {
+		r := httptest.NewRequest("GET", "http://h"+tc.target, nil)
+		got := s.logURL(r)
+		if got != tc.want {
+			t.Errorf("%s: logged %q, want %q", tc.target, got, tc.want)
+		}
+		if strings.Contains(got, key) || strings.Contains(got, "redis-pass") {
+			t.Errorf("%s: a secret is in %q", tc.target, got)
+		}
 	}
 }
 

@@ -30,13 +30,36 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.originAllowed(r) {
 		s.stats.rejectedOrigin.Add(1)
-		s.log.Info("feed: WebSocket origin refused", "remote", clientIP(r), "origin", r.Header.Get("Origin"), "host", r.Host)
+		s.log.Info("feed: WebSocket origin refused", "remote", s.clientIP(r), "origin", r.Header.Get("Origin"), "host", r.Host)
 		writeJSONError(w, http.StatusForbidden, "origin_not_allowed",
 			"this page's origin may not read the feed; add it to serve.allowed_origins")
 		return
 	}
+	// The cap counts this socket from here to the end of the handler, refused or not.
+	n := s.conns.Add(1)
+	defer s.conns.Add(-1)
+	ip := s.clientIP(r)
+	if n > int64(2*s.maxConns) {
+		// Even the refusals are too many to close politely: answer without upgrading.
+		s.refuseOverCap(ip, n)
+		w.Header().Set("Retry-After", "10")
+		writeJSONError(w, http.StatusServiceUnavailable, "too_many_connections",
+			"the feed has as many connections open as serve.max_connections allows; try again later")
+		return
+	}
 	proto := offeredKeyProtocol(r)
-	ip := clientIP(r)
+	key := wsKey(r, proto)
+	keyOK := s.keyOK(key)
+	if s.hasKey && !keyOK && s.authFailures.spent(ip, s.clk.Now()) {
+		// Told why (1008 with the reason) until the allowance ran out: from now on
+		// refused before the upgrade, cheaply, until it comes back.
+		s.stats.rejectedAuth.Add(1)
+		s.logAuthFailure(ip, r, "limited")
+		w.Header().Set("Retry-After", "60")
+		writeJSONError(w, http.StatusTooManyRequests, "rate_limited",
+			"too many WebSocket attempts without a valid API key; wait a minute")
+		return
+	}
 	c := &client{s: s, ip: ip, closeDone: make(chan struct{})}
 	// Protocol-level pings and pongs are client frames too: they keep the socket from
 	// idling out (browsers send none; other clients may).
@@ -56,11 +79,16 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	conn, err := websocket.Accept(w, r, opts)
 	if err != nil {
-		s.log.Debug("feed: WebSocket handshake failed", "remote", clientIP(r), "url", redactedURL(r), "err", err)
+		s.log.Debug("feed: WebSocket handshake failed", "remote", ip, "url", s.logURL(r), "err", err)
 		return
 	}
 	raw, _ := r.Context().Value(rawConnKey{}).(net.Conn)
 
+	if n > int64(s.maxConns) {
+		s.refuseOverCap(ip, n)
+		s.closeBounded(conn, raw, websocket.StatusTryAgainLater, "Too many connections", nil)
+		return
+	}
 	if !s.limiter.allow(ip, s.clk.Now()) {
 		s.stats.rejectedRate.Add(1)
 		s.log.Warn("feed: connection rate limit exceeded, closing with 1008", "remote", ip,
@@ -68,21 +96,16 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		s.closeBounded(conn, raw, websocket.StatusPolicyViolation, "Rate limit exceeded", nil)
 		return
 	}
-	if s.hasKey {
-		key := r.URL.Query().Get("api_key")
-		if key == "" && proto != "" {
-			key = proto[len(apiKeyProtocolPrefix):]
+	if s.hasKey && !keyOK {
+		s.authFailures.allow(ip, s.clk.Now())
+		s.stats.rejectedAuth.Add(1)
+		reason := "Invalid API key"
+		if key == "" {
+			reason = "API key required"
 		}
-		if !s.keyOK(key) {
-			s.stats.rejectedAuth.Add(1)
-			reason := "Invalid API key"
-			if key == "" {
-				reason = "API key required"
-			}
-			s.log.Warn("feed: WebSocket API key missing or wrong, closing with 1008", "remote", ip, "url", redactedURL(r))
-			s.closeBounded(conn, raw, websocket.StatusPolicyViolation, reason, nil)
-			return
-		}
+		s.logAuthFailure(ip, r, reason)
+		s.closeBounded(conn, raw, websocket.StatusPolicyViolation, reason, nil)
+		return
 	}
 
 	conn.SetReadLimit(MaxClientFrame)
@@ -123,6 +146,28 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		conn.CloseNow()
 	}
 	s.log.Debug("feed: client disconnected", "remote", ip)
+}
+
+// refuseOverCap counts and logs (at most once a minute) a socket past the cap.
+func (s *Server) refuseOverCap(ip string, open int64) {
+	s.stats.rejectedCap.Add(1)
+	if logIt, more := s.authLog.note("cap", s.clk.Now()); logIt {
+		s.log.Warn("feed: too many WebSocket connections, refusing with 1013", "remote", ip,
+			"open", open, "max_connections", s.maxConns, "refused_since_last_line", more)
+	}
+}
+
+// logAuthFailure logs a socket without a valid key: the first from an address with
+// the reason and the fix, then one line a minute with the count of the attempts since,
+// so that a page retrying twice a second is visible without flooding the log.
+func (s *Server) logAuthFailure(ip string, r *http.Request, reason string) {
+	logIt, more := s.authLog.note("auth "+ip, s.clk.Now())
+	if !logIt {
+		return
+	}
+	s.log.Warn("feed: WebSocket without a valid API key refused (the page cannot send a key: "+
+		"have its nginx add it with proxy_set_header X-API-Key, or serve on loopback without one)",
+		"remote", ip, "reason", reason, "url", s.logURL(r), "refused_since_last_line", more)
 }
 
 // writeLoop sends queued frames until the client ends.

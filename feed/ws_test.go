@@ -410,8 +410,8 @@ func TestAPIKey(t *testing.T) {
 	if logs := h.logs.String(); strings.Contains(logs, key) || strings.Contains(logs, "nope") {
 		t.Errorf("a key reached the log:\n%s", logs)
 	}
-	if !strings.Contains(h.logs.String(), "api_key=***") {
-		t.Errorf("the log does not show the redacted URL:\n%s", h.logs.String())
+	if !strings.Contains(h.logs.String(), "reason=\"API key required\"") {
+		t.Errorf("the log does not give the reason of the first refusal:\n%s", h.logs.String())
 	}
 }
 

@@ -73,8 +73,8 @@ func statePayload(s *snapshot.Snapshot, rules []string, sensors []sensor) ([]byt
 		on[r] = "OFF"
 	}
 	for _, a := range s.Alerts {
-		if _, ok := on[a.Metric]; ok {
-			on[a.Metric] = "ON"
+		if _, ok := on[string(a.Metric)]; ok {
+			on[string(a.Metric)] = "ON"
 		}
 	}
 	state["alerts"] = on

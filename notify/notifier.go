@@ -27,10 +27,10 @@ import (
 // Source names of the channels in the snapshot's sources: notify_ntfy, notify_webhook
 // and so on, numbered from 2 when a kind is configured more than once.
 const (
-	SourceNtfy      = "notify_ntfy"
-	SourceWebhook   = "notify_webhook"
-	SourceMQTT      = "notify_mqtt"
-	SourceHeartbeat = "notify_heartbeat"
+	SourceNtfy      snapshot.SourceName = "notify_ntfy"
+	SourceWebhook   snapshot.SourceName = "notify_webhook"
+	SourceMQTT      snapshot.SourceName = "notify_mqtt"
+	SourceHeartbeat snapshot.SourceName = "notify_heartbeat"
 )
 
 // Options configure a Notifier beyond the configuration.
@@ -118,11 +118,11 @@ func New(cfg config.Config, opts Options) (*Notifier, error) {
 	return n, nil
 }
 
-func numbered(name string, i int) string {
+func numbered(name snapshot.SourceName, i int) snapshot.SourceName {
 	if i == 0 {
 		return name
 	}
-	return name + "_" + strconv.Itoa(i+1)
+	return name + snapshot.SourceName("_"+strconv.Itoa(i+1))
 }
 
 // Snoozes returns the store the channels honour (the dashboard's snooze key and the
@@ -166,7 +166,7 @@ func (n *Notifier) addSources(s *snapshot.Snapshot) {
 
 // Stats are a channel's delivery counts since start, for /metrics.
 type Stats struct {
-	Channel               string
+	Channel               snapshot.SourceName
 	Sent, Failed, Dropped int
 	Waiting               int
 }

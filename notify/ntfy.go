@@ -36,11 +36,11 @@ func NtfyPriority(ev alerts.Event) string {
 func NtfyTags(ev alerts.Event) string {
 	switch {
 	case ev.Event == alerts.EventClear:
-		return "white_check_mark," + ev.Metric
+		return "white_check_mark," + string(ev.Metric)
 	case ev.Severity == snapshot.SeverityCritical:
-		return "rotating_light," + ev.Metric
+		return "rotating_light," + string(ev.Metric)
 	default:
-		return "warning," + ev.Metric
+		return "warning," + string(ev.Metric)
 	}
 }
 

@@ -39,7 +39,7 @@ var defaultTiming = retryTiming{base: RetryBase, max: RetryMax, attempt: Attempt
 // queue is one channel's bounded delivery queue and its worker goroutine. Push never
 // blocks: the collector's tick must not wait for a network.
 type queue struct {
-	name   string
+	name   snapshot.SourceName
 	via    string
 	sender Sender
 	timing retryTiming
@@ -62,7 +62,7 @@ type channelStats struct {
 	lastDuration          time.Duration
 }
 
-func newQueue(name, via string, s Sender, timing retryTiming) *queue {
+func newQueue(name snapshot.SourceName, via string, s Sender, timing retryTiming) *queue {
 	q := &queue{name: name, via: via, sender: s, timing: timing, wake: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}), stats: channelStats{lastOK: true}}
 	go q.run()

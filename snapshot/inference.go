@@ -1,11 +1,10 @@
 package snapshot
 
-import "encoding/json"
-
 // Inference is the page's inference object: stage latencies, throughput and queue depths.
 // Each part is nil when no source answered, with the reason in Errors.
 type Inference struct {
-	// DetectorKey decides whether the detect latency is also sent as yolo26_latency_ms.
+	// DetectorKey decides whether the wire encoding also sends the detect latency as
+	// yolo26_latency_ms.
 	DetectorKey string `json:"-"`
 
 	DetectorLatency *Latency    `json:"rtdetr_latency_ms"`
@@ -17,21 +16,7 @@ type Inference struct {
 	// Errors says, per part, why it is unknown (hsi-top's own key). The keys are the
 	// parts' JSON names (rtdetr_latency_ms, nemotron_latency_ms, pipeline_latency_ms,
 	// throughput, queues); a part that is known has no entry.
-	Errors map[string]string `json:"errors,omitempty"`
-}
-
-type inferenceJSON Inference
-
-// MarshalJSON adds yolo26_latency_ms beside rtdetr_latency_ms when the detector key is
-// yolo26, as the page reads the key named after the detector.
-func (in Inference) MarshalJSON() ([]byte, error) {
-	if in.DetectorKey == "" || in.DetectorKey == DefaultDetectorKey {
-		return json.Marshal(inferenceJSON(in))
-	}
-	return json.Marshal(struct {
-		inferenceJSON
-		Alias *Latency `json:"yolo26_latency_ms"`
-	}{inferenceJSON(in), in.DetectorLatency})
+	Errors map[Part]string `json:"errors,omitempty"`
 }
 
 // Latency is one stage's latency over the last window, in milliseconds.
@@ -46,6 +31,9 @@ type Latency struct {
 	// Window is the period the statistics cover, for example "5m".
 	Window string `json:"window,omitempty"`
 	Source string `json:"source"`
+	// Note says what was odd about the data read, for example a latency list longer
+	// than the stack keeps (only its newest samples were used).
+	Note string `json:"note,omitempty"`
 }
 
 // Throughput is pipeline throughput per minute.
@@ -59,7 +47,9 @@ type Throughput struct {
 type Queues struct {
 	Detection *int64 `json:"detection"`
 	Analysis  *int64 `json:"analysis"`
-	// DetectionKey and AnalysisKey name the Redis keys read (plain or hsi:queue: prefixed).
+	// DetectionKey and AnalysisKey name the Redis keys the depth came from (plain or
+	// hsi:queue: prefixed); when several hold items the depth is their sum and the
+	// names are joined by "+".
 	DetectionKey string `json:"detection_key,omitempty"`
 	AnalysisKey  string `json:"analysis_key,omitempty"`
 	Source       string `json:"source"`
