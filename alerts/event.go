@@ -16,13 +16,13 @@ const (
 // Event is one notification: what the webhook posts as JSON, and what ntfy and MQTT
 // word their messages from.
 type Event struct {
-	Event     EventKind `json:"event"`
-	Severity  string    `json:"severity"`
+	Event     EventKind            `json:"event"`
+	Severity  string               `json:"severity"`
 	Metric    snapshot.AlertMetric `json:"metric"`
-	Object    string    `json:"object,omitempty"`
-	Value     float64   `json:"value"`
-	Threshold float64   `json:"threshold"`
-	Message   string    `json:"message"`
+	Object    string               `json:"object,omitempty"`
+	Value     float64              `json:"value"`
+	Threshold float64              `json:"threshold"`
+	Message   string               `json:"message"`
 	// Raised is when the alert began; Cleared is set on a clear event only.
 	Raised  snapshot.Time  `json:"raised"`
 	Cleared *snapshot.Time `json:"cleared"`

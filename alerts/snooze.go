@@ -13,7 +13,7 @@ import (
 // snooze), or until the alert clears (an acknowledgement, Until nil).
 type Snooze struct {
 	Metric snapshot.AlertMetric `json:"metric"`
-	Object string `json:"object,omitempty"`
+	Object string               `json:"object,omitempty"`
 	// Until is the end of a snooze; nil for an acknowledgement, which ends when the
 	// alert clears.
 	Until *snapshot.Time `json:"until"`
