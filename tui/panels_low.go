@@ -118,7 +118,7 @@ func hostBody(v *view, w int) content {
 			continue
 		}
 		lv := v.valueLevel("host_disk", m.Path, m.Percent)
-		lines = append(lines, label("Disk")+v.st.bar(m.Percent, barW, lv)+pctCell(lv, m.Percent)+"  "+usedOf(snapshot.InGiB(&m.UsedBytes), snapshot.InGiB(&m.TotalBytes), 0, " GiB")+" "+m.Path)
+		lines = append(lines, label("Disk")+v.st.bar(m.Percent, barW, lv)+pctCell(lv, m.Percent)+"  "+usedOf(mountGiB(m.UsedBytes, m.TotalBytes), mountGiB(m.TotalBytes, m.TotalBytes), 0, " GiB")+" "+m.Path)
 		disks = append(disks, m.Path+" "+v.st.Level[lv].Render(pct(m.Percent)))
 	}
 	net := label("Net") + "rx " + rate(h.NetRxBytesSec) + " · tx " + rate(h.NetTxBytesSec) + v.st.Muted.Render("   up ") + uptime(h.UptimeSeconds)
@@ -394,4 +394,12 @@ func deref(b *uint64) uint64 {
 		return 0
 	}
 	return *b
+}
+
+// mountGiB is b in GiB, unknown for a mount of unknown size (total 0).
+func mountGiB(b, total uint64) *float64 {
+	if total == 0 {
+		return nil
+	}
+	return snapshot.InGiB(&b)
 }
