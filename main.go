@@ -30,9 +30,6 @@ const (
 	exitUnknown  = 3
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 const usageText = `hsi-top — a terminal dashboard for the AI home-security GPU box
 
 Usage:
@@ -40,6 +37,9 @@ Usage:
   hsi-top --once [--json]         collect, wait one interval so rates are real, print, exit
   hsi-top --serve [ADDR]          headless: serve /ws/system, REST and /metrics (default 127.0.0.1:8089)
   hsi-top config                  print the effective configuration (secrets redacted) and its origins
+  hsi-top healthcheck [URL]       exit 0 when a --serve answers /healthz (default http://127.0.0.1:8089/healthz)
+  hsi-top completion SHELL        print the completion script for bash, zsh or fish
+  hsi-top man                     print the manual page (roff: hsi-top man | man -l -)
 
 Flags:
 `
@@ -69,6 +69,7 @@ type cliFlags struct {
 	noColor    bool
 	version    bool
 	subcommand string
+	subArgs    []string // the words after the subcommand
 }
 
 // usageError is a mistake on the command line: exit 3 with a one-line reason.
@@ -76,8 +77,9 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
-	f := &cliFlags{}
+// newFlagSet defines hsi-top's flags on f; --help, the completion scripts and the man
+// page are generated from the same definitions.
+func newFlagSet(f *cliFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("hsi-top", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&f.configFile, "config", "", "config `FILE` (default: ./hsi-top.yaml, $XDG_CONFIG_HOME/hsi-top/config.yaml, /etc/hsi-top/config.yaml)")
@@ -89,6 +91,12 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 	fs.StringVar(&f.listen, "listen", "", "with the dashboard: also serve the feed on `ADDR`")
 	fs.BoolVar(&f.noColor, "no-color", false, "draw without colour (also: NO_COLOR set)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	return fs
+}
+
+func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
+	f := &cliFlags{}
+	fs := newFlagSet(f)
 	// The flag package prints the whole usage on any mistake; a mistake gets one line
 	// instead, and the usage is printed for --help only.
 	fs.Usage = func() {}
@@ -117,6 +125,11 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 		f.serveAddr, rest = rest[0], rest[1:]
 	case len(rest) > 0 && rest[0] == "config":
 		f.subcommand, rest = "config", rest[1:]
+	case len(rest) > 0 && findSubcommand(rest[0]) != nil:
+		f.subcommand, f.subArgs, rest = rest[0], rest[1:], nil
+		if err := findSubcommand(f.subcommand).checkArgs(f.subArgs); err != nil {
+			return nil, err
+		}
 	}
 	if len(rest) > 0 {
 		return nil, usageError{fmt.Sprintf("unexpected argument %q (see --help)", rest[0])}
@@ -171,8 +184,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUnknown
 	}
 	if f.version {
-		fmt.Fprintf(stdout, "hsi-top %s\n", version)
+		fmt.Fprintln(stdout, readBuildVersion())
 		return exitOK
+	}
+	if code, ran := runTool(f, stdout, stderr); ran {
+		return code
 	}
 	loaded, err := loadConfig(f)
 	if err != nil {
