@@ -411,6 +411,9 @@ func redisLookups(t *testing.T, u string) (stop func()) {
 	rc := redis.NewClient(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	rc.Set(ctx, "page:hit", "1", 0)
+	// End-to-end latencies, as the stack's workers record them: the pipeline latency
+	// the PostgreSQL card's db_query sits beside.
+	rc.RPush(ctx, "telemetry:latency:total", 2900.5, 3100.25, 3350)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -422,7 +425,12 @@ func redisLookups(t *testing.T, u string) (stop func()) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	return func() { cancel(); <-done; rc.Close() }
+	return func() {
+		cancel()
+		<-done
+		rc.Del(context.Background(), "page:hit", "telemetry:latency:total")
+		rc.Close()
+	}
 }
 
 func wantContainer(t *testing.T, pv pageView, name, want string) {

@@ -32,12 +32,12 @@ func TestPerformanceEndpoint(t *testing.T) {
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
 		t.Fatalf("status %d, content type %q", code, hdr.Get("Content-Type"))
 	}
-	want, err := json.Marshal(wire.Performance(h.src.Latest()))
+	want, err := json.Marshal(wire.Page(h.src.Latest()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(body) != string(want) {
-		t.Errorf("body is not the snapshot's JSON:\n%s", body)
+		t.Errorf("body is not the snapshot's page encoding:\n%s", body)
 	}
 	// The same bytes as the performance_update's data.
 	c := h.dial("", nil)
