@@ -13,6 +13,7 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	tf "github.com/hsi-top/hsi-top/internal/textfmt"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // newEngine wires the configured sources into an engine. Every snapshot passes the
@@ -76,7 +77,7 @@ func runOnce(ctx context.Context, cfg config.Config, asJSON bool, stdout, stderr
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(s); err != nil {
+		if err := enc.Encode(wire.Performance(s)); err != nil {
 			fmt.Fprintf(stderr, "hsi-top: encoding the snapshot: %v\n", err)
 			return exitUnknown
 		}

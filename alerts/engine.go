@@ -103,7 +103,7 @@ func NewEngine(cfg config.AlertsConfig, opts Options) *Engine {
 	defs := definitions()
 	e := &Engine{logDirty: true}
 	for _, nr := range cfg.Rules.List() {
-		def, ok := defs[nr.Metric]
+		def, ok := defs[snapshot.AlertMetric(nr.Metric)]
 		if !ok || !nr.Rule.Enabled {
 			continue
 		}

@@ -27,7 +27,7 @@ func calm(ts time.Time) *snapshot.Snapshot {
 	s.GPU = &s.GPUs[0]
 	s.Inference.DetectorLatency = &snapshot.Latency{Avg: snapshot.F(30), P95: snapshot.F(50)}
 	s.Inference.LLMLatency = &snapshot.Latency{Avg: snapshot.F(2000), P95: snapshot.F(3000)}
-	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(10), ConnectionsMax: snapshot.I(100), CacheHitRatio: snapshot.F(99)}
+	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(10), ConnectionsTotal: snapshot.I(12), ConnectionsMax: snapshot.I(100), CacheHitRatio: snapshot.F(99)}
 	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryMB: snapshot.F(40), HitRatio: snapshot.F(90)}
 	s.Host = snapshot.Host{CPUPercent: snapshot.F(20), RAMPercent: snapshot.F(40), DiskPercent: snapshot.F(50),
 		Mounts: []snapshot.Mount{{Path: "/", Percent: snapshot.F(50)}, {Path: "/recordings", Percent: snapshot.F(60)}}}
@@ -39,15 +39,16 @@ func calm(ts time.Time) *snapshot.Snapshot {
 
 // ruleCase drives one rule through raise, hysteresis, escalation and clear.
 type ruleCase struct {
-	metric, object string
-	set            func(s *snapshot.Snapshot, v float64)
-	good           float64
-	warn           float64
-	warnMsg        string
-	hover          float64 // between the warning clear level and the warning level; NaN: none
-	crit           float64
-	critMsg        string
-	noOscillation  bool // integer counts cannot hover ±0.5
+	metric        snapshot.AlertMetric
+	object        string
+	set           func(s *snapshot.Snapshot, v float64)
+	good          float64
+	warn          float64
+	warnMsg       string
+	hover         float64 // between the warning clear level and the warning level; NaN: none
+	crit          float64
+	critMsg       string
+	noOscillation bool // integer counts cannot hover ±0.5
 }
 
 var ruleCases = []ruleCase{
@@ -64,7 +65,7 @@ var ruleCases = []ruleCase{
 	{metric: "nemotron_latency_p95", set: func(s *snapshot.Snapshot, v float64) { s.Inference.LLMLatency.P95 = snapshot.F(v) },
 		good: 3000, warn: 12000, warnMsg: "LLM latency p95 high: 12.0s", hover: 9800, crit: 31000, critMsg: "LLM latency p95 critical: 31.0s"},
 	{metric: "pg_connections", set: func(s *snapshot.Snapshot, v float64) {
-		s.Databases.PostgreSQL.ConnectionsActive = snapshot.I(int64(math.Round(v * 10)))
+		s.Databases.PostgreSQL.ConnectionsTotal = snapshot.I(int64(math.Round(v * 10)))
 		s.Databases.PostgreSQL.ConnectionsMax = snapshot.I(1000)
 	}, good: 10, warn: 85, warnMsg: "PostgreSQL connections high: 850/1000", hover: 78, crit: 96.7, critMsg: "PostgreSQL connections critical: 967/1000"},
 	{metric: "pg_cache_hit", set: func(s *snapshot.Snapshot, v float64) { s.Databases.PostgreSQL.CacheHitRatio = snapshot.F(v) },
@@ -139,8 +140,8 @@ func TestEveryRule(t *testing.T) {
 		t.Fatalf("%d cases for %d rules", len(ruleCases), len(cfg.Rules.List()))
 	}
 	for _, tc := range ruleCases {
-		t.Run(tc.metric, func(t *testing.T) {
-			rule := ruleFor(t, &cfg, tc.metric).Rule
+		t.Run(string(tc.metric), func(t *testing.T) {
+			rule := ruleFor(t, &cfg, string(tc.metric)).Rule
 			d := &driver{t: t, e: NewEngine(cfg, Options{Interval: tick}), now: t0, set: tc.set}
 			for range 3 {
 				if s := d.feed(tc.good); len(s.Alerts) != 0 || len(s.AlertLog) != 0 {
@@ -234,8 +235,8 @@ func TestOscillationRaisesOnce(t *testing.T) {
 		if tc.noOscillation {
 			continue
 		}
-		t.Run(tc.metric, func(t *testing.T) {
-			nr := ruleFor(t, &cfg, tc.metric)
+		t.Run(string(tc.metric), func(t *testing.T) {
+			nr := ruleFor(t, &cfg, string(tc.metric))
 			level := nr.Rule.Warning
 			d := &driver{t: t, e: NewEngine(cfg, Options{Interval: tick}), now: t0, set: tc.set}
 			if nr.Rule.WarningFor == 0 {

@@ -108,7 +108,7 @@ func TestReplay30Minutes(t *testing.T) {
 		if l.Cleared != nil {
 			cleared = clock(l.Cleared.Time)
 		}
-		got[i] = strings.Join([]string{clock(l.Raised.Time), cleared, l.Severity, l.Metric, l.Object,
+		got[i] = strings.Join([]string{clock(l.Raised.Time), cleared, l.Severity, string(l.Metric), l.Object,
 			trimFloat(l.Peak), trimFloat(l.DurationSeconds), l.Message}, " | ")
 	}
 	want := []string{

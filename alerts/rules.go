@@ -49,7 +49,7 @@ type reading struct {
 
 // ruleDef describes how to read a metric from a snapshot and word its message.
 type ruleDef struct {
-	metric string
+	metric snapshot.AlertMetric
 	cmp    comparison
 	// read appends the rule's readings (one per object) to dst.
 	read func(s *snapshot.Snapshot, dst []reading) []reading
@@ -66,8 +66,8 @@ func withClearOnUnknown(d ruleDef) ruleDef {
 }
 
 // definitions returns the rule definitions keyed by contract.md §5's metric names.
-func definitions() map[string]ruleDef {
-	gpu := func(metric string, val func(g *snapshot.GPU) *float64, format func(label, word string, v float64) string) ruleDef {
+func definitions() map[snapshot.AlertMetric]ruleDef {
+	gpu := func(metric snapshot.AlertMetric, val func(g *snapshot.GPU) *float64, format func(label, word string, v float64) string) ruleDef {
 		return ruleDef{
 			metric: metric, cmp: above,
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
@@ -84,7 +84,7 @@ func definitions() map[string]ruleDef {
 			},
 		}
 	}
-	single := func(metric string, cmp comparison, val func(s *snapshot.Snapshot) *float64, format string, scale float64) ruleDef {
+	single := func(metric snapshot.AlertMetric, cmp comparison, val func(s *snapshot.Snapshot) *float64, format string, scale float64) ruleDef {
 		return ruleDef{
 			metric: metric, cmp: cmp,
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
@@ -96,48 +96,50 @@ func definitions() map[string]ruleDef {
 		}
 	}
 	defs := []ruleDef{
-		gpu("gpu_utilization", func(g *snapshot.GPU) *float64 { return g.Utilization },
+		gpu(snapshot.MetricGPUUtilization, func(g *snapshot.GPU) *float64 { return g.Utilization },
 			func(l, w string, v float64) string { return fmt.Sprintf("%s utilization %s: %.1f%%", l, w, v) }),
-		gpu("gpu_temperature", func(g *snapshot.GPU) *float64 { return g.Temperature },
+		gpu(snapshot.MetricGPUTemperature, func(g *snapshot.GPU) *float64 { return g.Temperature },
 			func(l, w string, v float64) string { return fmt.Sprintf("%s temperature %s: %.0f°C", l, w, v) }),
-		gpu("gpu_vram", func(g *snapshot.GPU) *float64 { return g.VRAMPercent },
+		gpu(snapshot.MetricGPUVRAM, func(g *snapshot.GPU) *float64 { return g.VRAMPercent },
 			func(l, w string, v float64) string { return fmt.Sprintf("%s VRAM %s: %.1f%%", l, w, v) }),
-		gpu("gpu_power", func(g *snapshot.GPU) *float64 { return g.PowerWatts },
+		gpu(snapshot.MetricGPUPower, func(g *snapshot.GPU) *float64 { return g.PowerWatts },
 			func(l, w string, v float64) string { return fmt.Sprintf("%s power %s: %.0fW", l, w, v) }),
-		single("rtdetr_latency_p95", above, func(s *snapshot.Snapshot) *float64 { return p95(s.Inference.DetectorLatency) },
+		single(snapshot.MetricDetectorLatencyP95, above, func(s *snapshot.Snapshot) *float64 { return p95(s.Inference.DetectorLatency) },
 			"Detector latency p95 %s: %.0fms", 1),
 		// The level is in ms like the feed's value; seconds read better in the message.
-		single("nemotron_latency_p95", above, func(s *snapshot.Snapshot) *float64 { return p95(s.Inference.LLMLatency) },
+		single(snapshot.MetricLLMLatencyP95, above, func(s *snapshot.Snapshot) *float64 { return p95(s.Inference.LLMLatency) },
 			"LLM latency p95 %s: %.1fs", 0.001),
 		{
-			metric: "pg_connections", cmp: above,
+			metric: snapshot.MetricPGConnections, cmp: above,
+			// Every open connection counts against the limit, idle ones too: the pool
+			// runs out of connections, not of running queries.
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
 				pg := &s.Databases.PostgreSQL
-				if pg.ConnectionsActive == nil || pg.ConnectionsMax == nil || *pg.ConnectionsMax <= 0 {
+				if pg.ConnectionsTotal == nil || pg.ConnectionsMax == nil || *pg.ConnectionsMax <= 0 {
 					return append(dst, reading{})
 				}
-				return append(dst, reading{value: float64(*pg.ConnectionsActive) / float64(*pg.ConnectionsMax) * 100, ok: true})
+				return append(dst, reading{value: float64(*pg.ConnectionsTotal) / float64(*pg.ConnectionsMax) * 100, ok: true})
 			},
 			message: func(s *snapshot.Snapshot, r reading, word string) string {
 				pg := &s.Databases.PostgreSQL
-				if pg.ConnectionsActive == nil || pg.ConnectionsMax == nil {
+				if pg.ConnectionsTotal == nil || pg.ConnectionsMax == nil {
 					return fmt.Sprintf("PostgreSQL connections %s: %.1f%%", word, r.value)
 				}
-				return fmt.Sprintf("PostgreSQL connections %s: %d/%d", word, *pg.ConnectionsActive, *pg.ConnectionsMax)
+				return fmt.Sprintf("PostgreSQL connections %s: %d/%d", word, *pg.ConnectionsTotal, *pg.ConnectionsMax)
 			},
 		},
-		single("pg_cache_hit", below, func(s *snapshot.Snapshot) *float64 { return s.Databases.PostgreSQL.CacheHitRatio },
+		single(snapshot.MetricPGCacheHit, below, func(s *snapshot.Snapshot) *float64 { return s.Databases.PostgreSQL.CacheHitRatio },
 			"PostgreSQL cache hit ratio %s: %.1f%%", 1),
-		single("redis_memory", above, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.MemoryMB },
+		single(snapshot.MetricRedisMemory, above, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.MemoryMB },
 			"Redis memory %s: %.1fMB", 1),
-		withClearOnUnknown(single("redis_hit_ratio", below, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.HitRatio },
+		withClearOnUnknown(single(snapshot.MetricRedisHitRatio, below, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.HitRatio },
 			"Redis hit ratio %s: %.1f%%", 1)),
-		single("host_cpu", above, func(s *snapshot.Snapshot) *float64 { return s.Host.CPUPercent },
+		single(snapshot.MetricHostCPU, above, func(s *snapshot.Snapshot) *float64 { return s.Host.CPUPercent },
 			"CPU %s: %.1f%%", 1),
-		single("host_ram", above, func(s *snapshot.Snapshot) *float64 { return s.Host.RAMPercent },
+		single(snapshot.MetricHostRAM, above, func(s *snapshot.Snapshot) *float64 { return s.Host.RAMPercent },
 			"RAM %s: %.1f%%", 1),
 		{
-			metric: "host_disk", cmp: above,
+			metric: snapshot.MetricHostDisk, cmp: above,
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
 				if len(s.Host.Mounts) == 0 {
 					if s.Host.DiskPercent != nil {
@@ -155,7 +157,7 @@ func definitions() map[string]ruleDef {
 			},
 		},
 		{
-			metric: "container_health", cmp: atLeast,
+			metric: snapshot.MetricContainerHealth, cmp: atLeast,
 			read: func(s *snapshot.Snapshot, dst []reading) []reading {
 				probed := 0
 				for _, c := range s.Containers {
@@ -188,7 +190,7 @@ func definitions() map[string]ruleDef {
 			},
 		},
 	}
-	m := make(map[string]ruleDef, len(defs))
+	m := make(map[snapshot.AlertMetric]ruleDef, len(defs))
 	for _, d := range defs {
 		m[d.metric] = d
 	}

@@ -29,7 +29,7 @@ func NewBackendSource(baseURL string, timeout time.Duration) *BackendSource {
 }
 
 // Name returns "backend".
-func (b *BackendSource) Name() string { return "backend" }
+func (b *BackendSource) Name() snapshot.SourceName { return snapshot.SourceBackend }
 
 // Close releases idle connections.
 func (b *BackendSource) Close() error { b.client.CloseIdle(); return nil }

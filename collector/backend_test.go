@@ -206,11 +206,11 @@ func TestBackendSource503(t *testing.T) {
 	if in.Queues == nil || *in.Queues.Detection != 3 || *in.Queues.Analysis != 1 {
 		t.Fatalf("queues = %+v", in.Queues)
 	}
-	if in.Throughput != nil || in.Errors[PartThroughput] != "no source configured (prometheus, postgres)" {
-		t.Fatalf("throughput = %+v, reason %q", in.Throughput, in.Errors[PartThroughput])
+	if in.Throughput != nil || in.Errors[snapshot.PartThroughput] != "no source configured (prometheus, postgres)" {
+		t.Fatalf("throughput = %+v, reason %q", in.Throughput, in.Errors[snapshot.PartThroughput])
 	}
-	if in.PipelineLatency != nil || in.Errors[PartPipeline] != "backend: no data" {
-		t.Fatalf("pipeline reason = %q", in.Errors[PartPipeline])
+	if in.PipelineLatency != nil || in.Errors[snapshot.PartPipeline] != "backend: no data" {
+		t.Fatalf("pipeline reason = %q", in.Errors[snapshot.PartPipeline])
 	}
 }
 

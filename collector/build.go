@@ -38,9 +38,11 @@ func (b *Built) Close() error {
 func Build(cfg config.Config) *Built {
 	hostname, _ := os.Hostname()
 	detectorKey := cfg.Detector.Key
+	containerRule := cfg.Alerts.Rules.ContainerHealth
 	b := &Built{
 		Prepare: func(s *snapshot.Snapshot) {
 			s.Hostname = hostname
+			s.ContainerLevels = snapshot.Levels{Warning: containerRule.Warning, Critical: containerRule.Critical}
 			s.AIModels.DetectorKey = detectorKey
 			s.Inference.DetectorKey = detectorKey
 		},

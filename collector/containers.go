@@ -112,7 +112,7 @@ func NewContainersSource(cfg config.Config, timeout time.Duration) *ContainersSo
 }
 
 // Name returns "containers".
-func (c *ContainersSource) Name() string { return "containers" }
+func (c *ContainersSource) Name() snapshot.SourceName { return snapshot.SourceContainers }
 
 // Close releases idle connections.
 func (c *ContainersSource) Close() error { c.client.CloseIdle(); return nil }
@@ -275,7 +275,7 @@ func sectionRow(s *snapshot.Snapshot, section string) snapshot.Container {
 		l := s.AIModels.Nemotron
 		status, errMsg = l.Status, l.Error
 	}
-	if _, configured := s.Source(source); !configured {
+	if _, configured := s.Source(snapshot.SourceName(source)); !configured {
 		c.State, c.Error = StateUnknown, section+": not configured"
 		return c
 	}

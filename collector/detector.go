@@ -37,7 +37,7 @@ func NewDetectorSource(cfg config.DetectorConfig, timeout time.Duration) *Detect
 }
 
 // Name returns "detector".
-func (d *DetectorSource) Name() string { return "detector" }
+func (d *DetectorSource) Name() snapshot.SourceName { return snapshot.SourceDetector }
 
 // Close drops the idle keep-alive connections.
 func (d *DetectorSource) Close() error { d.client.CloseIdle(); return nil }

@@ -13,6 +13,7 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // route is one canned answer of a test server.
@@ -190,7 +191,7 @@ func TestDetectorAPIKeyRejected(t *testing.T) {
 	if d.Status != "unhealthy" || !strings.Contains(d.Error, "HTTP 401") {
 		t.Errorf("card = %+v", d)
 	}
-	js, _ := json.Marshal(s)
+	js, _ := json.Marshal(wire.Performance(s))
 	if strings.Contains(string(js), "wrong-key-value") {
 		t.Error("the API key reached the snapshot")
 	}
@@ -269,7 +270,7 @@ func TestDetectorKeyInJSON(t *testing.T) {
 	var page struct {
 		AIModels map[string]map[string]any `json:"ai_models"`
 	}
-	js, _ := json.Marshal(s)
+	js, _ := json.Marshal(wire.Performance(s))
 	if err := json.Unmarshal(js, &page); err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func NewEngine(opts Options, sources ...Source) (*Engine, error) {
 		trigger: make(chan struct{}, 1),
 		subs:    map[chan *snapshot.Snapshot]struct{}{},
 	}
-	seen := map[string]bool{}
+	seen := map[snapshot.SourceName]bool{}
 	for _, s := range sources {
 		if seen[s.Name()] {
 			return nil, fmt.Errorf("two sources are named %q", s.Name())

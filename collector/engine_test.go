@@ -12,7 +12,7 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-func cpuSource(name string, value float64) Source {
+func cpuSource(name snapshot.SourceName, value float64) Source {
 	return SourceFunc{SourceName: name, Fn: func(ctx context.Context) (Result, error) {
 		return Result{Via: snapshot.ViaHost, Apply: func(s *snapshot.Snapshot) { s.Host.CPUPercent = snapshot.F(value) }}, nil
 	}}
@@ -20,14 +20,14 @@ func cpuSource(name string, value float64) Source {
 
 // switchable succeeds with its value until failing is set, then errors.
 type switchable struct {
-	name    string
+	name    snapshot.SourceName
 	value   atomic.Int64
 	failing atomic.Bool
 	hang    atomic.Bool
 	release chan struct{}
 }
 
-func (s *switchable) Name() string { return s.name }
+func (s *switchable) Name() snapshot.SourceName { return s.name }
 func (s *switchable) Collect(ctx context.Context) (Result, error) {
 	if s.hang.Load() {
 		select { // a hung source that ignores its deadline until released

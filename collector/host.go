@@ -54,7 +54,7 @@ func NewHostSource(mounts []string) *HostSource {
 }
 
 // Name returns "host".
-func (h *HostSource) Name() string { return "host" }
+func (h *HostSource) Name() snapshot.SourceName { return snapshot.SourceHost }
 
 // Collect reads every host number once.
 func (h *HostSource) Collect(ctx context.Context) (Result, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // hostileHandlers are services that misbehave in every way the issue lists. Each
@@ -110,7 +111,7 @@ func TestHostileServers(t *testing.T) {
 			if llmReason == "" || len(llmReason) > 100 {
 				t.Errorf("llm = %q %q / %q: want a short reason", l.Status, l.Error, l.SlotsError)
 			}
-			js, err := json.Marshal(s)
+			js, err := json.Marshal(wire.Performance(s))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +178,7 @@ func TestPromptTextNeverKept(t *testing.T) {
 			s = eng.Tick(context.Background())
 		}
 		llm.Close()
-		js, err := json.Marshal(s)
+		js, err := json.Marshal(wire.Performance(s))
 		if err != nil {
 			t.Fatal(err)
 		}

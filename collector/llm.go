@@ -58,7 +58,7 @@ func newLLMSource(cfg config.ServiceConfig, timeout time.Duration, now func() ti
 }
 
 // Name returns "llm".
-func (l *LLMSource) Name() string { return "llm" }
+func (l *LLMSource) Name() snapshot.SourceName { return snapshot.SourceLLM }
 
 // Close drops the idle keep-alive connections.
 func (l *LLMSource) Close() error { l.client.CloseIdle(); return nil }

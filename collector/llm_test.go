@@ -12,6 +12,7 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 func newTestLLM(t testing.TB, url string, key config.Secret, now func() time.Time) *LLMSource {
@@ -73,7 +74,7 @@ func TestLLMFixturesCurrent(t *testing.T) {
 		t.Errorf("nemotron %s != ai_models.nemotron %s", a, b)
 	}
 	var page map[string]any
-	js, _ := json.Marshal(s)
+	js, _ := json.Marshal(wire.Performance(s))
 	json.Unmarshal(js, &page)
 	n := page["nemotron"].(map[string]any)
 	if n["status"] != "healthy" || n["slots_active"] != 1.0 || n["slots_total"] != 2.0 || n["context_size"] != 131072.0 {
@@ -285,7 +286,7 @@ func TestBuildAISources(t *testing.T) {
 	defer built.Close()
 	var names []string
 	for _, s := range built.Sources {
-		names = append(names, s.Name())
+		names = append(names, string(s.Name()))
 	}
 	if got := strings.Join(names, ","); !strings.HasPrefix(got, "host,self,nvml,detector,llm") {
 		t.Errorf("sources = %s, want host,self,nvml,detector,llm first", got)
@@ -302,7 +303,7 @@ func TestBuildAISources(t *testing.T) {
 		AIModels map[string]map[string]any `json:"ai_models"`
 		Nemotron map[string]any            `json:"nemotron"`
 	}
-	js, _ := json.Marshal(s)
+	js, _ := json.Marshal(wire.Performance(s))
 	if err := json.Unmarshal(js, &page); err != nil {
 		t.Fatal(err)
 	}

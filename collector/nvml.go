@@ -83,7 +83,7 @@ func newNVMLSource(lib nvml.Interface, procs ProcReader, now func() time.Time, i
 }
 
 // Name returns "nvml".
-func (n *NVMLSource) Name() string { return "nvml" }
+func (n *NVMLSource) Name() snapshot.SourceName { return snapshot.SourceNVML }
 
 // Close stops every further NVML call, waits for a collection in flight, then shuts
 // NVML down.

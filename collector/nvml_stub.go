@@ -19,7 +19,7 @@ const NVMLUnavailableReason = "hsi-top was built without cgo: NVML unavailable"
 func NewNVMLSource(index int) *NVMLSource { return &NVMLSource{} }
 
 // Name returns "nvml".
-func (*NVMLSource) Name() string { return "nvml" }
+func (*NVMLSource) Name() snapshot.SourceName { return snapshot.SourceNVML }
 
 // Collect reports that NVML is unavailable in this build.
 func (*NVMLSource) Collect(context.Context) (Result, error) {

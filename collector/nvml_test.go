@@ -13,6 +13,7 @@ import (
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock"
 
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // fakeGPU is what one mocked device answers; a set no* flag makes that call answer
@@ -222,7 +223,7 @@ func TestNVMLTwoGPUs(t *testing.T) {
 	if s.GPU == nil || s.GPU.Name != g.Name || s.GPU == &s.GPUs[0] {
 		t.Fatalf("gpu = %p %+v, want a copy of device 0", s.GPU, s.GPU)
 	}
-	js, err := json.Marshal(s)
+	js, err := json.Marshal(wire.Performance(s))
 	if err != nil {
 		t.Fatal(err)
 	}

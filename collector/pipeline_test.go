@@ -11,24 +11,25 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // partSource is a fake source that gives a detect latency and queue depth tagged with its
 // name, or fails once it is told to (its last good result is then re-applied, stale).
 type partSource struct {
-	name string
+	name snapshot.SourceName
 	fail bool
 }
 
-func (p *partSource) Name() string { return p.name }
+func (p *partSource) Name() snapshot.SourceName { return p.name }
 func (p *partSource) Collect(context.Context) (Result, error) {
 	if p.fail {
 		return Result{}, errors.New("down")
 	}
 	name := p.name
 	parts := inferenceParts{
-		Detect: &snapshot.Latency{Avg: snapshot.F(1), Source: name},
-		Queues: &snapshot.Queues{Detection: snapshot.I(1), Source: name},
+		Detect: &snapshot.Latency{Avg: snapshot.F(1), Source: string(name)},
+		Queues: &snapshot.Queues{Detection: snapshot.I(1), Source: string(name)},
 	}
 	return Result{Apply: func(s *snapshot.Snapshot) { parts.apply(s, Fresh(s, name)) }}, nil
 }
@@ -56,7 +57,7 @@ func TestInferencePrecedence(t *testing.T) {
 }
 
 func TestReasonsWhenNothingAnswers(t *testing.T) {
-	down := func(name string) Source {
+	down := func(name snapshot.SourceName) Source {
 		return SourceFunc{SourceName: name, Fn: func(context.Context) (Result, error) {
 			return Result{}, errors.New("connection refused")
 		}}
@@ -67,17 +68,17 @@ func TestReasonsWhenNothingAnswers(t *testing.T) {
 	if in.DetectorLatency != nil || in.Queues != nil || in.Throughput != nil {
 		t.Fatalf("inference = %+v", in)
 	}
-	if got := in.Errors[PartDetect]; got != "prometheus: connection refused; backend: connection refused; redis: connection refused" {
+	if got := in.Errors[snapshot.PartDetect]; got != "prometheus: connection refused; backend: connection refused; redis: connection refused" {
 		t.Fatalf("detect reason = %q", got)
 	}
-	if got := in.Errors[PartThroughput]; got != "prometheus: connection refused; postgres: connection refused" {
+	if got := in.Errors[snapshot.PartThroughput]; got != "prometheus: connection refused; postgres: connection refused" {
 		t.Fatalf("throughput reason = %q", got)
 	}
 	if s.Databases.PostgreSQL.Status != "unreachable" || s.Databases.PostgreSQL.Error != "postgres: connection refused" ||
 		s.Databases.Redis.Error != "redis: connection refused" || s.Overview.Error == "" || s.Workers.Error == "" {
 		t.Fatalf("databases %+v, overview %+v, workers %+v", s.Databases, s.Overview, s.Workers)
 	}
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(wire.Performance(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,10 +130,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 	var s *snapshot.Snapshot
 	if reason := eventually(150, 200*time.Millisecond, func() string {
 		s = eng.Tick(ctx)
-		for _, name := range []string{"redis", "backend", "postgres", "prometheus", "containers"} {
+		for _, name := range []snapshot.SourceName{"redis", "backend", "postgres", "prometheus", "containers"} {
 			if !Fresh(s, name) {
 				st, _ := s.Source(name)
-				return name + ": " + st.Error
+				return string(name) + ": " + st.Error
 			}
 		}
 		if s.Inference.DetectorLatency == nil || s.Inference.DetectorLatency.Source != "prometheus" ||
@@ -173,10 +174,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if len(s.Containers) != 6 || len(s.Containers[0].Timeline) < 2 {
 		t.Errorf("containers = %+v", s.Containers)
 	}
-	if len(s.Inference.Errors) != 1 || s.Inference.Errors[PartPipeline] == "" {
+	if len(s.Inference.Errors) != 1 || s.Inference.Errors[snapshot.PartPipeline] == "" {
 		t.Errorf("inference errors = %v: only the pipeline stage has no source here", s.Inference.Errors)
 	}
-	b, err := json.Marshal(s)
+	b, err := json.Marshal(wire.Performance(s))
 	if err != nil {
 		t.Fatal(err)
 	}

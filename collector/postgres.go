@@ -33,6 +33,7 @@ type PostgresSource struct {
 	initErr  error
 	password string
 	poolSize int
+	timeout  time.Duration // the source's deadline per collection
 	// Now is the clock for the transaction-rate denominator; time.Now when nil.
 	Now func() time.Time
 	// SlowEvery is how often the expensive reads run: the table counts (count(*) of
@@ -91,15 +92,33 @@ func NewPostgresSource(dsn string, poolSize int, timeout time.Duration) *Postgre
 	// on that part, not a late source.
 	rp["statement_timeout"] = strconv.FormatInt(max(1, (timeout*8/10).Milliseconds()), 10)
 	rp["default_transaction_read_only"] = "on"
+	// A statement waiting on a table lock (LOCK TABLE … IN ACCESS EXCLUSIVE MODE, a
+	// migration) gives up quickly: only that count fails, with the reason.
+	rp["lock_timeout"] = strconv.FormatInt(pgLockTimeout(timeout).Milliseconds(), 10)
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return &PostgresSource{initErr: fmt.Errorf("postgres pool: %s", scrubSecret(err.Error(), pcfg.ConnConfig.Password))}
 	}
-	return &PostgresSource{pool: pool, password: pcfg.ConnConfig.Password, poolSize: poolSize}
+	return &PostgresSource{pool: pool, password: pcfg.ConnConfig.Password, poolSize: poolSize, timeout: timeout}
+}
+
+// pgLockTimeout is how long a statement waits for a lock: a tenth of the source's
+// deadline (at least 50 ms), so the three counts together stay well inside it.
+func pgLockTimeout(timeout time.Duration) time.Duration {
+	return max(50*time.Millisecond, timeout/10)
+}
+
+// slowBudget is the part of the source's deadline the counts and the database size may
+// use: half of it, so the connection and cache numbers read before them always arrive.
+func (p *PostgresSource) slowBudget() time.Duration {
+	if p.timeout <= 0 {
+		return time.Second
+	}
+	return p.timeout / 2
 }
 
 // Name returns "postgres".
-func (p *PostgresSource) Name() string { return "postgres" }
+func (p *PostgresSource) Name() snapshot.SourceName { return snapshot.SourcePostgres }
 
 // Close closes the pool.
 func (p *PostgresSource) Close() error {
@@ -211,9 +230,9 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 		inferenceParts{Throughput: throughput}.apply(s, fresh)
 		if throughput == nil && tables.err != "" && s.Inference.Throughput == nil {
 			if s.Inference.Errors == nil {
-				s.Inference.Errors = map[string]string{}
+				s.Inference.Errors = map[snapshot.Part]string{}
 			}
-			s.Inference.Errors[PartThroughput] = "postgres: " + tables.err
+			s.Inference.Errors[snapshot.PartThroughput] = "postgres: " + tables.err
 		}
 	}}, nil
 }
@@ -227,10 +246,15 @@ func (p *PostgresSource) slowReads(ctx context.Context, conn *pgxpool.Conn, st p
 	if cached != nil && now.Sub(at) < p.SlowEvery && cached.tables.same(st) {
 		return *cached
 	}
+	ctx, cancel := context.WithTimeout(ctx, p.slowBudget())
+	defer cancel()
 	fresh := pgSlow{tables: p.readTables(ctx, conn, st)}
 	var size int64
 	if err := p.queryRow(ctx, conn, "SELECT pg_database_size(current_database())").Scan(&size); err == nil {
 		fresh.dbSize = snapshot.I(size)
+	}
+	if fresh.tables.err != "" {
+		return fresh // a failed count (a table lock) is asked again next collection
 	}
 	p.mu.Lock()
 	p.slow, p.slowAt = &fresh, now
@@ -311,7 +335,7 @@ func (p *PostgresSource) readTables(ctx context.Context, conn *pgxpool.Conn, st 
 	}
 	count := func(table, tsColumn string) (total, recent *int64) {
 		var n, m int64
-		err := p.queryRow(ctx, conn, `SELECT count(*), count(*) FILTER (WHERE `+tsColumn+` > now() - interval '5 minutes') FROM `+table).Scan(&n, &m)
+		err := p.queryRow(ctx, conn, recentCountQuery(table, tsColumn)).Scan(&n, &m)
 		if err == nil {
 			return snapshot.I(n), snapshot.I(m)
 		}
@@ -330,6 +354,14 @@ func (p *PostgresSource) readTables(ctx context.Context, conn *pgxpool.Conn, st 
 		t.detections, t.detections5m = count("detections", "detected_at")
 	}
 	return t
+}
+
+// recentCountQuery counts a table's rows and those of the last five minutes. The window
+// is bounded on both sides: a row dated in the future (a camera with a wrong clock) is
+// not "recent".
+func recentCountQuery(table, tsColumn string) string {
+	return `SELECT count(*), count(*) FILTER (WHERE ` + tsColumn + ` > now() - interval '5 minutes' AND ` +
+		tsColumn + ` <= now()) FROM ` + table
 }
 
 // sections turns the table counts into the overview fallback and the throughput fallback.

@@ -185,9 +185,9 @@ func TestPostgresPoolSizeAndMissingTables(t *testing.T) {
 	if s.Overview.Source != "sql" || s.Overview.CamerasTotal != nil || s.Overview.EventsTotal != nil || *s.Overview.DetectionsTotal != 2 {
 		t.Fatalf("overview = %+v", s.Overview)
 	}
-	if s.Inference.Throughput != nil || s.Inference.Errors[PartThroughput] != "no source configured (prometheus, postgres)" &&
-		s.Inference.Errors[PartThroughput] != "postgres: no data" {
-		t.Fatalf("throughput = %+v, reason %q", s.Inference.Throughput, s.Inference.Errors[PartThroughput])
+	if s.Inference.Throughput != nil || s.Inference.Errors[snapshot.PartThroughput] != "no source configured (prometheus, postgres)" &&
+		s.Inference.Errors[snapshot.PartThroughput] != "postgres: no data" {
+		t.Fatalf("throughput = %+v, reason %q", s.Inference.Throughput, s.Inference.Errors[snapshot.PartThroughput])
 	}
 	// The session is read-only: hsi-top cannot write even by mistake.
 	c, err := src.pool.Acquire(ctx)

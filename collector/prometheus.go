@@ -145,7 +145,7 @@ func NewPrometheusSource(baseURL string, recheck, timeout time.Duration) *Promet
 }
 
 // Name returns "prometheus".
-func (p *PrometheusSource) Name() string { return "prometheus" }
+func (p *PrometheusSource) Name() snapshot.SourceName { return snapshot.SourcePrometheus }
 
 // Close releases idle connections.
 func (p *PrometheusSource) Close() error { p.client.CloseIdle(); return nil }

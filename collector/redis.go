@@ -98,7 +98,7 @@ func NewRedisSource(rawURL, password string, timeout time.Duration) *RedisSource
 }
 
 // Name returns "redis".
-func (r *RedisSource) Name() string { return "redis" }
+func (r *RedisSource) Name() snapshot.SourceName { return snapshot.SourceRedis }
 
 // Close closes the connection pool.
 func (r *RedisSource) Close() error {

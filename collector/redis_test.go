@@ -119,8 +119,8 @@ func TestRedisRealServer(t *testing.T) {
 	if a == nil || *a.Samples != 3 || *a.P95 != round2(expectedPercentile(analyze, 0.95)) || *a.Avg != round2((2104+1730.2+4810.7)/3) {
 		t.Fatalf("analyze = %+v", a)
 	}
-	if s.Inference.PipelineLatency != nil || s.Inference.Errors[PartPipeline] != "redis: no data" {
-		t.Fatalf("pipeline = %+v, reason %q", s.Inference.PipelineLatency, s.Inference.Errors[PartPipeline])
+	if s.Inference.PipelineLatency != nil || s.Inference.Errors[snapshot.PartPipeline] != "redis: no data" {
+		t.Fatalf("pipeline = %+v, reason %q", s.Inference.PipelineLatency, s.Inference.Errors[snapshot.PartPipeline])
 	}
 
 	// Idle again: hsi-top's own LLEN/LRANGE lookups must not count as traffic.

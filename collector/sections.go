@@ -11,15 +11,6 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// Keys of snapshot.Inference.Errors: the JSON names of the parts they explain.
-const (
-	PartDetect     = "rtdetr_latency_ms"
-	PartAnalyze    = "nemotron_latency_ms"
-	PartPipeline   = "pipeline_latency_ms"
-	PartThroughput = "throughput"
-	PartQueues     = "queues"
-)
-
 // inferenceParts is what one source knows of the inference section; nil parts are
 // unknown to it.
 type inferenceParts struct {
@@ -51,26 +42,26 @@ func setPart[T any](dst **T, v *T, fresh bool) {
 }
 
 // sourceError says why a source gave nothing fresh this tick, for the sections it feeds.
-func sourceError(s *snapshot.Snapshot, name string) string {
+func sourceError(s *snapshot.Snapshot, name snapshot.SourceName) string {
 	st, ok := s.Source(name)
 	switch {
 	case !ok:
-		return name + ": not configured"
+		return string(name) + ": not configured"
 	case st.OK:
 		return ""
 	case st.Error != "":
-		return name + ": " + st.Error
+		return string(name) + ": " + st.Error
 	}
-	return name + ": no answer yet"
+	return string(name) + ": no answer yet"
 }
 
 // partSources are the sources that can fill each inference part, preferred first.
-var partSources = map[string][]string{
-	PartDetect:     {"prometheus", "backend", "redis"},
-	PartAnalyze:    {"prometheus", "backend", "redis"},
-	PartPipeline:   {"prometheus", "backend", "redis"},
-	PartThroughput: {"prometheus", "postgres"},
-	PartQueues:     {"prometheus", "backend", "redis"},
+var partSources = map[snapshot.Part][]snapshot.SourceName{
+	snapshot.PartDetect:     {"prometheus", "backend", "redis"},
+	snapshot.PartAnalyze:    {"prometheus", "backend", "redis"},
+	snapshot.PartPipeline:   {"prometheus", "backend", "redis"},
+	snapshot.PartThroughput: {"prometheus", "postgres"},
+	snapshot.PartQueues:     {"prometheus", "backend", "redis"},
 }
 
 // NewReasonsStage returns the stage that explains every unknown part of the sections
@@ -80,12 +71,12 @@ var partSources = map[string][]string{
 func NewReasonsStage() Stage { return StageFunc(explainUnknown) }
 
 func explainUnknown(s *snapshot.Snapshot) {
-	parts := map[string]bool{
-		PartDetect:     s.Inference.DetectorLatency == nil,
-		PartAnalyze:    s.Inference.LLMLatency == nil,
-		PartPipeline:   s.Inference.PipelineLatency == nil,
-		PartThroughput: s.Inference.Throughput == nil,
-		PartQueues:     s.Inference.Queues == nil,
+	parts := map[snapshot.Part]bool{
+		snapshot.PartDetect:     s.Inference.DetectorLatency == nil,
+		snapshot.PartAnalyze:    s.Inference.LLMLatency == nil,
+		snapshot.PartPipeline:   s.Inference.PipelineLatency == nil,
+		snapshot.PartThroughput: s.Inference.Throughput == nil,
+		snapshot.PartQueues:     s.Inference.Queues == nil,
 	}
 	for part, unknown := range parts {
 		if !unknown {
@@ -95,7 +86,7 @@ func explainUnknown(s *snapshot.Snapshot) {
 			continue
 		}
 		if s.Inference.Errors == nil {
-			s.Inference.Errors = map[string]string{}
+			s.Inference.Errors = map[snapshot.Part]string{}
 		}
 		if s.Inference.Errors[part] == "" {
 			s.Inference.Errors[part] = reasonFrom(s, partSources[part])
@@ -105,10 +96,10 @@ func explainUnknown(s *snapshot.Snapshot) {
 		s.Inference.Errors = nil
 	}
 	if s.Overview.Source == "" && s.Overview.Error == "" {
-		s.Overview.Error = reasonFrom(s, []string{"backend", "postgres"})
+		s.Overview.Error = reasonFrom(s, []snapshot.SourceName{"backend", "postgres"})
 	}
 	if s.Workers.Source == "" && s.Workers.Error == "" {
-		s.Workers.Error = reasonFrom(s, []string{"backend", "prometheus"})
+		s.Workers.Error = reasonFrom(s, []snapshot.SourceName{"backend", "prometheus"})
 	}
 	if pg := &s.Databases.PostgreSQL; pg.Status == snapshot.StatusUnreachable && pg.Error == "" {
 		pg.Error = sourceError(s, "postgres")
@@ -120,7 +111,7 @@ func explainUnknown(s *snapshot.Snapshot) {
 
 // reasonFrom joins why each candidate source did not answer; a fresh candidate that still
 // left the part empty had no data for it.
-func reasonFrom(s *snapshot.Snapshot, candidates []string) string {
+func reasonFrom(s *snapshot.Snapshot, candidates []snapshot.SourceName) string {
 	var reasons []string
 	configured := 0
 	for _, name := range candidates {
@@ -131,15 +122,19 @@ func reasonFrom(s *snapshot.Snapshot, candidates []string) string {
 		configured++
 		switch {
 		case st.OK:
-			reasons = append(reasons, name+": no data")
+			reasons = append(reasons, string(name)+": no data")
 		case st.Error != "":
-			reasons = append(reasons, name+": "+st.Error)
+			reasons = append(reasons, string(name)+": "+st.Error)
 		default:
-			reasons = append(reasons, name+": no answer yet")
+			reasons = append(reasons, string(name)+": no answer yet")
 		}
 	}
 	if configured == 0 {
-		return fmt.Sprintf("no source configured (%s)", strings.Join(candidates, ", "))
+		names := make([]string, len(candidates))
+		for i, c := range candidates {
+			names[i] = string(c)
+		}
+		return fmt.Sprintf("no source configured (%s)", strings.Join(names, ", "))
 	}
 	return strings.Join(reasons, "; ")
 }

@@ -26,7 +26,7 @@ type SelfSource struct {
 func NewSelfSource() *SelfSource { return &SelfSource{} }
 
 // Name returns "self".
-func (s *SelfSource) Name() string { return "self" }
+func (s *SelfSource) Name() snapshot.SourceName { return snapshot.SourceSelf }
 
 // Collect reads the process's CPU times and RSS.
 func (s *SelfSource) Collect(ctx context.Context) (Result, error) {

@@ -12,7 +12,7 @@ import (
 // Source is one place numbers come from (the host, NVML, PostgreSQL, an HTTP service).
 type Source interface {
 	// Name identifies the source in freshness reports ("host", "postgres", …).
-	Name() string
+	Name() snapshot.SourceName
 	// Collect reads the source once. It must return when ctx is done. The Result it
 	// returns describes what it read; it is applied to this tick's snapshot and, while
 	// later collections fail, to later snapshots too (marked stale), so it must capture
@@ -33,12 +33,12 @@ type Result struct {
 
 // SourceFunc adapts a function to a Source.
 type SourceFunc struct {
-	SourceName string
+	SourceName snapshot.SourceName
 	Fn         func(ctx context.Context) (Result, error)
 }
 
 // Name returns the source's name.
-func (f SourceFunc) Name() string { return f.SourceName }
+func (f SourceFunc) Name() snapshot.SourceName { return f.SourceName }
 
 // Collect calls Fn.
 func (f SourceFunc) Collect(ctx context.Context) (Result, error) { return f.Fn(ctx) }
@@ -59,7 +59,7 @@ func (f StageFunc) Process(s *snapshot.Snapshot) { f(s) }
 
 // Fresh reports whether the named source succeeded this tick. Apply functions use it to
 // let a fresh fallback win over a stale preferred source.
-func Fresh(s *snapshot.Snapshot, name string) bool {
+func Fresh(s *snapshot.Snapshot, name snapshot.SourceName) bool {
 	st, ok := s.Source(name)
 	return ok && st.OK
 }

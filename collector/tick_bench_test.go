@@ -8,6 +8,7 @@ import (
 
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // BenchmarkTickAllSources is one engine tick with every source configured against
@@ -35,7 +36,7 @@ func BenchmarkTickAllSources(b *testing.B) {
 	}
 	ctx := context.Background()
 	s := eng.Tick(ctx) // connect pools, start NVML
-	for _, name := range []string{"host", "backend", "detector", "llm", "postgres", "redis", "prometheus", "containers"} {
+	for _, name := range []snapshot.SourceName{"host", "backend", "detector", "llm", "postgres", "redis", "prometheus", "containers"} {
 		if !Fresh(s, name) {
 			st, _ := s.Source(name)
 			b.Fatalf("%s is not fresh: %s", name, st.Error)

@@ -22,6 +22,7 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -42,12 +43,12 @@ func (f *fakeSource) set(s *snapshot.Snapshot)   { f.p.Store(s) }
 func fixtureSnapshot(t testing.TB, ts time.Time) *snapshot.Snapshot {
 	t.Helper()
 	var env struct {
-		Data snapshot.Snapshot `json:"data"`
+		Data wire.PerformanceData `json:"data"`
 	}
 	if err := json.Unmarshal(testenv.ReadFixture(t, "feed-performance_update.json"), &env); err != nil {
 		t.Fatalf("decoding the performance_update fixture: %v", err)
 	}
-	s := &env.Data
+	s := env.Data.Snapshot()
 	s.Timestamp = snapshot.Time{Time: ts.UTC()}
 	s.Inference.DetectorKey = s.AIModels.DetectorKey
 	s.Overview.CamerasActive = snapshot.I(4)

@@ -284,8 +284,8 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	counts := map[string]int{snapshot.SeverityWarning: 0, snapshot.SeverityCritical: 0}
 	for _, a := range s.Alerts {
 		counts[a.Severity]++
-		alerts = append(alerts, one(1, "metric", a.Metric, "object", a.Object, "severity", a.Severity))
-		alertValues = append(alertValues, one(a.Value, "metric", a.Metric, "object", a.Object, "severity", a.Severity))
+		alerts = append(alerts, one(1, "metric", string(a.Metric), "object", a.Object, "severity", a.Severity))
+		alertValues = append(alertValues, one(a.Value, "metric", string(a.Metric), "object", a.Object, "severity", a.Severity))
 	}
 	sev := make([]string, 0, len(counts))
 	for k := range counts {
@@ -312,9 +312,9 @@ func gpuBytes(b *uint64, gib *float64, idx string) []sample {
 func writeSourceMetrics(e *expo, s *snapshot.Snapshot) {
 	var up, dur, age []sample
 	for _, src := range s.Sources {
-		up = append(up, one(boolValue(src.OK), "source", src.Source))
-		dur = append(dur, one(src.DurationMS/1000, "source", src.Source))
-		age = append(age, opt(src.AgeSeconds, 1, "source", src.Source)...)
+		up = append(up, one(boolValue(src.OK), "source", string(src.Source)))
+		dur = append(dur, one(src.DurationMS/1000, "source", string(src.Source)))
+		age = append(age, opt(src.AgeSeconds, 1, "source", string(src.Source))...)
 	}
 	e.gauge("hsi_top_source_up", "1 when the source's last collection succeeded.", up...)
 	e.gauge("hsi_top_source_collection_duration_seconds", "How long the source's last collection took.", dur...)

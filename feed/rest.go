@@ -114,7 +114,8 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		n++
 	}
 	b.WriteString(`],"time_range":`)
-	writeJSONString(&b, rng.String())
+	rangeName, _ := json.Marshal(rng.String())
+	b.Write(rangeName)
 	b.WriteString(`,"count":`)
 	b.WriteString(strconv.Itoa(n))
 	b.WriteByte('}')

@@ -11,6 +11,7 @@ import (
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/history"
 	"github.com/hsi-top/hsi-top/snapshot"
+	"github.com/hsi-top/hsi-top/wire"
 )
 
 // fakeHistory returns n snapshots per range, 5 s, 15 s or 60 s apart.
@@ -31,7 +32,7 @@ func TestPerformanceEndpoint(t *testing.T) {
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
 		t.Fatalf("status %d, content type %q", code, hdr.Get("Content-Type"))
 	}
-	want, err := json.Marshal(h.src.Latest())
+	want, err := json.Marshal(wire.Performance(h.src.Latest()))
 	if err != nil {
 		t.Fatal(err)
 	}

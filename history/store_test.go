@@ -57,7 +57,7 @@ func fullSnapshot(ts time.Time, v float64) *snapshot.Snapshot {
 		s.Containers = append(s.Containers, snapshot.Container{Name: name, Status: snapshot.ContainerRunning, Health: snapshot.HealthHealthy, State: snapshot.HealthHealthy, Probe: "http://localhost:8000/health", Timeline: tl})
 	}
 	for _, name := range []string{"host", "nvml", "postgres", "redis", "backend", "detector", "llm", "prometheus"} {
-		s.Sources = append(s.Sources, snapshot.SourceStatus{Source: name, OK: true, LastSuccess: snapshot.At(ts), AgeSeconds: snapshot.F(0), DurationMS: 3.2, Via: name})
+		s.Sources = append(s.Sources, snapshot.SourceStatus{Source: snapshot.SourceName(name), OK: true, LastSuccess: snapshot.At(ts), AgeSeconds: snapshot.F(0), DurationMS: 3.2, Via: name})
 	}
 	return s
 }

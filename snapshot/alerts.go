@@ -10,11 +10,11 @@ const (
 
 // Alert is one active alert. The first five keys are exactly what the page accepts.
 type Alert struct {
-	Severity  string  `json:"severity"`
-	Metric    string  `json:"metric"`
-	Value     float64 `json:"value"`
-	Threshold float64 `json:"threshold"`
-	Message   string  `json:"message"`
+	Severity  string      `json:"severity"`
+	Metric    AlertMetric `json:"metric"`
+	Value     float64     `json:"value"`
+	Threshold float64     `json:"threshold"`
+	Message   string      `json:"message"`
 
 	// Object is what the alert is about when a metric has several (a GPU index, a mount).
 	Object string  `json:"object,omitempty"`
@@ -26,9 +26,9 @@ type Alert struct {
 // ongoing). An escalation from warning to critical ends the warning entry and starts a
 // critical one at the same instant.
 type AlertLogEntry struct {
-	Severity string `json:"severity"`
-	Metric   string `json:"metric"`
-	Object   string `json:"object,omitempty"`
+	Severity string      `json:"severity"`
+	Metric   AlertMetric `json:"metric"`
+	Object   string      `json:"object,omitempty"`
 	// Message is the alert's message when it was raised.
 	Message   string  `json:"message"`
 	Threshold float64 `json:"threshold"`

@@ -1,11 +1,10 @@
 package snapshot
 
-import "encoding/json"
-
 // Inference is the page's inference object: stage latencies, throughput and queue depths.
 // Each part is nil when no source answered, with the reason in Errors.
 type Inference struct {
-	// DetectorKey decides whether the detect latency is also sent as yolo26_latency_ms.
+	// DetectorKey decides whether the wire encoding also sends the detect latency as
+	// yolo26_latency_ms.
 	DetectorKey string `json:"-"`
 
 	DetectorLatency *Latency    `json:"rtdetr_latency_ms"`
@@ -17,21 +16,7 @@ type Inference struct {
 	// Errors says, per part, why it is unknown (hsi-top's own key). The keys are the
 	// parts' JSON names (rtdetr_latency_ms, nemotron_latency_ms, pipeline_latency_ms,
 	// throughput, queues); a part that is known has no entry.
-	Errors map[string]string `json:"errors,omitempty"`
-}
-
-type inferenceJSON Inference
-
-// MarshalJSON adds yolo26_latency_ms beside rtdetr_latency_ms when the detector key is
-// yolo26, as the page reads the key named after the detector.
-func (in Inference) MarshalJSON() ([]byte, error) {
-	if in.DetectorKey == "" || in.DetectorKey == DefaultDetectorKey {
-		return json.Marshal(inferenceJSON(in))
-	}
-	return json.Marshal(struct {
-		inferenceJSON
-		Alias *Latency `json:"yolo26_latency_ms"`
-	}{inferenceJSON(in), in.DetectorLatency})
+	Errors map[Part]string `json:"errors,omitempty"`
 }
 
 // Latency is one stage's latency over the last window, in milliseconds.

@@ -1,71 +1,18 @@
 package snapshot
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-)
-
 // DefaultDetectorKey is the page's name for the object detector.
 const DefaultDetectorKey = "rtdetr"
 
 // NemotronKey is the page's name for the LLM.
 const NemotronKey = "nemotron"
 
-// AIModels is the page's ai_models object: the detector under its configurable key
-// (rtdetr or yolo26) and the LLM under "nemotron".
+// AIModels are the two AI models' cards; the page's ai_models object carries the
+// detector under DetectorKey (rtdetr or yolo26) and the LLM under "nemotron" (see
+// package wire).
 type AIModels struct {
 	DetectorKey string
 	Detector    Detector
 	Nemotron    LLM
-}
-
-// MarshalJSON writes {"<detector_key>": …, "nemotron": …}.
-func (m AIModels) MarshalJSON() ([]byte, error) {
-	key := m.DetectorKey
-	if key == "" {
-		key = DefaultDetectorKey
-	}
-	det, err := json.Marshal(m.Detector)
-	if err != nil {
-		return nil, err
-	}
-	llm, err := json.Marshal(m.Nemotron)
-	if err != nil {
-		return nil, err
-	}
-	keyJSON, _ := json.Marshal(key)
-	var b bytes.Buffer
-	b.Grow(len(det) + len(llm) + len(key) + 20)
-	b.WriteByte('{')
-	b.Write(keyJSON)
-	b.WriteByte(':')
-	b.Write(det)
-	b.WriteString(`,"nemotron":`)
-	b.Write(llm)
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// UnmarshalJSON reads the nemotron key and takes the one other key as the detector.
-func (m *AIModels) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	for k, v := range raw {
-		if k == NemotronKey {
-			if err := json.Unmarshal(v, &m.Nemotron); err != nil {
-				return fmt.Errorf("ai_models.nemotron: %w", err)
-			}
-			continue
-		}
-		m.DetectorKey = k
-		if err := json.Unmarshal(v, &m.Detector); err != nil {
-			return fmt.Errorf("ai_models.%s: %w", k, err)
-		}
-	}
-	return nil
 }
 
 // Detector is the object detector's card. Status, VRAMGB, Model and Device are the page's.

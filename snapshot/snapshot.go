@@ -1,9 +1,11 @@
 // Package snapshot is hsi-top's data model: one immutable Snapshot per collection tick,
-// shaped so that its JSON is exactly the `data` object of the web page's
-// `performance_update` frame (contract.md §3), plus hsi-top's own additional keys.
+// in base units (bytes as integers, durations in seconds or where a field says so in
+// ms, percentages unrounded). The page's units, rounding and key names are applied in
+// one place, package wire, which every JSON output (the feed, REST, --once --json)
+// encodes through.
 //
-// Unknown numbers are nil pointers and encode as JSON null, never 0. Every section is
-// always present. The package does no I/O.
+// Unknown numbers are nil pointers, never 0. Every section is always present. The
+// package does no I/O.
 package snapshot
 
 import (
@@ -49,6 +51,10 @@ type Snapshot struct {
 	Sources []SourceStatus `json:"sources"`
 	// Self is hsi-top's own resource use.
 	Self Self `json:"self"`
+
+	// ContainerLevels are the container_health rule's configured levels (how many
+	// services down make a warning, a critical), for the views that colour by them.
+	ContainerLevels Levels `json:"-"`
 }
 
 // New returns a snapshot with every section present and every number unknown: the
@@ -67,6 +73,8 @@ func New(ts time.Time) *Snapshot {
 		AlertLog:      []AlertLogEntry{},
 		Sources:       []SourceStatus{},
 		Workers:       Workers{List: []Worker{}},
+
+		ContainerLevels: DefaultContainerLevels,
 	}
 }
 
@@ -95,8 +103,8 @@ const (
 // SourceStatus is one source's freshness: whether its last collection succeeded, when it
 // last did, and how long the collection took.
 type SourceStatus struct {
-	Source string `json:"source"`
-	OK     bool   `json:"ok"`
+	Source SourceName `json:"source"`
+	OK     bool       `json:"ok"`
 	// LastSuccess is nil when the source never succeeded.
 	LastSuccess *Time `json:"last_success"`
 	// AgeSeconds is how old the data shown for this source is; nil when it has none.
@@ -111,7 +119,7 @@ type SourceStatus struct {
 func (s SourceStatus) Stale() bool { return !s.OK }
 
 // Source returns the named source's status and whether it is configured.
-func (s *Snapshot) Source(name string) (SourceStatus, bool) {
+func (s *Snapshot) Source(name SourceName) (SourceStatus, bool) {
 	for _, st := range s.Sources {
 		if st.Source == name {
 			return st, true

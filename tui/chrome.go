@@ -154,7 +154,7 @@ func (m *Model) sourcesLine() string {
 		}
 		switch {
 		case ss.OK:
-			b.WriteString(m.st.Level[lvOK].Render(glyphs[lvOK] + " " + ss.Source))
+			b.WriteString(m.st.Level[lvOK].Render(glyphs[lvOK] + " " + string(ss.Source)))
 		case ss.AgeSeconds != nil:
 			b.WriteString(m.st.Level[lvWarn].Render(glyphs[lvWarn] + " " + staleText(ss)))
 		default:

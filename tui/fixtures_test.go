@@ -136,9 +136,9 @@ func (s scenario) String() string { return [...]string{"healthy", "alerts", "unr
 func sources(ts time.Time, stale map[string]string, never bool, names ...string) []snapshot.SourceStatus {
 	var out []snapshot.SourceStatus
 	for _, n := range names {
-		ss := snapshot.SourceStatus{Source: n, OK: true, LastSuccess: snapshot.At(ts), AgeSeconds: snapshot.F(0), DurationMS: 3, Via: via(n)}
+		ss := snapshot.SourceStatus{Source: snapshot.SourceName(n), OK: true, LastSuccess: snapshot.At(ts), AgeSeconds: snapshot.F(0), DurationMS: 3, Via: via(n)}
 		if never {
-			ss = snapshot.SourceStatus{Source: n, Error: n + ": dial tcp 127.0.0.1:1: connect: connection refused"}
+			ss = snapshot.SourceStatus{Source: snapshot.SourceName(n), Error: n + ": dial tcp 127.0.0.1:1: connect: connection refused"}
 		} else if e, ok := stale[n]; ok {
 			ss.OK = false
 			ss.Error = e
@@ -182,7 +182,7 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		s.GPUStatus = snapshot.GPUStatus{Error: "NVML library not found (no NVIDIA driver installed)"}
 		s.Overview.Error = "backend unreachable: connection refused"
 		s.Workers.Error = "backend unreachable: connection refused"
-		s.Inference.Errors = map[string]string{"detector": "no source answered", "queues": "redis unreachable"}
+		s.Inference.Errors = map[snapshot.Part]string{snapshot.PartDetect: "no source answered", snapshot.PartQueues: "redis unreachable"}
 		s.Databases.PostgreSQL.Error = "connection refused"
 		s.Databases.Redis.Error = "connection refused"
 		for _, n := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {

@@ -49,7 +49,7 @@ func rangeMax(pts []Point) *float64 {
 func (v *view) alertLevel(metric, object string) level {
 	lv := lvOK
 	for _, a := range v.snap.Alerts {
-		if a.Metric != metric || (object != "" && a.Object != "" && a.Object != object) {
+		if string(a.Metric) != metric || (object != "" && a.Object != "" && a.Object != object) {
 			continue
 		}
 		if a.Severity == snapshot.SeverityCritical {
@@ -162,7 +162,7 @@ func panelNote(v *view, def *panelDef) (string, bool) {
 		}
 		return note, all
 	}
-	if ss, ok := v.snap.Source(sourceOfVia(via)); ok && !ss.OK {
+	if ss, ok := v.snap.Source(snapshot.SourceName(sourceOfVia(via))); ok && !ss.OK {
 		return v.st.Level[lvWarn].Render(staleText(ss)), all
 	}
 	return v.st.Muted.Render("via " + viaName(via)), all
@@ -186,7 +186,7 @@ func freshness(v *view, names []string) (note string, all bool) {
 	var stale *snapshot.SourceStatus
 	configured, fresh := 0, 0
 	for _, name := range names {
-		ss, ok := v.snap.Source(name)
+		ss, ok := v.snap.Source(snapshot.SourceName(name))
 		if !ok {
 			continue
 		}
@@ -208,9 +208,9 @@ func freshness(v *view, names []string) (note string, all bool) {
 func staleText(ss snapshot.SourceStatus) string {
 	reason := shortErr(ss.Error, 28)
 	if ss.AgeSeconds == nil {
-		return ss.Source + " no data: " + orDash(reason)
+		return string(ss.Source) + " no data: " + orDash(reason)
 	}
-	return ss.Source + " stale " + ago(time.Duration(*ss.AgeSeconds*float64(time.Second))) + ": " + orDash(reason)
+	return string(ss.Source) + " stale " + ago(time.Duration(*ss.AgeSeconds*float64(time.Second))) + ": " + orDash(reason)
 }
 
 // viaName spells a Via value the way the operator knows it.

@@ -209,10 +209,11 @@ func containersBody(v *view, w int) []string {
 	return lines
 }
 
-// containersLevel is the worst state of the rows: critical with 2+ down, warning with
-// one down or one starting (an LLM still loading its model). A row whose source is off
-// or not probed yet (unknown) does not lower it, as it does not raise container_health.
-func containersLevel(cs snapshot.Containers) (lv level, healthy int) {
+// containersLevel is the worst state of the rows: critical with container_health's
+// critical level of rows down (2 by default), warning from its warning level or one
+// starting (an LLM still loading its model). A row whose source is off or not probed
+// yet (unknown) does not lower it, as it does not raise container_health.
+func containersLevel(cs snapshot.Containers, levels snapshot.Levels) (lv level, healthy int) {
 	if len(cs) == 0 {
 		return lvUnknown, 0
 	}
@@ -221,10 +222,10 @@ func containersLevel(cs snapshot.Containers) (lv level, healthy int) {
 	for _, c := range cs {
 		starting = starting || c.State == snapshot.HealthStarting
 	}
-	switch bad := cs.Unhealthy(); {
-	case bad >= 2:
+	switch bad := float64(cs.Unhealthy()); {
+	case bad > 0 && bad >= levels.Critical:
 		return lvCrit, healthy
-	case bad == 1 || starting:
+	case bad > 0 && bad >= levels.Warning, starting:
 		return lvWarn, healthy
 	}
 	return lvOK, healthy
@@ -235,13 +236,13 @@ func containersHead(v *view) string {
 	if len(cs) == 0 {
 		return v.st.state(lvUnknown, "no containers configured")
 	}
-	lv, healthy := containersLevel(cs)
+	lv, healthy := containersLevel(cs, v.snap.ContainerRule())
 	return v.st.state(lv, strconv.Itoa(healthy)+"/"+strconv.Itoa(len(cs))+" Healthy")
 }
 
 func containersCompact(v *view) (level, string) {
 	cs := v.snap.Containers
-	lv, healthy := containersLevel(cs)
+	lv, healthy := containersLevel(cs, v.snap.ContainerRule())
 	s := strconv.Itoa(healthy) + "/" + strconv.Itoa(len(cs)) + " healthy"
 	for _, c := range cs {
 		if c.State != snapshot.HealthHealthy {

@@ -144,9 +144,15 @@ func inferenceBody(v *view, w int) []string {
 		}
 	}
 	lines = append(lines, tp, q)
-	for _, part := range []string{"detector", "llm", "pipeline", "throughput", "queues"} {
-		if e := in.Errors[part]; e != "" {
-			lines = append(lines, v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+part+": "+e))
+	for _, part := range []struct {
+		key   snapshot.Part
+		label string
+	}{
+		{snapshot.PartDetect, "detector"}, {snapshot.PartAnalyze, "llm"}, {snapshot.PartPipeline, "pipeline"},
+		{snapshot.PartThroughput, "throughput"}, {snapshot.PartQueues, "queues"},
+	} {
+		if e := in.Errors[part.key]; e != "" {
+			lines = append(lines, v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+part.label+": "+e))
 		}
 	}
 	var tpImg *float64

@@ -1,0 +1,109 @@
+package wire
+
+import "github.com/hsi-top/hsi-top/snapshot"
+
+// Snapshot is the snapshot a recorded performance_update's data describes, back in base
+// units: for tests and tools that replay the page's frames (the fixtures, feedload).
+// Values the page rounded stay rounded.
+func (p *PerformanceData) Snapshot() *snapshot.Snapshot {
+	s := snapshot.New(p.Timestamp.Time)
+	s.AIModels = snapshot.AIModels{DetectorKey: p.AIModels.DetectorKey, Detector: fromDetector(p.AIModels.Detector), Nemotron: fromLLM(p.AIModels.Nemotron)}
+	if s.AIModels.DetectorKey == "" {
+		s.AIModels.DetectorKey = snapshot.DefaultDetectorKey
+	}
+	s.Nemotron = fromLLM(p.Nemotron)
+	s.Inference = fromInference(p.Inference)
+	s.Databases = snapshot.Databases{PostgreSQL: fromPostgres(p.Databases.PostgreSQL), Redis: fromRedis(p.Databases.Redis)}
+	s.Host = fromHost(p.Host)
+	for _, c := range p.Containers {
+		s.Containers = append(s.Containers, snapshot.Container{Name: c.Name, Status: c.Status, Health: c.Health, Probe: c.Probe,
+			State: c.State, Timeline: c.Timeline, LastChange: c.LastChange, LatencyMS: c.LatencyMS, Error: c.Error})
+	}
+	if p.Alerts != nil {
+		s.Alerts = p.Alerts
+	}
+	s.SchemaVersion, s.Hostname = p.SchemaVersion, p.Hostname
+	if p.GPU != nil {
+		g := fromGPU(*p.GPU)
+		s.GPU = &g
+	}
+	for _, g := range p.GPUs {
+		s.GPUs = append(s.GPUs, fromGPU(g))
+	}
+	s.GPUStatus, s.Overview = p.GPUStatus, p.Overview
+	if p.Workers.List != nil {
+		s.Workers = p.Workers
+	}
+	if p.AlertLog != nil {
+		s.AlertLog = p.AlertLog
+	}
+	if p.Sources != nil {
+		s.Sources = p.Sources
+	}
+	s.Self = snapshot.Self{CPUPercent: p.Self.CPUPercent, RSSBytes: p.Self.RSSBytes, Goroutines: p.Self.Goroutines}
+	return s
+}
+
+func fromGPU(g GPU) snapshot.GPU {
+	return snapshot.GPU{
+		Name: g.Name, Utilization: g.Utilization, VRAMUsedGB: g.VRAMUsedGB, VRAMTotalGB: g.VRAMTotalGB,
+		VRAMPercent: g.VRAMPercent, Temperature: g.Temperature, PowerWatts: g.PowerWatts,
+		Index: g.Index, UUID: g.UUID, MemoryUtilization: g.MemoryUtilization,
+		MemoryUsedBytes: g.MemoryUsedBytes, MemoryTotalBytes: g.MemoryTotalBytes, MemoryFreeBytes: g.MemoryFreeBytes,
+		PowerLimitWatts: g.PowerLimitWatts, SMClockMHz: g.SMClockMHz, FanPercent: g.FanPercent,
+		PerformanceState: g.PerformanceState, ThrottleReasons: g.ThrottleReasons,
+		Processes: g.Processes, Services: g.Services, Source: g.Source,
+	}
+}
+
+func fromDetector(d Detector) snapshot.Detector {
+	return snapshot.Detector{
+		Status: d.Status, VRAMGB: d.VRAMGB, Model: d.Model, Device: d.Device,
+		ModelLoaded: d.ModelLoaded, CUDAAvailable: d.CUDAAvailable,
+		GPUUtilization: d.GPUUtilization, Temperature: d.Temperature, PowerWatts: d.PowerWatts,
+		TensorRTEnabled: d.TensorRTEnabled, Error: d.Error,
+	}
+}
+
+func fromLLM(l LLM) snapshot.LLM {
+	return snapshot.LLM(l)
+}
+
+func fromInference(in Inference) snapshot.Inference {
+	out := snapshot.Inference{DetectorKey: in.DetectorKey, Errors: in.Errors,
+		DetectorLatency: fromLatency(in.DetectorLatency), LLMLatency: fromLatency(in.LLMLatency), PipelineLatency: fromLatency(in.PipelineLatency)}
+	if out.DetectorKey == "" {
+		out.DetectorKey = snapshot.DefaultDetectorKey
+	}
+	if t := in.Throughput; t != nil {
+		out.Throughput = &snapshot.Throughput{ImagesPerMin: t.ImagesPerMin, EventsPerMin: t.EventsPerMin, Source: t.Source}
+	}
+	if q := in.Queues; q != nil {
+		c := snapshot.Queues(*q)
+		out.Queues = &c
+	}
+	return out
+}
+
+func fromLatency(l *Latency) *snapshot.Latency {
+	if l == nil {
+		return nil
+	}
+	c := snapshot.Latency(*l)
+	return &c
+}
+
+func fromPostgres(pg PostgreSQL) snapshot.PostgreSQL { return snapshot.PostgreSQL(pg) }
+
+func fromRedis(r Redis) snapshot.Redis { return snapshot.Redis(r) }
+
+func fromHost(h Host) snapshot.Host {
+	out := snapshot.Host{CPUPercent: h.CPUPercent, RAMUsedGB: h.RAMUsedGB, RAMTotalGB: h.RAMTotalGB, RAMPercent: h.RAMPercent,
+		DiskUsedGB: h.DiskUsedGB, DiskTotalGB: h.DiskTotalGB, DiskPercent: h.DiskPercent,
+		CPUPerCore: h.CPUPerCore, CPUCount: h.CPUCount, Load: h.Load,
+		NetRxBytesSec: h.NetRxBytesSec, NetTxBytesSec: h.NetTxBytesSec, UptimeSeconds: h.UptimeSeconds}
+	for _, m := range h.Mounts {
+		out.Mounts = append(out.Mounts, snapshot.Mount(m))
+	}
+	return out
+}
