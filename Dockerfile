@@ -28,8 +28,11 @@ RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /var/l
 COPY --from=build /out/hsi-top /usr/local/bin/hsi-top
 # The NVIDIA container runtime mounts the devices and, for "utility", libnvidia-ml (NVML)
 # and nvidia-smi; hsi-top needs no compute libraries.
+# XDG_STATE_HOME puts hsi-top's state (history, alert log, snoozes: $XDG_STATE_HOME/hsi-top)
+# in the volume.
 ENV NVIDIA_VISIBLE_DEVICES=all \
-    NVIDIA_DRIVER_CAPABILITIES=utility
+    NVIDIA_DRIVER_CAPABILITIES=utility \
+    XDG_STATE_HOME=/var/lib
 USER hsi-top
 WORKDIR /var/lib/hsi-top
 VOLUME /var/lib/hsi-top
