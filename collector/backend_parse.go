@@ -18,33 +18,69 @@ type BackendStats struct {
 }
 
 // ParseBackendStats turns a /api/system/stats body into the overview card. Counts that are
-// missing, negative or not whole numbers are unknown, not 0.
+// missing, negative, fractional or too large are unknown, not 0; a value that is there
+// but impossible is named in the error (nothing usable) or in the card's Error (the
+// other fields stand).
 func ParseBackendStats(body []byte) (snapshot.Overview, error) {
 	var raw BackendStats
 	if err := DecodeJSON(body, &raw); err != nil {
 		return snapshot.Overview{}, err
 	}
+	var rejected []string
+	field := func(name string, v *float64) *int64 {
+		n, reason := checkCount(v)
+		if reason != "" {
+			rejected = append(rejected, name+": "+reason)
+		}
+		return n
+	}
 	ov := snapshot.Overview{
-		CamerasTotal:    count(raw.TotalCameras),
-		EventsTotal:     count(raw.TotalEvents),
-		DetectionsTotal: count(raw.TotalDetections),
+		CamerasTotal:    field("total_cameras", raw.TotalCameras),
+		EventsTotal:     field("total_events", raw.TotalEvents),
+		DetectionsTotal: field("total_detections", raw.TotalDetections),
 		Source:          snapshot.ViaBackend,
 	}
-	if raw.UptimeSeconds != nil && *raw.UptimeSeconds >= 0 {
-		ov.UptimeSeconds = snapshot.F(*raw.UptimeSeconds)
+	if u := raw.UptimeSeconds; u != nil && *u >= 0 {
+		ov.UptimeSeconds = snapshot.F(*u)
+	} else if u != nil {
+		rejected = append(rejected, "uptime_seconds: "+formatSampleValue(*u)+" is negative")
 	}
-	if ov.CamerasTotal == nil && ov.EventsTotal == nil && ov.DetectionsTotal == nil && ov.UptimeSeconds == nil {
+	known := ov.CamerasTotal != nil || ov.EventsTotal != nil || ov.DetectionsTotal != nil || ov.UptimeSeconds != nil
+	switch {
+	case !known && len(rejected) > 0:
+		return snapshot.Overview{}, errors.New(strings.Join(rejected, "; "))
+	case !known:
 		return snapshot.Overview{}, errors.New("no known field in the answer")
+	case len(rejected) > 0:
+		ov.Error = "backend stats: " + strings.Join(rejected, "; ")
 	}
 	return ov, nil
 }
 
-// count accepts a JSON number that is a whole, non-negative count that fits an int64.
+// maxExactCount is the largest count a JSON number (a float64) holds exactly: 2^53.
+const maxExactCount = 1 << 53
+
+// count accepts a JSON number that is a whole, non-negative count that a float64 holds
+// exactly; anything else is unknown.
 func count(v *float64) *int64 {
-	if v == nil || *v < 0 || *v != math.Trunc(*v) || *v > 1<<53 {
-		return nil
+	n, _ := checkCount(v)
+	return n
+}
+
+// checkCount is count that also says why a value that is there is not a count (nil and
+// "" for a missing field).
+func checkCount(v *float64) (*int64, string) {
+	switch {
+	case v == nil:
+		return nil, ""
+	case *v < 0:
+		return nil, fmt.Sprintf("%s is negative", formatSampleValue(*v))
+	case *v != math.Trunc(*v):
+		return nil, fmt.Sprintf("%s is not a whole number", formatSampleValue(*v))
+	case *v > maxExactCount:
+		return nil, fmt.Sprintf("%s is out of range (a count must be at most 2^53)", formatSampleValue(*v))
 	}
-	return snapshot.I(int64(*v))
+	return snapshot.I(int64(*v)), ""
 }
 
 type backendReady struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,8 +64,10 @@ func (l *LLMSource) Name() snapshot.SourceName { return snapshot.SourceLLM }
 // Close drops the idle keep-alive connections.
 func (l *LLMSource) Close() error { l.client.CloseIdle(); return nil }
 
-// Collect reads /health and, when the model is ready, /slots and /metrics. A server
-// that is down or loading is a finding, not a failure: the card says so.
+// Collect reads /health and, when the model is ready, /slots and /metrics at once, each
+// request under its own deadline (the HTTP client's), all within the collection's, so a
+// hanging /slots does not lose the /metrics numbers. A server that is down or loading
+// is a finding, not a failure: the card says so.
 func (l *LLMSource) Collect(ctx context.Context) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
@@ -72,6 +75,23 @@ func (l *LLMSource) Collect(ctx context.Context) (Result, error) {
 	if l.apiKey != "" {
 		hdr = http.Header{"Authorization": {"Bearer " + l.apiKey.Value()}}
 	}
+	out := l.readHealth(ctx, hdr)
+	if out.Status == snapshot.StatusHealthy {
+		var wg sync.WaitGroup
+		wg.Add(2)
+		// The two write disjoint fields of out (slots, metrics).
+		go func() { defer wg.Done(); l.readSlots(ctx, hdr, &out) }()
+		go func() { defer wg.Done(); l.readMetrics(ctx, hdr, &out) }()
+		wg.Wait()
+	}
+	return Result{Via: snapshot.ViaHTTP, Apply: func(s *snapshot.Snapshot) {
+		s.AIModels.Nemotron = out
+		s.Nemotron = out
+	}}, nil
+}
+
+// readHealth asks /health and returns the card's status.
+func (l *LLMSource) readHealth(ctx context.Context, hdr http.Header) snapshot.LLM {
 	out := snapshot.LLM{}
 	resp, err := l.client.Get(ctx, l.base+"/health", hdr)
 	switch {
@@ -87,14 +107,7 @@ func (l *LLMSource) Collect(ctx context.Context) (Result, error) {
 	default:
 		out.Status, out.Error = snapshot.StatusUnhealthy, fmt.Sprintf("/health: HTTP %d", resp.Status)
 	}
-	if out.Status == snapshot.StatusHealthy {
-		l.readSlots(ctx, hdr, &out)
-		l.readMetrics(ctx, hdr, &out)
-	}
-	return Result{Via: snapshot.ViaHTTP, Apply: func(s *snapshot.Snapshot) {
-		s.AIModels.Nemotron = out
-		s.Nemotron = out
-	}}, nil
+	return out
 }
 
 // readSlots fills the slot numbers, or says why they are unknown (never 0 for unknown).
@@ -151,6 +164,10 @@ func (l *LLMSource) readMetrics(ctx context.Context, hdr http.Header, out *snaps
 	if err != nil {
 		out.MetricsError = "/metrics: " + err.Error()
 		return
+	}
+	m, rejected := ValidateLLMMetrics(m)
+	if len(rejected) > 0 {
+		out.MetricsError = "/metrics: " + strings.Join(rejected, "; ")
 	}
 	now := l.now()
 	l.mu.Lock()
@@ -337,6 +354,31 @@ func ParseLLMMetrics(body []byte) (LLMMetrics, error) {
 	}
 	return m, nil
 }
+
+// ValidateLLMMetrics drops the values no llama-server can report and says why: a KV
+// cache usage ratio outside [0, 1], a negative or fractional request count, a negative
+// token counter, or a value that is not a finite number.
+func ValidateLLMMetrics(m LLMMetrics) (LLMMetrics, []string) {
+	var rejected []string
+	check := func(dst **float64, name, want string, ok func(float64) bool) {
+		if v := *dst; v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || !ok(*v)) {
+			rejected = append(rejected, fmt.Sprintf("llamacpp:%s %s is impossible (%s), ignored", name, formatSampleValue(*v), want))
+			*dst = nil
+		}
+	}
+	ratio := func(v float64) bool { return v >= 0 && v <= 1 }
+	whole := func(v float64) bool { return v >= 0 && v == math.Trunc(v) }
+	nonNegative := func(v float64) bool { return v >= 0 }
+	check(&m.KVCacheUsage, "kv_cache_usage_ratio", "a ratio from 0 to 1", ratio)
+	check(&m.RequestsProcessing, "requests_processing", "a count of requests, 0 or more", whole)
+	check(&m.RequestsDeferred, "requests_deferred", "a count of requests, 0 or more", whole)
+	check(&m.TokensPredicted, "tokens_predicted_total", "a counter, 0 or more", nonNegative)
+	check(&m.PromptTokens, "prompt_tokens_total", "a counter, 0 or more", nonNegative)
+	return m, rejected
+}
+
+// formatSampleValue prints a sample value as the exposition wrote it (7, -1, 1e+300).
+func formatSampleValue(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // parseSample splits one exposition line "name{labels} value [timestamp]"; comments,
 // blank and malformed lines give ok=false.

@@ -113,8 +113,9 @@ const (
 
 // PrometheusSource takes GPU, queue depth, latency, throughput and (as a fallback) worker
 // numbers from Prometheus while it is ready. Readiness (/-/ready) is checked at the first
-// collection, cached, and checked again every Recheck and right after a query failed;
-// while it is not ready the source fails at once, so the direct sources' numbers stand.
+// collection; a ready answer is cached and checked again every Recheck and right after
+// a query failed, a failed one is checked again at the next collection. While it is not
+// ready the source fails at once, so the direct sources' numbers stand.
 type PrometheusSource struct {
 	client  *PromClient
 	recheck time.Duration
@@ -160,17 +161,18 @@ func (p *PrometheusSource) now() time.Time {
 	return time.Now()
 }
 
-// ready returns the cached readiness, asking /-/ready again when the cache is older than
-// the recheck period or was invalidated by a failed query.
+// ready returns the readiness. Only a ready answer is cached (for the recheck period,
+// or until a query fails): a failed check is asked again at the next collection, so a
+// Prometheus that comes back wins again within a tick, and a "not ready" reason is
+// always this collection's own answer, never a cached one.
 func (p *PrometheusSource) ready(ctx context.Context) error {
 	p.mu.Lock()
-	stale := !p.checked || p.now().Sub(p.checkedAt) >= p.recheck
-	err := p.readyErr
+	useCache := p.checked && p.readyErr == nil && p.now().Sub(p.checkedAt) < p.recheck
 	p.mu.Unlock()
-	if !stale {
-		return err
+	if useCache {
+		return nil
 	}
-	err = p.client.Ready(ctx)
+	err := p.client.Ready(ctx)
 	p.mu.Lock()
 	p.checked, p.checkedAt, p.readyErr = true, p.now(), err
 	p.mu.Unlock()

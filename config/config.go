@@ -35,6 +35,9 @@ type Config struct {
 	Alerts     AlertsConfig      `yaml:"alerts"`
 	Serve      ServeConfig       `yaml:"serve"`
 	UI         UIConfig          `yaml:"ui"`
+	// StateDir keeps history and the alert log across restarts; see StateDirectory.
+	StateDir string       `yaml:"state_dir"`
+	Notify   NotifyConfig `yaml:"notify"`
 }
 
 // GPUConfig selects the NVML source.
@@ -176,7 +179,8 @@ func Default() Config {
 			TrustedProxies:     []string{},
 			MaxConnections:     DefaultMaxConnections,
 		},
-		UI: UIConfig{Range: "5m"},
+		UI:     UIConfig{Range: "5m"},
+		Notify: DefaultNotify(),
 	}
 }
 
@@ -261,6 +265,7 @@ func (c *Config) Validate() error {
 		bad("ui.range: %q is not one of 5m, 15m, 60m", c.UI.Range)
 	}
 	errs = append(errs, c.Alerts.validate()...)
+	errs = append(errs, c.Notify.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
