@@ -153,7 +153,7 @@ frontend: {enabled: true, url: %q}
 	}
 	altScreen := func() string { return strings.TrimSpace(run("display-message", "-p", "-t", s.name, "#{alternate_on}")) }
 
-	first := waitFor("the dashboard", contains("hsi-top", "[5m]", "● Live", "System Overview", "sources"))
+	first := waitFor("the dashboard", contains("hsi-top", "[5m]", "● Live", "workers running", "─ GPU ", "─ Containers ", "? help", "q quit"))
 	t.Logf("120x40 screen:\n%s", first)
 	if altScreen() != "1" {
 		t.Fatal("the dashboard is not on the alternate screen")
@@ -181,7 +181,7 @@ frontend: {enabled: true, url: %q}
 	}
 
 	run("send-keys", "-t", s.name, "3")
-	waitFor("the 60m range", contains("[60m]", "GPU · 60m"))
+	waitFor("the 60m range", contains("[60m]", "· 60m"))
 
 	run("send-keys", "-t", s.name, "p")
 	paused := waitFor("pause", contains("❚❚ Paused"))
@@ -194,14 +194,14 @@ frontend: {enabled: true, url: %q}
 	run("send-keys", "-t", s.name, "?")
 	waitFor("the help overlay", contains("Help", "next GPU", "PgDn", "collect now"))
 	run("send-keys", "-t", s.name, "?")
-	waitFor("help closed", func(sc string) bool { return !strings.Contains(sc, "PgDn") && strings.Contains(sc, "System Overview") })
+	waitFor("help closed", func(sc string) bool { return !strings.Contains(sc, "PgDn") && strings.Contains(sc, "workers running") })
 
 	run("resize-window", "-t", s.name, "-x", "40", "-y", "10")
 	waitFor("the 40×10 compact view", func(sc string) bool {
-		return strings.Contains(sc, "Overview") && strings.Contains(sc, "Cont") && !strings.Contains(sc, "╭─")
+		return strings.Contains(sc, "GPU") && strings.Contains(sc, "Cont") && strings.Contains(sc, "? help") && !strings.Contains(sc, "╭─")
 	})
 	run("resize-window", "-t", s.name, "-x", "120", "-y", "40")
-	waitFor("the full view again", contains("System Overview", "[60m]", "❚❚ Paused"))
+	waitFor("the full view again", contains("workers running", "[60m]", "❚❚ Paused"))
 
 	run("send-keys", "-t", s.name, "p")
 	waitFor("resume", contains("● Live"))
@@ -221,7 +221,7 @@ frontend: {enabled: true, url: %q}
 	if altScreen() != "0" {
 		t.Fatal("the alternate screen was not left")
 	}
-	if sc := capture(); strings.Contains(sc, "System Overview") {
+	if sc := capture(); strings.Contains(sc, "workers running") {
 		t.Fatalf("the dashboard is still on the screen after quitting:\n%s", sc)
 	}
 }

@@ -30,13 +30,22 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 	// The history store is the last stage, as in the dashboard: it answers
 	// /api/system/performance/history.
 	store := history.NewStore()
-	eng, built, err := newEngine(cfg, store)
+	w, err := startWatch(cfg, store, stderr)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
+	eng, built, err := newEngine(cfg, w.stages(store)...)
+	if err != nil {
+		ln.Close()
+		w.close()
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
 	defer closeBuilt(built, stderr)
+	w.run(eng)
+	defer w.close() // after the engine stopped: the last save sees its last snapshot
 	if err := serveFeed(ctx, eng, store, cfg, ln, log); err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown

@@ -35,6 +35,9 @@ type Config struct {
 	Alerts     AlertsConfig      `yaml:"alerts"`
 	Serve      ServeConfig       `yaml:"serve"`
 	UI         UIConfig          `yaml:"ui"`
+	// StateDir keeps history and the alert log across restarts; see StateDirectory.
+	StateDir string       `yaml:"state_dir"`
+	Notify   NotifyConfig `yaml:"notify"`
 }
 
 // GPUConfig selects the NVML source.
@@ -176,7 +179,8 @@ func Default() Config {
 			TrustedProxies:     []string{},
 			MaxConnections:     DefaultMaxConnections,
 		},
-		UI: UIConfig{Range: "5m"},
+		UI:     UIConfig{Range: "5m"},
+		Notify: DefaultNotify(),
 	}
 }
 
@@ -281,6 +285,7 @@ func (c *Config) validateFrom(origin func(key string) string) error {
 		bad("ui.range: %q is not one of 5m, 15m, 60m", c.UI.Range)
 	}
 	errs = append(errs, c.Alerts.validate()...)
+	errs = append(errs, c.Notify.validate()...)
 	for i, e := range errs {
 		if key, rest, ok := strings.Cut(e, ": "); ok && origin != nil && key != "interval" && key != "source_timeout" {
 			if o := origin(key); o != "" {

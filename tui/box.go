@@ -125,7 +125,7 @@ func columns(blocks [][]string, widths []int, sep string) []string {
 }
 
 // box draws lines inside a rounded border of the given outer width, with the title in
-// the top border on the left and note on the right. Lines are cut to fit; the result
+// the top border on the left (styled by the caller) and note on the right. Lines are cut to fit; the result
 // is exactly max(height, len(lines)+2) lines (height 0: as tall as the content).
 func (s *Styles) box(title, note string, lines []string, w, height int) []string {
 	if w < 4 {
@@ -137,7 +137,7 @@ func (s *Styles) box(title, note string, lines []string, w, height int) []string
 	// Top: ╭─ Title ───── note ─╮
 	t := truncate(title, max(0, inner-1))
 	rest := w - 4 - width(t) // cells between "╭─ " + title and "╮"
-	top := s.Border.Render("╭─ ") + s.Title.Render(t) + " "
+	top := s.Border.Render("╭─ ") + t + " "
 	rest--
 	if note != "" && rest > width(note)+4 {
 		fill := rest - width(note) - 3

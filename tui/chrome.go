@@ -1,31 +1,76 @@
 package tui
 
 import (
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// headerView is "hsi-top  host  [5m] 15m  60m   ● Live  every 5s  …  12:00:05".
+// overall is the whole box's state in one word, the worst of the alerts, the panels and
+// the sources: HEALTHY, WARNING, CRITICAL, DEGRADED (a source has a problem) or
+// UNREACHABLE (no source answered).
+func (m *Model) overall() (level, string) {
+	s := m.shown
+	if s == nil {
+		return lvUnknown, "WAITING"
+	}
+	lv := lvOK
+	for _, a := range s.Alerts {
+		if a.Severity == snapshot.SeverityCritical {
+			lv = lvCrit
+		} else {
+			lv = max(lv, lvWarn)
+		}
+	}
+	v := m.viewCtx()
+	lv = max(lv, workersLevel(s.Workers))
+	failed := 0
+	for _, ss := range s.Sources {
+		if !ss.OK {
+			failed++
+		}
+	}
+	if len(s.Sources) > 0 && failed == len(s.Sources) {
+		return lvCrit, "UNREACHABLE"
+	}
+	for _, k := range []panelKind{pGPU, pModels, pInference, pDatabases, pHost, pContainers} {
+		if pl, _ := panelState(v, &panelDefs[k]); pl == lvWarn || pl == lvCrit {
+			lv = max(lv, pl)
+		}
+	}
+	switch {
+	case lv == lvCrit:
+		return lvCrit, "CRITICAL"
+	case lv == lvWarn && len(problems(s)) > 0 && len(s.Alerts) == 0:
+		return lvWarn, "DEGRADED"
+	case lv == lvWarn:
+		return lvWarn, "WARNING"
+	case len(problems(s)) > 0:
+		return lvWarn, "DEGRADED"
+	}
+	return lvOK, "HEALTHY"
+}
+
+// headerView is "hsi-top  gpu-box  ✔ HEALTHY  [5m] 15m 60m  ● Live  every 5s   12:00:05",
+// then the pipeline strip (workers and the overview's counts).
 func (m *Model) headerView() string {
 	if m.headerOK {
 		return m.header
 	}
 	st := m.st
-	host := dash
-	if m.shown != nil && m.shown.Hostname != "" {
-		host = m.shown.Hostname
-	}
 	var b strings.Builder
 	b.WriteString(st.Title.Render("hsi-top"))
-	if m.w >= 80 {
-		b.WriteString("  ")
-		b.WriteString(host)
+	if m.opts.Demo {
+		b.WriteString(" " + st.Level[lvInfo].Render("DEMO"))
 	}
-	b.WriteString("  ")
+	if m.w >= 80 && m.shown != nil && m.shown.Hostname != "" {
+		b.WriteString("  " + m.shown.Hostname)
+	}
+	lv, word := m.overall()
+	b.WriteString("  " + st.state(lv, word) + "  ")
 	// The active range is bracketed as well as highlighted, so it reads without colour.
 	for r := Range5m; r <= Range60m; r++ {
 		if r == m.rng {
@@ -35,22 +80,29 @@ func (m *Model) headerView() string {
 		}
 	}
 	b.WriteByte(' ')
-	if m.paused {
+	switch {
+	case m.paused:
 		b.WriteString(st.Level[lvWarn].Render("❚❚ Paused"))
 		if m.shown != nil {
 			b.WriteString(st.Muted.Render(" at " + m.shown.Timestamp.In(m.loc).Format("15:04:05")))
 		}
-	} else {
+	default:
 		b.WriteString(st.Level[lvOK].Render("● Live"))
-	}
-	clockFmt := "15:04:05"
-	if m.w >= 100 {
-		clockFmt = "2006-01-02 15:04:05"
-		if m.every > 0 {
-			b.WriteString(st.Muted.Render("  every " + m.every.String()))
+		if m.every > 0 && m.w >= 100 {
+			b.WriteString(st.Muted.Render(" every " + m.every.String()))
 		}
 	}
+	if m.collecting {
+		b.WriteString("  " + st.Accent.Render("collecting…"))
+	}
+	clockFmt := "15:04:05"
+	if m.w >= 140 {
+		clockFmt = "2006-01-02 15:04:05"
+	}
 	m.header = spread(b.String(), m.now.In(m.loc).Format(clockFmt), m.w)
+	if m.shown != nil {
+		m.header += "\n" + truncate(pipelineStrip(m.viewCtx()), m.w)
+	}
 	m.headerOK = true
 	return m.header
 }
@@ -71,62 +123,104 @@ func sortedAlerts(as []snapshot.Alert) []snapshot.Alert {
 	return out
 }
 
-// alertLine is "✖ CRIT  Redis memory critical: 512.0MB  (threshold 500)  active 3m 12s".
-func (m *Model) alertLine(a snapshot.Alert, now time.Time) string {
-	lv, label, style := lvWarn, "WARN", m.st.BannerWarn
-	if a.Severity == snapshot.SeverityCritical {
-		lv, label, style = lvCrit, "CRIT", m.st.BannerCrit
+func alertLevelOf(sev string) (level, string) {
+	if sev == snapshot.SeverityCritical {
+		return lvCrit, "CRIT"
 	}
-	s := style.Render(glyphs[lv]+" "+label) + "  " + style.Render(a.Message)
-	s += m.st.Muted.Render("  (threshold " + strconv.FormatFloat(a.Threshold, 'f', -1, 64))
-	if a.Peak != 0 && a.Peak != a.Value {
-		s += m.st.Muted.Render(", peak " + strconv.FormatFloat(a.Peak, 'f', -1, 64))
-	}
-	s += m.st.Muted.Render(")")
-	if !a.Since.IsZero() {
-		s += m.st.Muted.Render("  active " + ago(now.Sub(a.Since.Time)))
-	}
-	return truncate(s, m.w)
+	return lvWarn, "WARN"
 }
 
-// bannerLines is the alert banner, at most n lines; when more alerts are active than fit,
-// the last line counts the rest.
+// alertLine is "✖ CRIT  Redis memory critical: 512.0MB  (threshold 500 MB, peak 530 MB)  active 3m 12s".
+func (m *Model) alertLine(a snapshot.Alert) string {
+	lv, label := alertLevelOf(a.Severity)
+	style := m.st.Level[lv]
+	s := style.Render(glyphs[lv]+" "+label) + "  " + style.Render(a.Message)
+	detail := "  (threshold " + withUnit(string(a.Metric), a.Threshold)
+	if a.Peak != 0 && a.Peak != a.Value {
+		detail += ", peak " + withUnit(string(a.Metric), a.Peak)
+	}
+	detail += ")"
+	if !a.Since.IsZero() {
+		detail += "  active " + ago(m.shown.Timestamp.Sub(a.Since.Time))
+	}
+	return truncate(s+m.st.Muted.Render(detail), m.w)
+}
+
+// bannerLines is the alert banner: at most n lines, the worst first; when more alerts
+// are active than fit, the last line counts the rest and names the key of the log.
 func (m *Model) bannerLines(n int) []string {
 	if m.shown == nil || len(m.shown.Alerts) == 0 || n <= 0 {
 		return nil
 	}
 	as := sortedAlerts(m.shown.Alerts)
-	if len(as) > n && n == 1 {
-		// One line for several alerts: the worst one, with the count of the rest on it.
-		more := m.st.Bold.Render("  +" + strconv.Itoa(len(as)-1) + " more")
-		return []string{truncate(m.alertLine(as[0], m.shown.Timestamp.Time), m.w-width(more)) + more}
+	if len(as) <= n {
+		out := make([]string, 0, len(as))
+		for _, a := range as {
+			out = append(out, m.alertLine(a))
+		}
+		return out
 	}
-	show := len(as)
-	if show > n {
-		show = n - 1
+	out := make([]string, 0, n)
+	for _, a := range as[:n-1] {
+		out = append(out, m.alertLine(a))
 	}
-	out := make([]string, 0, show+1)
-	for _, a := range as[:show] {
-		out = append(out, m.alertLine(a, m.shown.Timestamp.Time))
+	more := m.st.Bold.Render("  +" + strconv.Itoa(len(as)-(n-1)) + " more (a)")
+	if n == 1 {
+		more = m.st.Bold.Render("  +" + strconv.Itoa(len(as)-1) + " more (a)")
+		return []string{truncate(m.alertLine(as[0]), m.w-width(more)) + more}
 	}
-	if rest := len(as) - show; rest > 0 {
-		out = append(out, m.st.Bold.Render("  +"+strconv.Itoa(rest)+" more"))
-	}
-	return out
+	return append(out, more)
 }
 
-// footerView is the key hints and own footprint, then per-source freshness.
+// hintSets are the footer's key hints, richest first; `? help` and `q quit` are in
+// every one, so shortening never hides them.
+var hintSets = [][][2]string{
+	{{"1 2 3", "range"}, {"t", "next range"}, {"p", "pause"}, {"g", "next GPU"}, {"r", "collect now"}, {"a", "alert log"}, {"?", "help"}, {"q", "quit"}},
+	{{"1 2 3", "range"}, {"p", "pause"}, {"g", "GPU"}, {"r", "collect"}, {"a", "alerts"}, {"?", "help"}, {"q", "quit"}},
+	{{"1 2 3", "range"}, {"a", "alerts"}, {"?", "help"}, {"q", "quit"}},
+	{{"?", "help"}, {"q", "quit"}},
+}
+
+func (m *Model) hints(set [][2]string) string {
+	var b strings.Builder
+	for i, h := range set {
+		if i > 0 {
+			b.WriteString(m.st.Muted.Render(" · "))
+		}
+		b.WriteString(m.st.Key.Render(h[0]) + " " + m.st.Help.Render(h[1]))
+	}
+	return b.String()
+}
+
+// footerView is the key hints and hsi-top's own footprint, then the sources' problems.
 func (m *Model) footerView() string {
 	if m.footerOK {
 		return m.footer
 	}
-	m.help.Width = m.w
 	self := ""
 	if m.shown != nil {
 		self = m.st.Muted.Render("hsi-top " + selfText(m.shown.Self))
 	}
-	keys := m.help.ShortHelpView(m.keys.ShortHelp())
-	line1 := spread(keys, self, m.w)
+	line1 := ""
+	for _, withSelf := range []bool{true, false} {
+		for _, set := range hintSets {
+			k := m.hints(set)
+			r := ""
+			if withSelf {
+				r = self
+			}
+			if width(k)+width(r)+2 <= m.w {
+				line1 = spread(k, r, m.w)
+				break
+			}
+		}
+		if line1 != "" {
+			break
+		}
+	}
+	if line1 == "" {
+		line1 = truncate(m.hints(hintSets[len(hintSets)-1]), m.w)
+	}
 	m.footer = line1 + "\n" + truncate(m.sourcesLine(), m.w)
 	m.footerOK = true
 	return m.footer
@@ -141,158 +235,116 @@ func selfText(s snapshot.Self) string {
 	return cpu + " · " + rss
 }
 
-// sourcesLine is every source's freshness: "✔ host  ✔ postgres  ▲ redis stale 41s: timeout".
+// problem is one thing wrong with the sources, in an operator's words.
+type problem struct {
+	lv     level
+	who    string // "Redis", "GPU"
+	state  string // "stale 10s", "unreachable", "driver not found"
+	reason string
+	addr   string
+}
+
+var addrRE = regexp.MustCompile(`(https?://[^\s"']+|\b\d{1,3}(\.\d{1,3}){3}:\d+\b|\[[0-9a-f:]+\]:\d+|/[\w./-]+\.sock)`)
+
+// problems lists every source that failed, and the sources that answered but could not
+// read what they watch (no GPU driver, a model server down): none of them is "OK".
+func problems(s *snapshot.Snapshot) []problem {
+	var out []problem
+	for _, ss := range s.Sources {
+		if ss.OK {
+			continue
+		}
+		p := problem{lv: lvWarn, who: sourceName(ss.Source), state: sourceState(ss), reason: shortErr(ss.Error, 40), addr: lastAddr(ss.Error)}
+		if ss.AgeSeconds == nil {
+			p.lv = lvCrit
+		}
+		out = append(out, p)
+	}
+	if nv, ok := s.Source("nvml"); ok && nv.OK && len(s.GPUs) == 0 && s.GPUStatus.Error != "" {
+		out = append(out, problem{lv: lvWarn, who: "GPU", state: gpuProblemWord(s.GPUStatus.Error), reason: shortErr(s.GPUStatus.Error, 50)})
+	}
+	for _, mc := range []struct {
+		source           snapshot.SourceName
+		who, status, err string
+	}{
+		{"detector", "Detector", s.AIModels.Detector.Status, s.AIModels.Detector.Error},
+		{"llm", "LLM", s.AIModels.Nemotron.Status, s.AIModels.Nemotron.Error},
+	} {
+		if ss, ok := s.Source(mc.source); ok && ss.OK && mc.status == snapshot.StatusUnreachable {
+			out = append(out, problem{lv: lvCrit, who: mc.who, state: "unreachable", reason: shortErr(mc.err, 40), addr: lastAddr(mc.err)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].lv > out[j].lv })
+	return out
+}
+
+// lastAddr is the last address named in an error: the remote end of "a->b".
+func lastAddr(e string) string {
+	all := addrRE.FindAllString(e, -1)
+	if len(all) == 0 {
+		return ""
+	}
+	return all[len(all)-1]
+}
+
+// gpuProblemWord names a GPU the source cannot read: "driver not found" for a missing
+// NVML library, else "unreadable".
+func gpuProblemWord(e string) string {
+	l := strings.ToLower(e)
+	if strings.Contains(l, "not found") || strings.Contains(l, "no nvidia driver") {
+		return "driver not found"
+	}
+	return "unreadable"
+}
+
+// sourcesLine is "all sources OK", or the problems with equal states and reasons collapsed:
+// "✖ Backend API 127.0.0.1:8000, LLM 127.0.0.1:8081 unreachable: connection refused  ▲ Redis stale 10s: timeout".
 func (m *Model) sourcesLine() string {
 	if m.shown == nil {
-		return m.st.Muted.Render("sources: waiting")
+		return m.st.Muted.Render("sources: waiting for the first collection")
 	}
-	var b strings.Builder
-	b.WriteString(m.st.Muted.Render("sources "))
-	for i, ss := range m.shown.Sources {
-		if i > 0 {
-			b.WriteString("  ")
-		}
-		switch {
-		case ss.OK:
-			b.WriteString(m.st.Level[lvOK].Render(glyphs[lvOK] + " " + string(ss.Source)))
-		case ss.AgeSeconds != nil:
-			b.WriteString(m.st.Level[lvWarn].Render(glyphs[lvWarn] + " " + staleText(ss)))
-		default:
-			b.WriteString(m.st.Level[lvCrit].Render(glyphs[lvCrit] + " " + staleText(ss)))
-		}
+	ps := problems(m.shown)
+	if len(ps) == 0 {
+		return m.st.state(lvOK, "all sources OK")
 	}
-	return b.String()
+	type group struct {
+		lv            level
+		who           []string
+		state, reason string
+	}
+	var groups []*group
+	idx := map[string]*group{}
+	for _, p := range ps {
+		key := p.state + "\x00" + p.reason
+		g, ok := idx[key]
+		if !ok {
+			g = &group{lv: p.lv, state: p.state, reason: p.reason}
+			idx[key] = g
+			groups = append(groups, g)
+		}
+		who := p.who
+		if p.addr != "" && len(ps) <= 4 {
+			who += " " + p.addr
+		}
+		g.who = append(g.who, who)
+	}
+	parts := make([]string, 0, len(groups))
+	for _, g := range groups {
+		s := glyphs[g.lv] + " " + strings.Join(g.who, ", ") + " " + g.state
+		if g.reason != "" && g.reason != g.state {
+			s += ": " + g.reason
+		}
+		if len(g.who) > 3 {
+			// Many sources failing alike: the state and reason first, so a cut keeps them.
+			s = glyphs[g.lv] + " " + strconv.Itoa(len(g.who)) + " sources " + g.state + ": " + orDash(g.reason) + " — " + strings.Join(g.who, ", ")
+		}
+		parts = append(parts, m.st.Level[g.lv].Render(s))
+	}
+	return strings.Join(parts, "  ")
 }
 
-// helpLines is the full help overlay: every key and the glyph legend.
-func (m *Model) helpLines() []string {
-	keys := strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
-	legend := []string{
-		"",
-		m.st.Bold.Render("States") + m.st.Muted.Render(" (shape and word, not colour alone)"),
-		m.st.state(lvOK, "ok / healthy / running") + "   " + m.st.state(lvInfo, "starting / loading") + "   " + m.st.state(lvUnknown, "unknown"),
-		m.st.state(lvWarn, "WARN / degraded / stale") + "   " + m.st.state(lvCrit, "CRIT / unreachable / failed"),
-		"Containers strip, newest right: " + m.st.Level[lvOK].Render("█") + " healthy  " + m.st.Level[lvInfo].Render("▒") + " starting  " +
-			m.st.Level[lvWarn].Render("▚") + " unhealthy  " + m.st.Level[lvCrit].Render("×") + " unreachable",
-		dash + " means unknown (never 0). Charts show the selected range, 60 points; blank = no samples.",
-		"Pause freezes the screen; collection and history continue, and resume jumps to live.",
-		"",
-		m.st.Muted.Render("? or esc closes this help"),
-	}
-	body := append(keys, legend...)
-	w := min(m.w, 100)
-	if w < 20 {
-		return body
-	}
-	return m.st.box("Help", "", body, w, 0)
-}
-
-// wrappedHelp lists every binding as "key desc", packed into lines of the screen's width.
-func (m *Model) wrappedHelp() []string {
-	var lines []string
-	line, lw := "", 0
-	for _, group := range m.keys.FullHelp() {
-		for _, b := range group {
-			h := b.Help()
-			item := m.st.Key.Render(h.Key) + " " + m.st.Help.Render(h.Desc)
-			iw := width(h.Key) + 1 + width(h.Desc)
-			if lw > 0 && lw+3+iw > m.w {
-				lines = append(lines, line)
-				line, lw = "", 0
-			}
-			if lw > 0 {
-				line += m.st.Muted.Render(" · ")
-				lw += 3
-			}
-			line += item
-			lw += iw
-		}
-	}
-	return append(lines, line)
-}
-
-// compactView: below 80×24, a header, the worst alert, one line per panel and a hint.
-func (m *Model) compactView() string {
-	st := m.st
-	lines := make([]string, 0, 12)
-	lines = append(lines, m.headerView())
-	if m.showHelp {
-		lines = append(lines, m.wrappedHelp()...)
-		lines = append(lines, st.Muted.Render("? closes help"))
-		return joinFit(lines, m.w, m.h)
-	}
-	if m.shown == nil {
-		lines = append(lines, st.Muted.Render("waiting for the first collection…"))
-		return joinFit(lines, m.w, m.h)
-	}
-	if b := m.bannerLines(1 + max(0, m.h-12)); len(b) > 0 {
-		lines = append(lines, b...)
-	} else if n := staleCount(m.shown); n > 0 {
-		lines = append(lines, st.state(lvWarn, "no alerts, but "+strconv.Itoa(n)+" of "+strconv.Itoa(len(m.shown.Sources))+" sources failing"))
-	} else {
-		lines = append(lines, st.state(lvOK, "no alerts"))
-	}
-	v := m.viewCtx()
-	for i := range panelDefs {
-		d := &panelDefs[i]
-		lv, text := d.compact(v)
-		note, all := freshness(v, d.sources)
-		line := st.Level[lv].Render(glyphs[lv]) + " " + st.Bold.Render(fit(d.short, 9)) + text
-		if note != "" && !strings.HasPrefix(stripNote(note), "via") {
-			line += "  " + note
-		}
-		if all {
-			line = st.Dim.Render(line)
-		}
-		lines = append(lines, line)
-	}
-	lines = append(lines, st.Muted.Render("? help · q quit · p pause · "+m.rng.String()+" · "+selfText(m.shown.Self)))
-	return joinFit(lines, m.w, m.h)
-}
-
-// stripNote removes styling so the note's words can be inspected.
-func stripNote(s string) string { return strings.TrimSpace(stripANSI(s)) }
-
-// tinyView: below 40×10, one line with the worst alert.
-func (m *Model) tinyView() string {
-	st := m.st
-	var line string
-	switch {
-	case m.shown == nil:
-		line = "hsi-top: waiting…"
-	case len(m.shown.Alerts) > 0:
-		as := sortedAlerts(m.shown.Alerts)
-		a := as[0]
-		lv, label := lvWarn, "WARN"
-		if a.Severity == snapshot.SeverityCritical {
-			lv, label = lvCrit, "CRIT"
-		}
-		line = st.Level[lv].Render(glyphs[lv]+" "+label+" ") + a.Message
-		if len(as) > 1 {
-			line += st.Bold.Render(" +" + strconv.Itoa(len(as)-1))
-		}
-	default:
-		if stale := staleCount(m.shown); stale > 0 {
-			line = st.state(lvWarn, "no alerts, "+strconv.Itoa(stale)+" stale")
-		} else {
-			line = st.state(lvOK, "hsi-top: no alerts")
-		}
-	}
-	if m.paused {
-		line = "❚❚ " + line
-	}
-	return truncate(line, m.w)
-}
-
-func staleCount(s *snapshot.Snapshot) int {
-	n := 0
-	for _, ss := range s.Sources {
-		if !ss.OK {
-			n++
-		}
-	}
-	return n
-}
+// staleCount is how many sources have a problem.
+func staleCount(s *snapshot.Snapshot) int { return len(problems(s)) }
 
 // joinFit joins at most h lines, each cut to w cells.
 func joinFit(lines []string, w, h int) string {

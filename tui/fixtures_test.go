@@ -122,16 +122,22 @@ func (e *fakeEngine) CollectNow()                { e.collects++ }
 func (e *fakeEngine) Interval() time.Duration    { return 5 * time.Second }
 func (e *fakeEngine) Latest() *snapshot.Snapshot { return e.latest }
 
-// scenario names the three golden scenarios.
+// scenario names the golden scenarios.
 type scenario int
 
 const (
-	scHealthy scenario = iota
-	scAlerts
-	scUnreachable
+	scHealthy     scenario = iota // 1 GPU, 8 workers, 6 services, no alert
+	scAlerts                      // ten alerts, two workers stopped, the LLM restarting, Redis and the LLM stale
+	scUnreachable                 // no source answers
+	scAlerts3                     // three alerts
+	scStale                       // Redis stale 10s: timeout
+	scNoGPU                       // NVML runs but finds no driver
+	scTwoGPUs                     // two GPUs, the first throttled
 )
 
-func (s scenario) String() string { return [...]string{"healthy", "alerts", "unreachable"}[s] }
+var scenarioNames = [...]string{"healthy", "ten_alerts", "unreachable", "three_alerts", "one_stale", "no_gpu", "two_gpus_throttled"}
+
+func (s scenario) String() string { return scenarioNames[s] }
 
 func sources(ts time.Time, stale map[string]string, never bool, names ...string) []snapshot.SourceStatus {
 	var out []snapshot.SourceStatus
@@ -168,7 +174,7 @@ func via(name string) string {
 	return snapshot.ViaHTTP
 }
 
-var sourceNames = []string{"backend", "containers", "detector", "host", "llm", "nvml", "postgres", "prometheus", "redis", "self"}
+var testSourceNames = []string{"backend", "containers", "detector", "host", "llm", "nvml", "postgres", "prometheus", "redis", "self"}
 
 func sp(s string) *string { return &s }
 
@@ -178,7 +184,7 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 	s := snapshot.New(ts)
 	s.Hostname = "gpu-box"
 	if sc == scUnreachable {
-		s.Sources = sources(ts, nil, true, sourceNames...)
+		s.Sources = sources(ts, nil, true, testSourceNames...)
 		s.GPUStatus = snapshot.GPUStatus{Error: "NVML library not found (no NVIDIA driver installed)"}
 		s.Overview.Error = "backend unreachable: connection refused"
 		s.Workers.Error = "backend unreachable: connection refused"
@@ -195,10 +201,20 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		return snapshot.Round(snapshot.F(base+amp*math.Sin(float64(i)*2*math.Pi/float64(period))), 1)
 	}
 	stale := map[string]string(nil)
-	if sc == scAlerts {
+	switch sc {
+	case scAlerts:
 		stale = map[string]string{"redis": "redis INFO: i/o timeout", "llm": "llm /slots: context deadline exceeded (timeout)"}
+	case scStale:
+		stale = map[string]string{"redis": "redis INFO: read tcp 127.0.0.1:52144->127.0.0.1:6379: i/o timeout"}
 	}
-	s.Sources = sources(ts, stale, false, sourceNames...)
+	s.Sources = sources(ts, stale, false, testSourceNames...)
+	if sc == scStale {
+		for k := range s.Sources {
+			if s.Sources[k].Source == "redis" {
+				s.Sources[k].AgeSeconds = snapshot.F(10)
+			}
+		}
+	}
 	s.Overview = snapshot.Overview{CamerasTotal: snapshot.I(4), CamerasActive: snapshot.I(4), EventsTotal: snapshot.I(1234 + int64(i)),
 		DetectionsTotal: snapshot.I(45678 + 7*int64(i)), UptimeSeconds: snapshot.F(5*86400 + 12*3600 + 30*60 + float64(i*5)), Source: snapshot.ViaBackend}
 	ready := true
@@ -219,12 +235,28 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		VRAMPercent: vramPct, Temperature: temp, PowerWatts: wave(95, 40, 30), MemoryTotalBytes: snapshot.U(total), MemoryUsedBytes: snapshot.U(used),
 		MemoryFreeBytes: snapshot.U(total - used), Source: snapshot.ViaNVML,
 		Services: []snapshot.ServiceVRAM{{Service: "ai-llm", UsedBytes: llmB, Processes: 1}, {Service: "ai-detector", UsedBytes: detB, Processes: 1}, {Service: "unknown", UsedBytes: 300 * snapshot.MiB, Processes: 1}}}
-	g2 := g
-	g2.Index, g2.Name, g2.Utilization, g2.Temperature, g2.PowerWatts = 1, "NVIDIA RTX A2000", wave(5, 4, 12), snapshot.F(41), snapshot.F(12)
-	g2.Services = []snapshot.ServiceVRAM{}
-	s.GPUs = []snapshot.GPU{g, g2}
+	g.PowerLimitWatts, g.SMClockMHz, g.PerformanceState = snapshot.F(230), snapshot.F(1740), intp(2)
+	g.ThrottleReasons = []string{}
+	g.Processes = []snapshot.GPUProcess{{PID: 4242, Service: "ai-llm", Type: "compute", UsedBytes: snapshot.U(llmB)}, {PID: 4310, Service: "ai-detector", Type: "compute", UsedBytes: snapshot.U(detB)}}
+	s.GPUs = []snapshot.GPU{g}
+	if sc == scTwoGPUs || sc == scAlerts {
+		g.Utilization, g.Temperature, g.PowerWatts = snapshot.F(99), snapshot.F(86), snapshot.F(229)
+		g.SMClockMHz, g.PerformanceState = snapshot.F(1320), intp(0)
+		g.ThrottleReasons = []string{"sw_power_cap", "hw_thermal_slowdown"}
+		g2 := g
+		g2.Index, g2.Name, g2.Utilization, g2.Temperature, g2.PowerWatts = 1, "NVIDIA RTX A2000", wave(5, 4, 12), snapshot.F(41), snapshot.F(12)
+		g2.PowerLimitWatts, g2.SMClockMHz, g2.PerformanceState, g2.ThrottleReasons = snapshot.F(70), snapshot.F(210), intp(8), []string{"gpu_idle"}
+		g2.VRAMUsedGB, g2.VRAMPercent, g2.MemoryUsedBytes = snapshot.F(0.3), snapshot.F(2.5), snapshot.U(300*snapshot.MiB)
+		g2.VRAMTotalGB, g2.MemoryTotalBytes, g2.MemoryFreeBytes = snapshot.F(12), snapshot.U(12*snapshot.GiB), snapshot.U(12*snapshot.GiB-300*snapshot.MiB)
+		g2.Services, g2.Processes = []snapshot.ServiceVRAM{}, []snapshot.GPUProcess{}
+		s.GPUs = []snapshot.GPU{g, g2}
+	}
 	s.GPU = &s.GPUs[0]
 	s.GPUStatus = snapshot.GPUStatus{Source: snapshot.ViaNVML}
+	if sc == scNoGPU {
+		s.GPUs, s.GPU = []snapshot.GPU{}, nil
+		s.GPUStatus = snapshot.GPUStatus{Error: "NVML library not found (no NVIDIA driver installed)"}
+	}
 	s.AIModels.Detector = snapshot.Detector{Status: snapshot.StatusHealthy, VRAMGB: snapshot.F(0.17), Model: sp("rtdetr_r50vd_coco_o365"), Device: sp("cuda:0")}
 	s.AIModels.Nemotron = snapshot.LLM{Status: snapshot.StatusHealthy, SlotsActive: snapshot.I(int64(i % 3)), SlotsTotal: snapshot.I(2), ContextSize: snapshot.I(4096),
 		TokensPerSecond: wave(41, 10, 20), KVCacheUsageRatio: snapshot.F(0.12), Model: sp("Nemotron-3-Nano-30B-A3B-Q4_K_M")}
@@ -242,12 +274,20 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		DiskUsedGB: snapshot.F(156), DiskTotalGB: snapshot.F(500), DiskPercent: snapshot.F(31.2), CPUCount: 16, Load: []float64{0.52, 0.4, 0.33},
 		NetRxBytesSec: snapshot.F(1.2 * snapshot.MiB), NetTxBytesSec: snapshot.F(300 * 1024), UptimeSeconds: snapshot.F(9 * 86400),
 		Mounts: []snapshot.Mount{{Path: "/", UsedGB: snapshot.F(156), TotalGB: snapshot.F(500), Percent: snapshot.F(31.2)},
-			{Path: "/srv/recordings", UsedGB: snapshot.F(1700), TotalGB: snapshot.F(2000), Percent: snapshot.F(85)}}}
+			{Path: "/srv/recordings", UsedGB: snapshot.F(1300), TotalGB: snapshot.F(2000), Percent: snapshot.F(65)}}}
+	if sc == scAlerts || sc == scAlerts3 {
+		s.Host.Mounts[1].UsedGB, s.Host.Mounts[1].Percent = snapshot.F(1700), snapshot.F(85)
+	}
 	s.Self = snapshot.Self{CPUPercent: snapshot.F(0.4), RSSBytes: snapshot.U(18 * snapshot.MiB), Goroutines: 30}
 	for _, n := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
 		c := snapshot.Container{Name: n, Status: snapshot.ContainerRunning, Health: snapshot.HealthHealthy, State: snapshot.HealthHealthy,
 			Timeline: repeat(snapshot.HealthHealthy, min(i+1, 60)), LastChange: snapshot.At(t0.Add(-2 * time.Hour))}
 		s.Containers = append(s.Containers, c)
+	}
+	if sc == scAlerts3 {
+		s.Databases.Redis.MemoryMB = snapshot.F(512)
+		s.Databases.PostgreSQL.ConnectionsActive = snapshot.I(97)
+		s.Alerts = threeAlerts(ts)
 	}
 	if sc == scAlerts {
 		s.Databases.Redis.MemoryMB = snapshot.F(512)
@@ -274,6 +314,15 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 			{Severity: snapshot.SeverityWarning, Metric: "host_disk", Object: "/srv/recordings", Value: 85, Threshold: 80, Message: "Disk /srv/recordings high: 85.0%", Since: snapshot.Time{Time: t0.Add(-50 * time.Hour)}, Peak: 85},
 			{Severity: snapshot.SeverityWarning, Metric: "container_health", Value: 1, Threshold: 1, Message: "Container unhealthy: ai-llm", Since: since, Peak: 1},
 			{Severity: snapshot.SeverityWarning, Metric: "host_ram", Value: 86, Threshold: 85, Message: "RAM high: 86.0%", Since: since, Peak: 86},
+			{Severity: snapshot.SeverityCritical, Metric: "gpu_utilization", Object: "gpu0", Value: 99, Threshold: 98, Message: "GPU utilization critical: 99%", Since: since, Peak: 100},
+			{Severity: snapshot.SeverityWarning, Metric: "gpu_power", Object: "gpu0", Value: 229, Threshold: 300, Message: "GPU power high: 229 W", Since: since, Peak: 231},
+			{Severity: snapshot.SeverityWarning, Metric: "nemotron_latency_p95", Value: 12400, Threshold: 10000, Message: "LLM latency p95 high: 12.4s", Since: since, Peak: 14100},
+			{Severity: snapshot.SeverityWarning, Metric: "host_cpu", Value: 91, Threshold: 80, Message: "CPU high: 91.0%", Since: since, Peak: 97},
+		}
+		s.Host.CPUPercent, s.Host.Load = snapshot.F(91), []float64{8.97, 6.1, 4.2}
+		s.AlertLog = []snapshot.AlertLogEntry{
+			{Severity: snapshot.SeverityWarning, Metric: "rtdetr_latency_p95", Message: "Detector latency p95 high: 240 ms", Threshold: 200, Peak: 260,
+				Raised: snapshot.Time{Time: t0.Add(-30 * time.Minute)}, Cleared: snapshot.At(t0.Add(-26 * time.Minute)), DurationSeconds: 240},
 		}
 	}
 	return s
@@ -322,4 +371,16 @@ func trueColorRenderer() *lipgloss.Renderer {
 	r.SetColorProfile(termenv.TrueColor)
 	r.SetHasDarkBackground(true)
 	return r
+}
+
+func intp(i int) *int { return &i }
+
+// threeAlerts is the three-alert scenario's alerts: the 120×40 acceptance case.
+func threeAlerts(ts time.Time) []snapshot.Alert {
+	since := snapshot.Time{Time: t0.Add(-3 * time.Minute)}
+	return []snapshot.Alert{
+		{Severity: snapshot.SeverityCritical, Metric: "redis_memory", Value: 512, Threshold: 500, Message: "Redis memory critical: 512.0MB", Since: snapshot.Time{Time: t0.Add(-12 * time.Minute)}, Peak: 530},
+		{Severity: snapshot.SeverityCritical, Metric: "pg_connections", Value: 97, Threshold: 95, Message: "PostgreSQL connections critical: 97/100", Since: since, Peak: 97},
+		{Severity: snapshot.SeverityWarning, Metric: "host_disk", Object: "/srv/recordings", Value: 85, Threshold: 80, Message: "Disk /srv/recordings high: 85.0%", Since: snapshot.Time{Time: ts.Add(-50 * time.Hour)}, Peak: 85},
+	}
 }

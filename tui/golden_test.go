@@ -10,12 +10,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-var goldenSizes = [][2]int{{200, 60}, {120, 40}, {80, 24}, {60, 15}, {30, 8}}
+var goldenSizes = [][2]int{{200, 60}, {160, 48}, {120, 40}, {80, 24}, {60, 20}, {40, 10}}
 
-// TestGolden compares View() with testdata/golden for three scenarios at five sizes,
+// TestGolden compares View() with testdata/golden for every scenario at six sizes,
 // replayed from a fixed sequence of snapshots with a fixed clock and no colour.
 func TestGolden(t *testing.T) {
-	for _, sc := range []scenario{scHealthy, scAlerts, scUnreachable} {
+	for sc := range scenario(len(scenarioNames)) {
 		for _, sz := range goldenSizes {
 			name := fmt.Sprintf("%s_%dx%d", sc, sz[0], sz[1])
 			t.Run(name, func(t *testing.T) {

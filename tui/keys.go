@@ -7,7 +7,7 @@ type keyMap struct {
 	Range5m, Range15m, Range60m, CycleRange key.Binding
 	Pause, NextGPU, Refresh                 key.Binding
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
-	Help, Quit                              key.Binding
+	Alerts, Help, Quit                      key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -25,6 +25,7 @@ func defaultKeys() keyMap {
 		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("PgDn", "page down")),
 		Home:       key.NewBinding(key.WithKeys("home"), key.WithHelp("Home", "top")),
 		End:        key.NewBinding(key.WithKeys("end"), key.WithHelp("End", "bottom")),
+		Alerts:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "alert log")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -32,14 +33,14 @@ func defaultKeys() keyMap {
 
 // ShortHelp is the footer's one line.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.CycleRange, k.Pause, k.NextGPU, k.Refresh, k.Help, k.Quit}
+	return []key.Binding{k.CycleRange, k.Pause, k.NextGPU, k.Refresh, k.Alerts, k.Help, k.Quit}
 }
 
 // FullHelp is the help overlay, one column per group.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Range5m, k.Range15m, k.Range60m, k.CycleRange},
-		{k.Pause, k.NextGPU, k.Refresh},
+		{k.Pause, k.NextGPU, k.Refresh, k.Alerts},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Help, k.Quit},
 	}

@@ -42,6 +42,10 @@ type Options struct {
 	Location *time.Location
 	// Range is the chart range shown at start.
 	Range Range
+	// Thresholds are the alert rules' levels that colour values; the default rules' when nil.
+	Thresholds Thresholds
+	// Demo labels the header DEMO (hsi-top demo's simulated stack).
+	Demo bool
 }
 
 // SnapshotMsg delivers a published snapshot to the model.
@@ -56,8 +60,7 @@ type mode int
 const (
 	modeTiny    mode = iota // below 40×10: one summary line
 	modeCompact             // below 80×24: one line per panel
-	modeColumn              // 80–159 columns: one column, scrollable
-	modeGrid                // ≥ 160 columns: two-column grid, scrollable
+	modeFull                // every panel on one screen, charts sized to the room left
 )
 
 func modeFor(w, h int) mode {
@@ -66,10 +69,8 @@ func modeFor(w, h int) mode {
 		return modeTiny
 	case w < 80 || h < 24:
 		return modeCompact
-	case w < 160:
-		return modeColumn
 	}
-	return modeGrid
+	return modeFull
 }
 
 // Model is the root model.
@@ -90,6 +91,9 @@ type Model struct {
 	gpu      int
 	paused   bool
 	showHelp bool
+	showLog  bool
+	// collecting is set by r until the next snapshot arrives.
+	collecting bool
 
 	latest *snapshot.Snapshot // newest from the engine
 	shown  *snapshot.Snapshot // on screen (frozen while paused)
@@ -98,7 +102,10 @@ type Model struct {
 	// series caches the chart data of the shown snapshot and range, so a frozen screen
 	// redraws the same charts after a resize and each key is read once per snapshot.
 	series map[string][]Point
+	// timelines caches the container strips of the shown snapshot and range.
+	timelines map[string][]string
 
+	th     Thresholds
 	panels [numPanels]panel
 	vp     viewport.Model
 
@@ -132,6 +139,7 @@ func New(o Options) *Model {
 		rng:    o.Range,
 		done:   make(chan struct{}),
 		series: map[string][]Point{},
+		th:     o.Thresholds,
 		vp:     viewport.New(0, 0),
 	}
 	m.help.Styles.ShortKey = m.st.Key.Style
@@ -143,6 +151,9 @@ func New(o Options) *Model {
 	m.help.Styles.Ellipsis = m.st.Muted.Style
 	if m.clock == nil {
 		m.clock = clock.Real{}
+	}
+	if m.th == nil {
+		m.th = defaultThresholds()
 	}
 	if m.loc == nil {
 		m.loc = time.Local
@@ -233,9 +244,11 @@ func (m *Model) onSnapshot(s *snapshot.Snapshot) {
 // show puts s on screen: every panel redraws from it.
 func (m *Model) show(s *snapshot.Snapshot) {
 	m.shown = s
+	m.collecting = false
 	clear(m.series)
+	m.timelines = nil
 	m.invalidate(func(panelDef) bool { return true })
-	m.footerOK = false
+	m.headerOK, m.footerOK = false, false
 }
 
 func (m *Model) invalidate(which func(panelDef) bool) {
@@ -254,10 +267,15 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.Close()
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = !m.showHelp
+		m.showHelp, m.showLog = !m.showHelp, false
+		m.vp.GotoTop()
 		m.bodyValid, m.frameOK = false, false
-	case m.showHelp && msg.Type == tea.KeyEsc:
-		m.showHelp = false
+	case key.Matches(msg, k.Alerts):
+		m.showLog, m.showHelp = !m.showLog, false
+		m.vp.GotoTop()
+		m.bodyValid, m.frameOK = false, false
+	case (m.showHelp || m.showLog) && msg.Type == tea.KeyEsc:
+		m.showHelp, m.showLog = false, false
 		m.bodyValid, m.frameOK = false, false
 	case key.Matches(msg, k.Range5m):
 		m.setRange(Range5m)
@@ -280,6 +298,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		if m.opts.Engine != nil {
 			m.opts.Engine.CollectNow() // a non-blocking signal to the engine goroutine
+			m.collecting = true
+			m.headerOK, m.frameOK = false, false
 		}
 	case key.Matches(msg, k.Up):
 		m.scroll(func() { m.vp.ScrollUp(1) })
@@ -298,7 +318,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) scroll(f func()) {
-	m.syncBody()
+	m.syncBody(m.vp.Height)
 	before := m.vp.YOffset
 	f()
 	if m.vp.YOffset != before {
@@ -312,6 +332,7 @@ func (m *Model) setRange(r Range) {
 	}
 	m.rng = r
 	clear(m.series)
+	m.timelines = nil
 	m.invalidate(func(d panelDef) bool { return d.charts })
 	m.headerOK = false
 }
@@ -352,7 +373,48 @@ type cachedSeries struct{ m *Model }
 func (c cachedSeries) Series(key string, _ Range) []Point { return c.m.seriesFor(key) }
 
 func (m *Model) viewCtx() *view {
-	return &view{snap: m.shown, series: cachedSeries{m}, rng: m.rng, gpu: m.gpu, st: m.st}
+	return &view{snap: m.shown, series: cachedSeries{m}, timeline: m.timelineFor, rng: m.rng, gpu: m.gpu, st: m.st, th: m.th}
+}
+
+// snapshotReader is the history's whole snapshots (*history.Store has them), from which
+// the container strips follow the selected range.
+type snapshotReader interface {
+	Snapshots(r Range) []*snapshot.Snapshot
+}
+
+// timelineFor is a container's states over the selected range, one per bucket, oldest
+// first: from the history's snapshots when it keeps them, else the snapshot's own
+// timeline (the last 60 ticks).
+func (m *Model) timelineFor(name string) []string {
+	hr, ok := m.opts.History.(snapshotReader)
+	if !ok || m.shown == nil {
+		for _, c := range m.shown.Containers {
+			if c.Name == name {
+				return c.Timeline
+			}
+		}
+		return nil
+	}
+	if m.timelines == nil {
+		m.timelines = map[string][]string{}
+		res := m.rng.Resolution()
+		end := m.shown.Timestamp.Truncate(res)
+		for _, s := range hr.Snapshots(m.rng) {
+			i := 59 - int(end.Sub(s.Timestamp.Truncate(res))/res)
+			if i < 0 || i >= 60 {
+				continue
+			}
+			for _, c := range s.Containers {
+				tl := m.timelines[c.Name]
+				if tl == nil {
+					tl = make([]string, 60)
+					m.timelines[c.Name] = tl
+				}
+				tl[i] = c.State
+			}
+		}
+	}
+	return m.timelines[name]
 }
 
 // View draws the screen. It returns the cached frame unless something changed.
@@ -376,9 +438,12 @@ func (m *Model) render() string {
 		return m.compactView()
 	}
 	header := m.headerView()
-	banner := m.bannerLines(bannerMax(m.h))
+	var banner []string
+	if !m.showHelp && !m.showLog {
+		banner = m.bannerLines(3)
+	}
 	footer := m.footerView()
-	bodyH := m.h - 1 - len(banner) - strings.Count(footer, "\n") - 1
+	bodyH := m.h - strings.Count(header, "\n") - 1 - len(banner) - strings.Count(footer, "\n") - 1
 	var b strings.Builder
 	b.Grow((m.w + 16) * m.h * 2)
 	b.WriteString(header)
@@ -395,19 +460,15 @@ func (m *Model) render() string {
 	return b.String()
 }
 
-// bannerMax is how many alert lines fit: a fifth of the screen, at least 2.
-func bannerMax(h int) int { return max(2, h/5) }
-
-// bodyView is the scrollable dashboard (or the help overlay) in a viewport of height h.
+// bodyView is the dashboard, or the help or alert log in a scrollable viewport, in h rows.
 // The viewport keeps the scroll position and bounds; the window is cut from the cached
-// lines directly, as every line already fits the width (the viewport's own View would
-// re-wrap and re-pad 60 lines of styled text on every frame).
+// lines directly, as every line already fits the width.
 func (m *Model) bodyView(h int) string {
 	if m.vp.Height != h || m.vp.Width != m.w {
 		m.vp.Width, m.vp.Height = m.w, h
 		m.bodyValid = false
 	}
-	m.syncBody()
+	m.syncBody(h)
 	m.vp.SetYOffset(m.vp.YOffset) // clamp after a resize
 	top := min(max(0, m.vp.YOffset), len(m.body))
 	end := min(top+h, len(m.body))
@@ -420,7 +481,7 @@ func (m *Model) bodyView(h int) string {
 }
 
 // syncBody puts the current content into the viewport when it changed.
-func (m *Model) syncBody() {
+func (m *Model) syncBody(h int) {
 	if m.bodyValid {
 		return
 	}
@@ -428,63 +489,15 @@ func (m *Model) syncBody() {
 	switch {
 	case m.showHelp:
 		m.body = m.helpLines()
+	case m.showLog:
+		m.body = m.alertLogLines()
 	case m.shown == nil:
 		m.body = []string{m.st.Muted.Render("  waiting for the first collection…")}
 	default:
-		m.body = m.panelLines()
+		m.body = m.dashboardLines(h)
 	}
 	for i, l := range m.body {
 		m.body[i] = truncate(l, m.w)
 	}
 	m.vp.SetContent(strings.Join(m.body, "\n"))
-}
-
-// gridRows is the two-column arrangement of the page's rows.
-var gridRows = [][2]panelKind{
-	{pOverview, pWorkers},
-	{pGPU, pModels},
-	{pInference, pDatabases},
-	{pHost, pContainers},
-}
-
-func (m *Model) panelLines() []string {
-	v := m.viewCtx()
-	var out []string
-	if modeFor(m.w, m.h) == modeGrid {
-		lw := (m.w - 1) / 2
-		rw := m.w - 1 - lw
-		for _, row := range gridRows {
-			l, r := &m.panels[row[0]], &m.panels[row[1]]
-			l.setSize(lw)
-			r.setSize(rw)
-			ll, rl := l.view(v), r.view(v)
-			n := max(len(ll), len(rl))
-			ll, rl = stretch(ll, n, lw, m.st), stretch(rl, n, rw, m.st)
-			for i := 0; i < n; i++ {
-				out = append(out, ll[i]+" "+rl[i])
-			}
-		}
-		return out
-	}
-	for i := range m.panels {
-		p := &m.panels[i]
-		p.setSize(m.w)
-		out = append(out, p.view(v)...)
-	}
-	return out
-}
-
-// stretch makes a box n lines tall by adding empty lines above its bottom border.
-func stretch(lines []string, n, w int, st *Styles) []string {
-	if len(lines) >= n || len(lines) < 2 {
-		return lines
-	}
-	out := make([]string, 0, n)
-	out = append(out, lines[:len(lines)-1]...)
-	side := st.Border.Render("│")
-	fill := side + strings.Repeat(" ", max(0, w-2)) + side
-	for len(out) < n-1 {
-		out = append(out, fill)
-	}
-	return append(out, lines[len(lines)-1])
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math/rand"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,15 +22,27 @@ func press(m *Model, keys ...string) tea.Cmd {
 	return cmd
 }
 
-// chartRow returns the first line of the frame that holds label's sparkline.
+// chartRow returns the line of the frame that starts label's chart and the line below
+// it (a tall chart's first row of bars).
 func chartRow(t *testing.T, frame, label string) string {
 	t.Helper()
-	for _, l := range strings.Split(frame, "\n") {
-		if i := strings.Index(l, "│ "+label+" "); i >= 0 {
-			return l
+	lines := strings.Split(frame, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "│ "+label+" ") && i+1 < len(lines) {
+			return l + "\n" + lines[i+1]
 		}
 	}
 	t.Fatalf("no %q chart in:\n%s", label, frame)
+	return ""
+}
+
+// titleLine returns the frame's line that holds the panel's title.
+func titleLine(frame, title string) string {
+	for _, l := range strings.Split(frame, "\n") {
+		if strings.Contains(l, "─ "+title+" ") {
+			return l
+		}
+	}
 	return ""
 }
 
@@ -37,7 +50,7 @@ func TestRangeKeysChangeCharts(t *testing.T) {
 	m, hist, _, _ := newTestModel(scHealthy, ticks, 200, 60)
 	defer m.Close()
 	f5 := m.View()
-	if !strings.Contains(f5, "[5m]") || !strings.Contains(f5, "GPU · 5m") {
+	if !strings.Contains(f5, "[5m]") || !strings.Contains(titleLine(f5, "GPU"), "· 5m") {
 		t.Fatalf("start range is not 5m:\n%s", f5)
 	}
 	for _, tc := range []struct {
@@ -51,7 +64,7 @@ func TestRangeKeysChangeCharts(t *testing.T) {
 			t.Fatalf("after %q: range %s, want %s", tc.key, m.Range(), tc.want)
 		}
 		after := m.View()
-		if !strings.Contains(after, "["+tc.want.String()+"]") || !strings.Contains(after, "GPU · "+tc.want.String()) {
+		if !strings.Contains(after, "["+tc.want.String()+"]") || !strings.Contains(titleLine(after, "GPU"), "· "+tc.want.String()+" ") {
 			t.Errorf("after %q the header and titles do not show %s", tc.key, tc.want)
 		}
 		if chartRow(t, before, "util") == chartRow(t, after, "util") {
@@ -63,10 +76,10 @@ func TestRangeKeysChangeCharts(t *testing.T) {
 	}
 	// 15 minutes of history: at 60m the chart's first 45 buckets are empty (left blank).
 	press(m, "3")
-	row := chartRow(t, m.View(), "util")
-	spark := strings.TrimSpace(strings.SplitN(strings.SplitN(row, "util  ", 2)[1], "max", 2)[0])
-	if n := len([]rune(spark)); n < 2 {
-		t.Fatalf("no sparkline in %q", row)
+	bars := strings.Split(chartRow(t, m.View(), "util"), "\n")[1]
+	bars = strings.TrimSpace(strings.Trim(bars, "│ "))
+	if n := len([]rune(bars)); n < 2 || n > 15+1 {
+		t.Fatalf("15 minutes at 60m should draw the last 15 of 60 buckets, got %q", bars)
 	}
 }
 
@@ -119,23 +132,23 @@ func TestPauseFreezesScreenWhileHistoryGrows(t *testing.T) {
 }
 
 func TestHelpOpensAndCloses(t *testing.T) {
-	for _, sz := range [][2]int{{200, 60}, {120, 40}, {60, 15}} {
+	for _, sz := range [][2]int{{200, 60}, {120, 40}, {80, 24}, {60, 15}} {
 		m, _, _, _ := newTestModel(scHealthy, 5, sz[0], sz[1])
 		press(m, "?")
 		f := m.View()
 		assertFits(t, f, sz[0], sz[1])
-		if !strings.Contains(f, "next GPU") || !strings.Contains(f, "quit") || !strings.Contains(f, "PgDn") {
+		if !strings.Contains(f, "next GPU") || !strings.Contains(f, "quit") || !strings.Contains(f, "close") {
 			t.Fatalf("%v: help overlay lacks keys:\n%s", sz, f)
 		}
-		if strings.Contains(f, "Detections") {
+		if strings.Contains(f, "RTX A5500") {
 			t.Fatalf("%v: help did not replace the panels", sz)
 		}
 		press(m, "?")
-		if f := m.View(); strings.Contains(f, "PgDn") {
+		if f := m.View(); strings.Contains(f, "close") {
 			t.Fatalf("%v: ? did not close the help", sz)
 		}
 		press(m, "?", "esc")
-		if f := m.View(); strings.Contains(f, "PgDn") {
+		if f := m.View(); strings.Contains(f, "close") {
 			t.Fatalf("%v: esc did not close the help", sz)
 		}
 		m.Close()
@@ -160,57 +173,62 @@ func TestQuit(t *testing.T) {
 }
 
 func TestNextGPUCycles(t *testing.T) {
-	m, _, _, _ := newTestModel(scHealthy, 10, 200, 60)
+	m, _, _, _ := newTestModel(scTwoGPUs, 10, 200, 60)
 	defer m.Close()
-	if !strings.Contains(m.View(), "charts: GPU0") {
-		t.Fatal("GPU0 not selected at start")
+	f0 := m.View()
+	if !strings.Contains(f0, "▸ 0 RTX A5500") || !strings.Contains(f0, "util0 99%") {
+		t.Fatalf("GPU0 not selected at start:\n%s", f0)
 	}
 	press(m, "g")
 	f := m.View()
-	if !strings.Contains(f, "charts: GPU1") || !strings.Contains(f, "▸ GPU1") {
+	if !strings.Contains(f, "▸ 1 RTX A2000") || !strings.Contains(f, "util1 ") {
 		t.Fatalf("g did not select GPU1:\n%s", f)
 	}
-	if !strings.Contains(f, "util  5%") && !strings.Contains(f, "util  ") {
-		t.Fatal("charts did not follow the GPU")
+	if len(strings.Split(f, "\n")) != len(strings.Split(f0, "\n")) || lineOf(f, "─ AI Models") != lineOf(f0, "─ AI Models") {
+		t.Fatal("g changed the layout's height")
 	}
 	press(m, "g")
-	if !strings.Contains(m.View(), "charts: GPU0") {
+	if !strings.Contains(m.View(), "▸ 0 RTX A5500") {
 		t.Fatal("g did not wrap to GPU0")
 	}
 }
 
+// TestScrolling scrolls the alert log, a detail view longer than the screen; the
+// dashboard itself never scrolls.
 func TestScrolling(t *testing.T) {
 	m, _, _, _ := newTestModel(scHealthy, 10, 120, 40)
 	defer m.Close()
-	top := m.View()
-	if !strings.Contains(top, "System Overview") || strings.Contains(top, "╭─ Containers") {
-		t.Fatalf("unexpected first screen:\n%s", top)
+	s := build(scAlerts, 10)
+	for i := 0; i < 40; i++ {
+		raised := t0.Add(-time.Duration(i+2) * time.Hour)
+		s.AlertLog = append(s.AlertLog, snapshot.AlertLogEntry{Severity: snapshot.SeverityWarning, Metric: "host_cpu",
+			Message: "CPU high: entry " + strconv.Itoa(i), Threshold: 80, Peak: 90, Raised: snapshot.Time{Time: raised}, Cleared: snapshot.At(raised.Add(time.Minute))})
 	}
-	firstBody := func() string { return strings.Split(m.View(), "\n")[1] }
+	m.Update(SnapshotMsg{s})
 	press(m, "down")
-	if firstBody() != "│ Uptime      5d 12h 30m                                                                                               │" &&
-		!strings.Contains(firstBody(), "Uptime") {
-		t.Fatalf("down did not scroll one line: %q", firstBody())
+	if !strings.Contains(m.View(), "─ GPU ") {
+		t.Fatal("the dashboard scrolled")
 	}
-	press(m, "up")
-	if !strings.Contains(firstBody(), "System Overview") {
-		t.Fatalf("up did not scroll back: %q", firstBody())
+	press(m, "a")
+	top := m.View()
+	if !strings.Contains(top, "Active alerts (10)") || !strings.Contains(top, "entry 0 ") || strings.Contains(top, "entry 39") {
+		t.Fatalf("unexpected first screen of the log:\n%s", top)
 	}
 	press(m, "end")
-	if f := m.View(); !strings.Contains(f, "╭─ Containers") || strings.Contains(f, "System Overview") {
+	if f := m.View(); !strings.Contains(f, "entry 39") || strings.Contains(f, "Active alerts") {
 		t.Fatalf("end did not reach the bottom:\n%s", f)
 	}
 	press(m, "home")
-	if !strings.Contains(firstBody(), "System Overview") {
+	if !strings.Contains(m.View(), "Active alerts") {
 		t.Fatal("home did not return to the top")
 	}
 	press(m, "pgdown")
-	if strings.Contains(m.View(), "System Overview") {
+	if strings.Contains(m.View(), "Active alerts") {
 		t.Fatal("pgdown did not move a page")
 	}
-	press(m, "pgup")
-	if !strings.Contains(firstBody(), "System Overview") {
-		t.Fatal("pgup did not move back")
+	press(m, "pgup", "esc")
+	if f := m.View(); !strings.Contains(f, "─ GPU ") {
+		t.Fatal("esc did not close the log")
 	}
 }
 
@@ -280,7 +298,7 @@ func TestNoColorHasNoEscapes(t *testing.T) {
 	m := New(Options{Engine: newFakeEngine(), Renderer: asciiRenderer(), NoColor: true})
 	defer m.Close()
 	m.Update(sizeMsg(200, 60))
-	m.Update(SnapshotMsg{build(scAlerts, 3)})
+	m.Update(SnapshotMsg{build(scAlerts3, 3)})
 	if f := m.View(); strings.Contains(f, "\x1b") || !strings.Contains(f, "✖ CRIT") || !strings.Contains(f, "▲ WARN") {
 		t.Fatalf("NO_COLOR frame has escapes or lacks glyph labels:\n%q", f[:200])
 	}
@@ -312,7 +330,7 @@ func TestStalePanelSaysSo(t *testing.T) {
 	defer m.Close()
 	m.Update(sizeMsg(200, 60))
 	m.Update(SnapshotMsg{s})
-	if f := m.View(); !strings.Contains(f, "host stale 41s: timeout") {
+	if f := m.View(); !strings.Contains(f, "Host stale 41s: timeout") {
 		t.Fatalf("stale host panel not marked:\n%s", f)
 	}
 }
@@ -329,7 +347,7 @@ func TestWithHistoryStore(t *testing.T) {
 		m.Update(SnapshotMsg{s})
 	}
 	row := chartRow(t, m.View(), "util")
-	if !strings.ContainsAny(row, "▁▂▃▄▅▆▇█") || !strings.Contains(row, "max ") {
+	if !strings.ContainsAny(row, "▁▂▃▄▅▆▇█") || !strings.Contains(row, "peak ") {
 		t.Fatalf("no chart from the history store: %q", row)
 	}
 }
@@ -358,18 +376,23 @@ func TestPanelNoteNamesTheSourceThatFilledIt(t *testing.T) {
 	}
 	m.Update(SnapshotMsg{s})
 	frame := m.View()
-	gpuTitle := ""
-	for _, l := range strings.Split(frame, "\n") {
-		if strings.Contains(l, "GPU · 5m") {
-			gpuTitle = l
-		}
-	}
+	gpuTitle := titleLine(frame, "GPU")
 	if !strings.Contains(gpuTitle, "via NVML") || strings.Contains(frame, "prometheus no data") && strings.Contains(gpuTitle, "prometheus") {
 		t.Errorf("GPU title = %q", gpuTitle)
 	}
 	for _, l := range strings.Split(frame, "\n") {
-		if strings.Contains(l, "Inference · 5m") && strings.Contains(l, "prometheus") {
+		if strings.Contains(l, "─ Inference ") && strings.Contains(strings.ToLower(l), "prometheus") {
 			t.Errorf("Inference title blames Prometheus while others answer: %q", l)
 		}
 	}
+}
+
+// lineOf is the number of the frame's first line holding sub, or -1.
+func lineOf(frame, sub string) int {
+	for i, l := range strings.Split(frame, "\n") {
+		if strings.Contains(l, sub) {
+			return i
+		}
+	}
+	return -1
 }

@@ -8,13 +8,15 @@ import (
 )
 
 // view is what the panels draw from: the displayed snapshot (frozen while paused), the
-// chart data and the user's choices.
+// chart data, the alert levels and the user's choices.
 type view struct {
-	snap   *snapshot.Snapshot
-	series SeriesReader
-	rng    Range
-	gpu    int // index into snap.GPUs of the selected GPU
-	st     *Styles
+	snap     *snapshot.Snapshot
+	series   SeriesReader
+	timeline func(name string) []string
+	rng      Range
+	gpu      int // index into snap.GPUs of the selected GPU
+	st       *Styles
+	th       Thresholds
 }
 
 // now is the displayed snapshot's time: durations ("active 3m", "changed 2h ago") are
@@ -29,23 +31,8 @@ func (v *view) points(key string) []Point {
 	return v.series.Series(key, v.rng)
 }
 
-// rangeMax is the highest bucket maximum of pts, for "max 52%" labels; nil when empty.
-func rangeMax(pts []Point) *float64 {
-	var m float64
-	ok := false
-	for _, p := range pts {
-		if p.Count > 0 && (!ok || p.Max > m) {
-			m, ok = p.Max, true
-		}
-	}
-	if !ok {
-		return nil
-	}
-	return &m
-}
-
 // alertLevel is the level of the active alert on metric (and object, when given), so a
-// value is coloured exactly when the alert rules say it is out of range.
+// value is coloured when the alert rules say it is out of range.
 func (v *view) alertLevel(metric, object string) level {
 	lv := lvOK
 	for _, a := range v.snap.Alerts {
@@ -60,7 +47,8 @@ func (v *view) alertLevel(metric, object string) level {
 	return lv
 }
 
-// panelKind names the seven panels, in the page's order.
+// panelKind names the panels. Overview and Workers fold into the header's strip in the
+// full view and keep a line each in the compact view.
 type panelKind int
 
 const (
@@ -75,142 +63,224 @@ const (
 	numPanels
 )
 
+// content is what a panel shows: its full lines, its dense lines (80×24: state and key
+// numbers only) and its charts, which the layout sizes.
+type content struct {
+	lines  []string
+	dense  []string
+	charts []chartSpec
+}
+
 // panelDef is one panel's fixed description: its title, the sources whose freshness it
 // shows, and whether the range or GPU selection changes it.
 type panelDef struct {
 	title    string
 	short    string
-	sources  []string
+	sources  []snapshot.SourceName
 	charts   bool
 	gpuAware bool
-	// via names where the panel's numbers came from when one source fills it; panels
-	// whose lines each say their own source leave it nil.
+	// via names where the panel's numbers came from when one source fills it.
 	via func(v *view) string
 	// alternatives: the sources stand in for one another (a fallback chain), so one of
 	// them failing is news only when none answered.
 	alternatives bool
-	body         func(v *view, w int) []string
-	compact      func(v *view) (level, string)
+	body         func(v *view, w int) content
+	// level is the panel's own state: its components' statuses and its values' levels.
+	level func(v *view) level
+	// word replaces the level's word in the title when set ("6/6 healthy").
+	word    func(v *view) string
+	compact func(v *view) (level, string)
 }
 
 // panelDefs is indexed by panelKind. The source names are the collector's Source names;
 // a panel lists every source that can fill it, preferred first.
 var panelDefs = [numPanels]panelDef{
-	pOverview:   {title: "System Overview", short: "Overview", sources: []string{"backend", "postgres"}, body: overviewBody, compact: overviewCompact, via: func(v *view) string { return v.snap.Overview.Source }},
-	pWorkers:    {title: "Background Workers", short: "Workers", sources: []string{"backend", "prometheus"}, body: workersBody, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
-	pGPU:        {title: "GPU", short: "GPU", sources: []string{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, compact: gpuCompact, via: gpuVia},
-	pModels:     {title: "AI Models", short: "Models", sources: []string{"detector", "llm"}, body: modelsBody, compact: modelsCompact},
-	pInference:  {title: "Inference", short: "Infer", sources: []string{"prometheus", "backend", "redis", "postgres"}, alternatives: true, charts: true, body: inferenceBody, compact: inferenceCompact},
-	pDatabases:  {title: "Databases", short: "DB", sources: []string{"postgres", "redis"}, charts: true, body: databasesBody, compact: databasesCompact},
-	pHost:       {title: "Host", short: "Host", sources: []string{"host"}, charts: true, body: hostBody, compact: hostCompact, via: func(*view) string { return snapshot.ViaHost }},
-	pContainers: {title: "Containers", short: "Cont", sources: []string{"containers"}, body: containersBody, compact: containersCompact},
+	pOverview:   {title: "Overview", short: "Overview", sources: []snapshot.SourceName{"backend", "postgres"}, compact: overviewCompact, via: func(v *view) string { return v.snap.Overview.Source }},
+	pWorkers:    {title: "Workers", short: "Workers", sources: []snapshot.SourceName{"backend", "prometheus"}, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
+	pGPU:        {title: "GPU", short: "GPU", sources: []snapshot.SourceName{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, level: gpuPanelLevel, word: gpuWord, compact: gpuCompact, via: gpuVia},
+	pModels:     {title: "AI Models", short: "Models", sources: []snapshot.SourceName{"detector", "llm"}, body: modelsBody, level: modelsLevel, compact: modelsCompact},
+	pInference:  {title: "Inference", short: "Infer", sources: []snapshot.SourceName{"prometheus", "backend", "redis", "postgres"}, alternatives: true, charts: true, body: inferenceBody, level: inferenceLevel, compact: inferenceCompact},
+	pDatabases:  {title: "Databases", short: "DB", sources: []snapshot.SourceName{"postgres", "redis"}, charts: true, body: databasesBody, level: databasesLevel, compact: databasesCompact},
+	pHost:       {title: "Host", short: "Host", sources: []snapshot.SourceName{"host"}, charts: true, body: hostBody, level: hostLevel, compact: hostCompact, via: func(*view) string { return snapshot.ViaHost }},
+	pContainers: {title: "Containers", short: "Cont", sources: []snapshot.SourceName{"containers"}, charts: true, body: containersBody, level: containersLevelOf, word: containersWord, compact: containersCompact},
 }
 
-// panel is one panel's sub-model: it caches its drawn box and redraws only when
-// invalidated (a new snapshot, a new width, or a key that changes it).
+// panel is one panel's sub-model: it caches its content for one width and rebuilds it
+// only when invalidated (a new snapshot, a new width, or a key that changes it).
 type panel struct {
 	kind  panelKind
 	w     int
-	lines []string
+	c     content
 	valid bool
-}
-
-func (p *panel) setSize(w int) {
-	if w != p.w {
-		p.w, p.valid = w, false
-	}
 }
 
 func (p *panel) invalidate() { p.valid = false }
 
-// view returns the panel's box lines, drawing them only when invalid.
-func (p *panel) view(v *view) []string {
-	if p.valid {
-		return p.lines
+// content returns the panel's content at width w, building it only when needed.
+func (p *panel) content(v *view, w int) content {
+	if p.valid && p.w == w {
+		return p.c
 	}
 	def := &panelDefs[p.kind]
-	note, all := panelNote(v, def)
-	body := def.body(v, max(0, p.w-4))
-	if all {
-		for i, l := range body {
-			body[i] = v.st.Dim.Render(l)
+	p.c = def.body(v, w)
+	p.c.charts = withData(v, p.c.charts)
+	if panelStale(v, def) {
+		for i, l := range p.c.lines {
+			p.c.lines[i] = v.st.Dim.Render(l)
+		}
+		for i, l := range p.c.dense {
+			p.c.dense[i] = v.st.Dim.Render(l)
 		}
 	}
-	title := def.title
-	if def.charts {
-		title += " · " + v.rng.String()
-	}
-	p.lines = v.st.box(title, note, body, p.w, 0)
-	p.valid = true
-	return p.lines
+	p.w, p.valid = w, true
+	return p.c
 }
 
-// panelNote is the panel title's note and whether all its sources are stale. A panel
-// filled by one source of a fallback chain (GPU via NVML, overview via the backend) talks
-// about that source: "via NVML", or its staleness; the other sources of the chain not
-// answering (no Prometheus deployed) is no news. Otherwise the first stale source is
-// named, but for a chain only when none of its sources answered.
-func panelNote(v *view, def *panelDef) (string, bool) {
-	note, all := freshness(v, def.sources)
+// withData drops the charts with no sample in the range: a source that never answered
+// gets its reason, not empty charts.
+func withData(v *view, specs []chartSpec) []chartSpec {
+	out := specs[:0]
+	for _, sp := range specs {
+		for _, p := range v.points(sp.key) {
+			if p.Count > 0 {
+				out = append(out, sp)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// stateWords is the one word for each level, used by every panel and the header.
+var stateWords = [...]string{lvOK: "healthy", lvInfo: "starting", lvUnknown: "unknown", lvWarn: "warning", lvCrit: "critical"}
+
+// panelState is the panel's state for its title: "unreachable" or "stale 41s" when no
+// source of it answered this tick, else its own level's word.
+func panelState(v *view, def *panelDef) (level, string) {
+	configured, failed, answered := 0, 0, false
+	var age *float64
+	for _, name := range def.sources {
+		ss, ok := v.snap.Source(name)
+		if !ok {
+			continue
+		}
+		configured++
+		if ss.OK {
+			continue
+		}
+		failed++
+		if ss.AgeSeconds != nil {
+			answered = true
+			if age == nil || *ss.AgeSeconds > *age {
+				age = ss.AgeSeconds
+			}
+		}
+	}
+	if configured > 0 && failed == configured {
+		if !answered {
+			return lvCrit, "unreachable"
+		}
+		return lvWarn, "stale " + ago(time.Duration(*age*float64(time.Second)))
+	}
+	lv := lvUnknown
+	if def.level != nil {
+		lv = def.level(v)
+	}
+	if def.word != nil {
+		return lv, def.word(v)
+	}
+	return lv, stateWords[lv]
+}
+
+// panelStale reports whether every configured source of the panel failed: its values are
+// old and drawn dimmed.
+func panelStale(v *view, def *panelDef) bool {
+	configured, failed := 0, 0
+	for _, name := range def.sources {
+		if ss, ok := v.snap.Source(name); ok {
+			configured++
+			if !ss.OK {
+				failed++
+			}
+		}
+	}
+	return configured > 0 && failed == configured
+}
+
+// panelNote is the right side of the panel's title: where its numbers came from ("via
+// NVML"), or the problem of the source it relies on, in the footer's words.
+func panelNote(v *view, def *panelDef) string {
 	via := ""
 	if def.via != nil {
 		via = def.via(v)
 	}
-	if via == "" {
-		if def.alternatives && !all {
-			note = ""
+	if via != "" {
+		if ss, ok := v.snap.Source(sourceOfVia(via)); ok && !ss.OK {
+			return v.st.Level[lvWarn].Render(sourceProblem(ss))
 		}
-		return note, all
+		return v.st.Muted.Render("via " + viaName(via))
 	}
-	if ss, ok := v.snap.Source(snapshot.SourceName(sourceOfVia(via))); ok && !ss.OK {
-		return v.st.Level[lvWarn].Render(staleText(ss)), all
+	if def.alternatives {
+		return ""
 	}
-	return v.st.Muted.Render("via " + viaName(via)), all
+	var failed []snapshot.SourceStatus
+	for _, name := range def.sources {
+		if ss, ok := v.snap.Source(name); ok && !ss.OK {
+			failed = append(failed, ss)
+		}
+	}
+	if len(failed) == 0 {
+		return ""
+	}
+	// Sources failing the same way are named together, the state and reason once.
+	names := []string{sourceName(failed[0].Source)}
+	for _, ss := range failed[1:] {
+		if sourceState(ss) != sourceState(failed[0]) || shortErr(ss.Error, 40) != shortErr(failed[0].Error, 40) {
+			return v.st.Level[lvWarn].Render(sourceProblem(failed[0]))
+		}
+		names = append(names, sourceName(ss.Source))
+	}
+	return v.st.Level[lvWarn].Render(strings.Join(names, ", ") + " " + sourceState(failed[0]) + ": " + orDash(shortErr(failed[0].Error, 40)))
 }
 
 // sourceOfVia is the source that reports numbers as coming from via.
-func sourceOfVia(via string) string {
+func sourceOfVia(via string) snapshot.SourceName {
 	switch via {
 	case snapshot.ViaSQL:
 		return "postgres"
 	case snapshot.ViaDetector:
 		return "detector"
 	}
-	return via // nvml, prometheus, backend, redis, host
+	return snapshot.SourceName(via) // nvml, prometheus, backend, redis, host
 }
 
-// freshness describes the panel's sources for its title: "redis stale 41s: timeout" for
-// the first stale source, else nothing. all reports whether every configured source of
-// the panel is stale (the panel's values are all old: dim them).
-func freshness(v *view, names []string) (note string, all bool) {
-	var stale *snapshot.SourceStatus
-	configured, fresh := 0, 0
-	for _, name := range names {
-		ss, ok := v.snap.Source(snapshot.SourceName(name))
-		if !ok {
-			continue
-		}
-		configured++
-		switch {
-		case ss.OK:
-			fresh++
-		case stale == nil:
-			stale = &ss
-		}
-	}
-	if stale == nil {
-		return "", false
-	}
-	return v.st.Level[lvWarn].Render(staleText(*stale)), fresh == 0 && configured > 0
+// sourceNames are the sources in an operator's words.
+var sourceNames = map[snapshot.SourceName]string{
+	"backend": "Backend API", "containers": "Docker", "detector": "Detector", "host": "Host",
+	"llm": "LLM", "nvml": "GPU (NVML)", "postgres": "PostgreSQL", "prometheus": "Prometheus",
+	"redis": "Redis", "self": "hsi-top",
 }
 
-// staleText is "redis stale 41s: timeout", or "redis unreachable: …" when it never answered.
-func staleText(ss snapshot.SourceStatus) string {
-	reason := shortErr(ss.Error, 28)
+// sourceName spells a source the way the operator knows it.
+func sourceName(s snapshot.SourceName) string {
+	if n, ok := sourceNames[s]; ok {
+		return n
+	}
+	return string(s)
+}
+
+// sourceState is the one word for a failing source: "stale 41s" when it answered
+// before, "unreachable" when it never did.
+func sourceState(ss snapshot.SourceStatus) string {
 	if ss.AgeSeconds == nil {
-		return string(ss.Source) + " no data: " + orDash(reason)
+		return "unreachable"
 	}
-	return string(ss.Source) + " stale " + ago(time.Duration(*ss.AgeSeconds*float64(time.Second))) + ": " + orDash(reason)
+	return "stale " + ago(time.Duration(*ss.AgeSeconds*float64(time.Second)))
+}
+
+// sourceProblem is "Redis stale 41s: timeout" or "Backend API unreachable: connection refused".
+func sourceProblem(ss snapshot.SourceStatus) string {
+	return sourceName(ss.Source) + " " + sourceState(ss) + ": " + orDash(shortErr(ss.Error, 40))
 }
 
 // viaName spells a Via value the way the operator knows it.
@@ -255,4 +325,29 @@ func (v *view) join(sep string, parts ...string) string {
 		b.WriteString(p)
 	}
 	return b.String()
+}
+
+// failLine is a component's problem in the panel, in the same words as the footer: the
+// failing source's state and reason when its source failed, else the component's error.
+func (v *view) failLine(source snapshot.SourceName, errText string) string {
+	if ss, ok := v.snap.Source(source); ok && !ss.OK {
+		return "" // the state word on the component's line and the title's note say it
+	}
+	if errText == "" {
+		return ""
+	}
+	return v.st.Level[lvWarn].Render(glyphs[lvWarn] + " " + shortErr(errText, 60))
+}
+
+// componentState is a component's state word in its panel: the source's own word
+// ("stale 41s", "unreachable") when its source failed this tick, else its status.
+func (v *view) componentState(source snapshot.SourceName, status string) string {
+	if ss, ok := v.snap.Source(source); ok && !ss.OK {
+		lv := lvWarn
+		if ss.AgeSeconds == nil {
+			lv = lvCrit
+		}
+		return v.st.state(lv, sourceState(ss))
+	}
+	return v.st.state(statusLevel(status), orDash(status))
 }

@@ -3,147 +3,167 @@ package tui
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hsi-top/hsi-top/history"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-func pgCard(v *view, w int) []string {
+// dbLabelW aligns the PostgreSQL and Redis lines.
+const dbLabelW = 11
+
+func pgLine(v *view) string {
 	pg := v.snap.Databases.PostgreSQL
-	lines := []string{v.st.Bold.Render("PostgreSQL ") + v.st.state(statusLevel(pg.Status), orDash(pg.Status))}
 	var used *float64
 	if pg.ConnectionsActive != nil && pg.ConnectionsMax != nil && *pg.ConnectionsMax > 0 {
 		used = snapshot.F(float64(*pg.ConnectionsActive) / float64(*pg.ConnectionsMax) * 100)
 	}
-	conns := inum(pg.ConnectionsActive) + "/" + inum(pg.ConnectionsMax)
-	barW := min(16, max(4, w-30))
-	lines = append(lines,
-		v.kv("Conns", 10, v.st.bar(used, barW, v.alertLevel("pg_connections", ""))+" "+conns+v.st.Muted.Render(limitNote(pg.ConnectionsMaxSource))),
-		v.kv("Cache hit", 10, v.st.Level[v.alertLevel("pg_cache_hit", "")].Render(pct(pg.CacheHitRatio))),
-		v.kv("Tx/min", 10, fthousands(pg.TransactionsPerMin)),
-	)
+	connLv := v.valueLevel("pg_connections", "", used)
+	conns := inum(pg.ConnectionsActive) + " active"
+	if pg.ConnectionsTotal != nil {
+		conns += " / " + inum(pg.ConnectionsTotal) + " total"
+	}
+	conns += " / " + inum(pg.ConnectionsMax) + " max"
+	parts := []string{
+		v.st.Level[connLv].Render(conns),
+		"cache hit " + v.st.Level[v.valueLevel("pg_cache_hit", "", pg.CacheHitRatio)].Render(pct(pg.CacheHitRatio)),
+		fthousands(pg.TransactionsPerMin) + " tx/min",
+	}
 	if pg.DatabaseSizeBytes != nil {
-		lines = append(lines, v.kv("Size", 10, bytesHuman(float64(*pg.DatabaseSizeBytes))))
+		parts = append(parts, bytesHuman(float64(*pg.DatabaseSizeBytes)))
 	}
-	if pg.Error != "" {
-		lines = append(lines, v.st.Level[lvWarn].Render(pg.Error))
-	}
-	lines = append(lines, v.chartCell("conns", inum(pg.ConnectionsActive), v.points(history.KeyPGConnectionsActive), 0, "", w))
-	return lines
+	return v.st.Bold.Render(fit("PostgreSQL", dbLabelW)) + fit(v.componentState("postgres", pg.Status), 14) + v.join(" · ", parts...)
 }
 
-func limitNote(src string) string {
-	if src == "" {
-		return ""
-	}
-	return " (" + src + ")"
-}
-
-func redisCard(v *view, w int) []string {
+func redisLine(v *view) string {
 	r := v.snap.Databases.Redis
-	head := v.st.Bold.Render("Redis ") + v.st.state(statusLevel(r.Status), orDash(r.Status))
-	if r.Version != "" {
-		head += v.st.Muted.Render("  v" + r.Version)
+	memLv := v.valueLevel("redis_memory", "", r.MemoryMB)
+	mem := v.st.Level[memLv].Render(unit(r.MemoryMB, 1, " MB"))
+	if r.MaxMemoryMB != nil && *r.MaxMemoryMB > 0 {
+		mem += " / " + fnum(r.MaxMemoryMB, 0) + " MB"
 	}
-	mem := unit(r.MemoryMB, 1, " MB")
-	memLv := v.alertLevel("redis_memory", "")
-	switch {
-	case r.MemoryMB == nil:
-	case r.MaxMemoryMB != nil && *r.MaxMemoryMB > 0:
-		barW := min(16, max(4, w-30))
-		mem = v.st.bar(snapshot.F(*r.MemoryMB / *r.MaxMemoryMB * 100), barW, memLv) + " " + mem + " / " + fnum(r.MaxMemoryMB, 0) + " MB"
-	default:
-		mem = v.st.Level[memLv].Render(mem) + v.st.Muted.Render(" (no maxmemory)")
-	}
-	hit := pct(r.HitRatio)
+	hit := "hit " + v.st.Level[v.valueLevel("redis_hit_ratio", "", r.HitRatio)].Render(pct(r.HitRatio))
 	if r.HitRatio == nil && r.Status == snapshot.StatusHealthy {
-		hit = dash + v.st.Muted.Render(" (no lookups)")
-	} else {
-		hit = v.st.Level[v.alertLevel("redis_hit_ratio", "")].Render(hit)
+		hit = "hit " + dash + v.st.Muted.Render(" (no lookups)")
 	}
-	lines := []string{
-		head,
-		v.kv("Clients", 10, inum(r.ConnectedClients)+v.st.Muted.Render("  blocked ")+inum(r.BlockedClients)),
-		v.kv("Memory", 10, mem),
-		v.kv("Hit ratio", 10, hit),
+	parts := []string{"mem " + mem, inum(r.ConnectedClients) + " clients", inum(r.BlockedClients) + " blocked", hit}
+	if r.Version != "" {
+		parts = append(parts, v.st.Muted.Render("v"+r.Version))
 	}
-	if r.Error != "" {
-		lines = append(lines, v.st.Level[lvWarn].Render(r.Error))
-	}
-	lines = append(lines, v.chartCell("mem", fnum(r.MemoryMB, 1), v.points(history.KeyRedisMemoryMB), 0, " MB", w))
-	return lines
+	return v.st.Bold.Render(fit("Redis", dbLabelW)) + fit(v.componentState("redis", r.Status), 14) + v.join(" · ", parts...)
 }
 
-func databasesBody(v *view, w int) []string {
-	cw := w
-	if w >= 60 {
-		cw = (w - 3) / 2
+func databasesBody(v *view, w int) content {
+	pg, r := v.snap.Databases.PostgreSQL, v.snap.Databases.Redis
+	lines := []string{pgLine(v), redisLine(v)}
+	dense := []string{lines[0], lines[1]}
+	if l := v.failLine("postgres", pg.Error); l != "" {
+		lines = append(lines, v.st.Muted.Render("PostgreSQL ")+l)
 	}
-	return halves(pgCard(v, cw), redisCard(v, cw), w)
+	if l := v.failLine("redis", r.Error); l != "" {
+		lines = append(lines, v.st.Muted.Render("Redis ")+l)
+	}
+	connScale := autoScale(10)
+	if pg.ConnectionsMax != nil && *pg.ConnectionsMax > 0 {
+		connScale = fixedScale(float64(*pg.ConnectionsMax))
+	}
+	memScale := autoScale(100)
+	if r.MaxMemoryMB != nil && *r.MaxMemoryMB > 0 {
+		memScale = fixedScale(*r.MaxMemoryMB)
+	}
+	charts := []chartSpec{
+		{label: "conns", value: inum(pg.ConnectionsActive), key: history.KeyPGConnectionsActive, scale: connScale},
+		{label: "redis", value: unit(r.MemoryMB, 1, " MB"), key: history.KeyRedisMemoryMB, scale: memScale, unit: " MB", level: v.levelFn("redis_memory")},
+	}
+	return content{lines: lines, dense: dense, charts: charts}
 }
 
-func databasesCompact(v *view) (level, string) {
+func databasesLevel(v *view) level {
 	pg, r := v.snap.Databases.PostgreSQL, v.snap.Databases.Redis
 	lv := max(statusLevel(pg.Status), statusLevel(r.Status))
 	for _, m := range []string{"pg_connections", "pg_cache_hit", "redis_memory", "redis_hit_ratio"} {
 		lv = max(lv, v.alertLevel(m, ""))
 	}
-	return lv, "pg " + orDash(pg.Status) + " " + inum(pg.ConnectionsActive) + "/" + inum(pg.ConnectionsMax) +
+	return max(lv, v.valueLevel("redis_memory", "", r.MemoryMB), v.valueLevel("pg_cache_hit", "", pg.CacheHitRatio))
+}
+
+func databasesCompact(v *view) (level, string) {
+	pg, r := v.snap.Databases.PostgreSQL, v.snap.Databases.Redis
+	return databasesLevel(v), "pg " + orDash(pg.Status) + " " + inum(pg.ConnectionsActive) + "/" + inum(pg.ConnectionsMax) +
 		" · redis " + orDash(r.Status) + " " + fnum(r.MemoryMB, 1) + "MB"
 }
 
-func hostBody(v *view, w int) []string {
+// hostLabelW aligns the host lines' labels.
+const hostLabelW = 5
+
+func hostBody(v *view, w int) content {
 	h := v.snap.Host
-	labelW := 10
-	for _, m := range h.Mounts {
-		labelW = max(labelW, min(24, width(m.Path)+6))
-	}
-	barW := min(30, max(6, w-labelW-38))
-	label := func(s string) string { return v.st.Muted.Render(fit(s, labelW)) }
-	cpuLv := v.alertLevel("host_cpu", "")
-	cpu := label("CPU") + v.st.bar(h.CPUPercent, barW, cpuLv) + " " + v.st.Level[cpuLv].Render(fit(pct(h.CPUPercent), 6))
-	if h.CPUCount > 0 {
-		cpu += v.st.Muted.Render("  " + strconv.Itoa(h.CPUCount) + " cores")
-	}
-	cpu += v.st.Muted.Render("  load ") + loadString(h.Load)
-	ramLv := v.alertLevel("host_ram", "")
-	ram := label("RAM") + v.st.bar(h.RAMPercent, barW, ramLv) + " " + v.st.Level[ramLv].Render(fit(pct(h.RAMPercent), 6)) +
-		"  " + usedOf(h.RAMUsedGB, h.RAMTotalGB, 1, " GiB")
+	barW := min(20, max(6, w/6))
+	label := func(s string) string { return v.st.Muted.Render(fit(s, hostLabelW)) }
+	pctCell := func(lv level, p *float64) string { return v.st.Level[lv].Render(lpad(pct(p), 7)) }
+	cpuLv := v.valueLevel("host_cpu", "", h.CPUPercent)
+	cpu := label("CPU") + v.st.bar(h.CPUPercent, barW, cpuLv) + pctCell(cpuLv, h.CPUPercent) + "  " + loadText(v, h)
+	ramLv := v.valueLevel("host_ram", "", h.RAMPercent)
+	ram := label("RAM") + v.st.bar(h.RAMPercent, barW, ramLv) + pctCell(ramLv, h.RAMPercent) + "  " + usedOf(h.RAMUsedGB, h.RAMTotalGB, 1, " GiB")
 	lines := []string{cpu, ram}
 	mounts := h.Mounts
 	if len(mounts) == 0 {
 		mounts = []snapshot.Mount{{Path: "/", UsedGB: h.DiskUsedGB, TotalGB: h.DiskTotalGB, Percent: h.DiskPercent}}
 	}
+	var disks []string
 	for _, m := range mounts {
 		if m.Error != "" {
-			lines = append(lines, label("Disk "+m.Path)+v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+m.Error))
+			lines = append(lines, label("Disk")+m.Path+" "+v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+m.Error))
+			disks = append(disks, m.Path+" "+dash)
 			continue
 		}
-		lv := v.alertLevel("host_disk", m.Path)
-		lines = append(lines, label("Disk "+m.Path)+v.st.bar(m.Percent, barW, lv)+" "+v.st.Level[lv].Render(fit(pct(m.Percent), 6))+
-			"  "+usedOf(m.UsedGB, m.TotalGB, 1, " GiB"))
+		lv := v.valueLevel("host_disk", m.Path, m.Percent)
+		lines = append(lines, label("Disk")+v.st.bar(m.Percent, barW, lv)+pctCell(lv, m.Percent)+"  "+usedOf(m.UsedGB, m.TotalGB, 0, " GiB")+" "+m.Path)
+		disks = append(disks, m.Path+" "+v.st.Level[lv].Render(pct(m.Percent)))
 	}
-	lines = append(lines, label("Network")+"rx "+rate(h.NetRxBytesSec)+" · tx "+rate(h.NetTxBytesSec)+v.st.Muted.Render("   uptime ")+uptime(h.UptimeSeconds))
-	lines = append(lines, v.chartGrid(w, []chartSpec{
-		{"cpu", pct(h.CPUPercent), history.KeyHostCPU, 100, "%"},
-		{"ram", pct(h.RAMPercent), history.KeyHostRAM, 100, "%"},
-	})...)
-	return lines
+	net := label("Net") + "rx " + rate(h.NetRxBytesSec) + " · tx " + rate(h.NetTxBytesSec) + v.st.Muted.Render("   up ") + uptime(h.UptimeSeconds)
+	lines = append(lines, net)
+	dense := []string{
+		v.join(" · ", "cpu "+v.st.Level[cpuLv].Render(pct(h.CPUPercent)), loadText(v, h), "ram "+v.st.Level[ramLv].Render(pct(h.RAMPercent))),
+		"disk " + strings.Join(disks, " · "),
+	}
+	charts := []chartSpec{
+		{label: "cpu", value: pct(h.CPUPercent), key: history.KeyHostCPU, scale: fixedScale(100), unit: "%", level: v.levelFn("host_cpu")},
+		{label: "ram", value: pct(h.RAMPercent), key: history.KeyHostRAM, scale: fixedScale(100), unit: "%", level: v.levelFn("host_ram")},
+	}
+	return content{lines: lines, dense: dense, charts: charts}
 }
 
-func hostCompact(v *view) (level, string) {
+// loadText is "load 8.97 on 2 cores", coloured by the load per core.
+func loadText(v *view, h snapshot.Host) string {
+	if len(h.Load) == 0 {
+		return "load " + dash
+	}
+	s := "load " + strconv.FormatFloat(h.Load[0], 'f', 2, 64)
+	if h.CPUCount > 0 {
+		s += " on " + strconv.Itoa(h.CPUCount) + " cores"
+	}
+	return v.st.Level[loadLevel(h)].Render(s)
+}
+
+func hostLevel(v *view) level {
 	h := v.snap.Host
-	lv := lvOK
-	for _, m := range []string{"host_cpu", "host_ram", "host_disk"} {
-		lv = max(lv, v.alertLevel(m, ""))
+	lv := max(v.valueLevel("host_cpu", "", h.CPUPercent), v.valueLevel("host_ram", "", h.RAMPercent), loadLevel(h))
+	for _, m := range h.Mounts {
+		lv = max(lv, v.valueLevel("host_disk", m.Path, m.Percent))
 	}
 	if h.CPUPercent == nil && h.RAMPercent == nil {
 		lv = max(lv, lvUnknown)
 	}
-	return lv, "cpu " + pct(h.CPUPercent) + " · ram " + pct(h.RAMPercent) + " · disk " + pct(h.DiskPercent)
+	return lv
 }
 
-// trackerCell is one tick's glyph in a container's strip: shape and colour both say the state.
+func hostCompact(v *view) (level, string) {
+	h := v.snap.Host
+	return hostLevel(v), "cpu " + pct(h.CPUPercent) + " · ram " + pct(h.RAMPercent) + " · disk " + pct(h.DiskPercent)
+}
+
+// trackerCell is one bucket's glyph in a container's strip: shape and colour both say the state.
 func trackerCell(state string) (string, level) {
 	switch state {
 	case snapshot.HealthHealthy:
@@ -160,7 +180,7 @@ func trackerCell(state string) (string, level) {
 	return "?", lvUnknown
 }
 
-// tracker draws the last w states, newest right, one style change per run of equal states.
+// tracker draws the states, one per column, newest right, one style change per run.
 func (v *view) tracker(tl []string, w int) string {
 	if w <= 0 {
 		return ""
@@ -189,30 +209,116 @@ func (v *view) tracker(tl []string, w int) string {
 	return b.String()
 }
 
-func containersBody(v *view, w int) []string {
-	cs := v.snap.Containers
-	lines := []string{containersHead(v)}
-	nameW := 8
-	for _, c := range cs {
-		nameW = max(nameW, width(c.Name))
+// stateRank orders container states for merging buckets: the worst state wins.
+func stateRank(s string) int {
+	switch s {
+	case snapshot.StatusUnreachable:
+		return 4
+	case snapshot.HealthUnhealthy:
+		return 3
+	case snapshot.HealthStarting, snapshot.StatusLoading:
+		return 2
+	case snapshot.HealthHealthy:
+		return 1
 	}
-	stripW := min(60, max(0, w-nameW-33))
+	if s == "" {
+		return 0
+	}
+	return 2
+}
+
+// mergeStates folds 60 bucket states into cols columns, keeping each column's worst.
+func mergeStates(tl []string, cols int) []string {
+	if cols <= 0 || len(tl) == 0 {
+		return nil
+	}
+	_, f := columnsFor(len(tl), cols)
+	out := make([]string, len(tl)/f)
+	for c := range out {
+		for _, s := range tl[c*f : (c+1)*f] {
+			if stateRank(s) > stateRank(out[c]) {
+				out[c] = s
+			}
+		}
+	}
+	return out
+}
+
+// containerNameW is the width of the containers' name column.
+func containerNameW(cs snapshot.Containers) int {
+	n := 8
+	for _, c := range cs {
+		n = max(n, min(20, width(c.Name)))
+	}
+	return n
+}
+
+func containersBody(v *view, w int) content {
+	cs := v.snap.Containers
+	_, dense := containersCompact(v)
+	var lines []string
+	if len(cs) == 0 {
+		lines = append(lines, containersHead(v))
+	}
+	nameW := containerNameW(cs)
+	stripW := min(60, max(0, w-nameW-1-15-14))
+	cols, merge := columnsFor(60, stripW)
 	for _, c := range cs {
 		lv := statusLevel(c.State)
-		state := v.st.Level[lv].Render(fit(glyphs[lv]+" "+orDash(c.State), 14))
+		state := v.st.Level[lv].Render(fit(glyphs[lv]+" "+orDash(c.State), 15))
 		changed := ""
 		if c.LastChange != nil {
 			changed = v.st.Muted.Render(" " + ago(v.now().Sub(c.LastChange.Time)) + " ago")
 		}
-		lines = append(lines, fit(c.Name, nameW+1)+state+v.tracker(c.Timeline, stripW)+changed)
+		tl := c.Timeline
+		if v.timeline != nil {
+			tl = v.timeline(c.Name)
+		}
+		lines = append(lines, fit(c.Name, nameW+1)+state+v.tracker(mergeStates(padStates(tl), cols), cols)+changed)
 	}
-	return lines
+	if len(cs) > 0 && cols > 0 {
+		lines = append(lines, strings.Repeat(" ", nameW+1+15)+v.st.Muted.Render(timeScale(v.rng, cols, merge)))
+	}
+	var denseLines []string
+	if bad := strings.SplitN(dense, " · ", 2); len(bad) == 2 {
+		denseLines = []string{v.st.Level[containersLevelOf(v)].Render(bad[1])}
+	}
+	return content{lines: lines, dense: denseLines}
 }
 
-// containersLevel is the worst state of the rows: critical with container_health's
+// padStates makes a timeline exactly 60 states, oldest first, unknown where missing.
+func padStates(tl []string) []string {
+	if len(tl) >= 60 {
+		return tl[len(tl)-60:]
+	}
+	out := make([]string, 60)
+	copy(out[60-len(tl):], tl)
+	return out
+}
+
+// timeScale is the strip's time axis: "-5m" at the left, "now" at the right.
+func timeScale(r Range, cols, merge int) string {
+	left := "-" + r.String()
+	mid := "-" + formatSpan(r.Span()/2)
+	right := "now"
+	if cols < width(left)+width(mid)+width(right)+4 {
+		return fit(left, cols-width(right)) + right
+	}
+	half := cols / 2
+	return fit(left, half-width(mid)/2) + fit(mid, cols-half+width(mid)/2-width(right)) + right
+}
+
+func formatSpan(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + "m" + strconv.Itoa(int(d%time.Minute/time.Second)) + "s"
+}
+
+// containersLevel is the worst state of the rows: critical from container_health's
 // critical level of rows down (2 by default), warning from its warning level or one
-// starting (an LLM still loading its model). A row whose source is off or not probed
-// yet (unknown) does not lower it, as it does not raise container_health.
+// starting (an LLM still loading its model). A row whose source is off
+// or not probed yet (unknown) does not lower it, as it does not raise container_health.
 func containersLevel(cs snapshot.Containers, levels snapshot.Levels) (lv level, healthy int) {
 	if len(cs) == 0 {
 		return lvUnknown, 0
@@ -231,23 +337,53 @@ func containersLevel(cs snapshot.Containers, levels snapshot.Levels) (lv level, 
 	return lvOK, healthy
 }
 
+func containersLevelOf(v *view) level {
+	lv, _ := containersLevel(v.snap.Containers, v.snap.ContainerRule())
+	return lv
+}
+
+// containersWord is the title's state: "6/6 healthy".
+func containersWord(v *view) string {
+	cs := v.snap.Containers
+	if len(cs) == 0 {
+		return "none configured"
+	}
+	_, healthy := containersLevel(cs, v.snap.ContainerRule())
+	return strconv.Itoa(healthy) + "/" + strconv.Itoa(len(cs)) + " healthy"
+}
+
 func containersHead(v *view) string {
 	cs := v.snap.Containers
 	if len(cs) == 0 {
 		return v.st.state(lvUnknown, "no containers configured")
 	}
 	lv, healthy := containersLevel(cs, v.snap.ContainerRule())
-	return v.st.state(lv, strconv.Itoa(healthy)+"/"+strconv.Itoa(len(cs))+" Healthy")
+	return v.st.state(lv, strconv.Itoa(healthy)+"/"+strconv.Itoa(len(cs))+" healthy")
 }
 
 func containersCompact(v *view) (level, string) {
 	cs := v.snap.Containers
 	lv, healthy := containersLevel(cs, v.snap.ContainerRule())
 	s := strconv.Itoa(healthy) + "/" + strconv.Itoa(len(cs)) + " healthy"
+	byState := map[string][]string{}
+	var order []string
 	for _, c := range cs {
-		if c.State != snapshot.HealthHealthy {
-			s += " · " + c.Name + " " + orDash(c.State)
+		if c.State == snapshot.HealthHealthy {
+			continue
 		}
+		st := orDash(c.State)
+		if _, ok := byState[st]; !ok {
+			order = append(order, st)
+		}
+		byState[st] = append(byState[st], c.Name)
+	}
+	for _, st := range order {
+		names := byState[st]
+		if len(names) == len(cs) {
+			s += " · all " + st
+			continue
+		}
+		s += " · " + strings.Join(names, ", ") + " " + st
 	}
 	return lv, s
 }

@@ -1,48 +1,20 @@
 package tui
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/hsi-top/hsi-top/history"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// halves lays two cards side by side when w allows, else one above the other.
-func halves(left, right []string, w int) []string {
-	if w >= 60 {
-		lw := (w - 3) / 2
-		return columns([][]string{left, right}, []int{lw, w - 3 - lw}, " │ ")
-	}
-	return append(append(left, ""), right...)
-}
-
-func detectorCard(v *view) []string {
-	d := v.snap.AIModels.Detector
-	key := v.snap.AIModels.DetectorKey
-	if key == "" {
-		key = snapshot.DefaultDetectorKey
-	}
-	lines := []string{
-		v.st.Bold.Render("Detector ("+key+") ") + v.st.state(statusLevel(d.Status), orDash(d.Status)),
-		v.kv("Model", 8, strp(d.Model)),
-		v.kv("Device", 8, strp(d.Device)+tensorRT(d.TensorRTEnabled)),
-		v.kv("VRAM", 8, unit(d.VRAMGB, 2, " GiB")),
-	}
-	if d.Error != "" {
-		lines = append(lines, v.st.Level[lvWarn].Render(d.Error))
-	}
-	return lines
-}
-
 func tensorRT(b *bool) string {
 	if b == nil {
 		return ""
 	}
 	if *b {
-		return "  TensorRT on"
+		return "TensorRT on"
 	}
-	return "  TensorRT off"
+	return "TensorRT off"
 }
 
 func slots(l snapshot.LLM) string {
@@ -52,57 +24,77 @@ func slots(l snapshot.LLM) string {
 	return inum(l.SlotsActive) + "/" + inum(l.SlotsTotal) + " busy"
 }
 
-func llmCard(v *view) []string {
-	l := v.snap.AIModels.Nemotron
-	sl := slots(l)
-	if l.SlotsError != "" {
-		sl += v.st.Muted.Render(" (" + l.SlotsError + ")")
+// modelLabelW is the width of the "Detector"/"LLM" labels, so the states line up.
+const modelLabelW = 9
+
+func detectorLines(v *view) (string, string) {
+	d := v.snap.AIModels.Detector
+	head := v.st.Bold.Render(fit("Detector", modelLabelW)) + v.componentState("detector", d.Status) +
+		v.st.Muted.Render("  VRAM ") + unit(d.VRAMGB, 2, " GiB")
+	info := []string{strp(d.Model)}
+	if d.Device != nil {
+		info = append(info, *d.Device)
 	}
+	if t := tensorRT(d.TensorRTEnabled); t != "" {
+		info = append(info, t)
+	}
+	return head, strings.Repeat(" ", modelLabelW) + v.st.Muted.Render(strings.Join(info, " · "))
+}
+
+func llmLines(v *view) (string, string) {
+	l := v.snap.AIModels.Nemotron
 	kv := dash
 	if l.KVCacheUsageRatio != nil {
 		kv = pct(snapshot.F(*l.KVCacheUsageRatio * 100))
 	}
-	lines := []string{
-		v.st.Bold.Render("LLM ("+snapshot.NemotronKey+") ") + v.st.state(statusLevel(l.Status), orDash(l.Status)),
-		v.kv("Slots", 9, sl),
-		v.kv("Context", 9, inumTokens(l.ContextSize)),
-		v.kv("Tokens/s", 9, fnum(l.TokensPerSecond, 1)) + v.st.Muted.Render("   KV cache ") + kv,
+	sl := "slots " + slots(l)
+	if l.SlotsError != "" {
+		sl += v.st.Muted.Render(" (" + shortErr(l.SlotsError, 30) + ")")
 	}
-	if l.Model != nil {
-		lines = append(lines, v.kv("Model", 9, *l.Model))
+	head := v.st.Bold.Render(fit("LLM", modelLabelW)) + v.componentState("llm", l.Status) + "  " +
+		v.join(" · ", sl, fnum(l.TokensPerSecond, 1)+" tok/s", "KV "+kv)
+	info := []string{strp(l.Model)}
+	if l.ContextSize != nil {
+		info = append(info, "ctx "+thousands(*l.ContextSize)+" tokens")
 	}
-	if l.Error != "" {
-		lines = append(lines, v.st.Level[lvWarn].Render(l.Error))
-	}
-	return lines
+	return head, strings.Repeat(" ", modelLabelW) + v.st.Muted.Render(strings.Join(info, " · "))
 }
 
-func inumTokens(v *int64) string {
-	if v == nil {
-		return dash
+func modelsBody(v *view, w int) content {
+	d1, d2 := detectorLines(v)
+	l1, l2 := llmLines(v)
+	lines := []string{d1, d2, l1, l2}
+	dense := []string{d1, l1}
+	if l := v.failLine("detector", v.snap.AIModels.Detector.Error); l != "" {
+		lines = append(lines, v.st.Muted.Render("Detector ")+l)
 	}
-	return thousands(*v) + " tokens"
+	if l := v.failLine("llm", v.snap.AIModels.Nemotron.Error); l != "" {
+		lines = append(lines, v.st.Muted.Render("LLM ")+l)
+	}
+	return content{lines: lines, dense: dense}
 }
 
-func modelsBody(v *view, w int) []string { return halves(detectorCard(v), llmCard(v), w) }
+func modelsLevel(v *view) level {
+	d, l := v.snap.AIModels.Detector, v.snap.AIModels.Nemotron
+	return max(statusLevel(d.Status), statusLevel(l.Status))
+}
 
 func modelsCompact(v *view) (level, string) {
 	d, l := v.snap.AIModels.Detector, v.snap.AIModels.Nemotron
-	lv := max(statusLevel(d.Status), statusLevel(l.Status))
-	return lv, "det " + orDash(d.Status) + " · llm " + orDash(l.Status) + " " + slots(l)
+	return modelsLevel(v), "det " + orDash(d.Status) + " · llm " + orDash(l.Status) + " " + slots(l)
 }
 
-// latencyLine is "Detector  avg 45 ms  p95 82 ms  p99 120 ms  (n=409, 5m)".
+// latencyLine is "Detector  p95 82 ms  avg 45 ms  p99 120 ms  (n=409, 5m)".
 func latencyLine(v *view, label string, l *snapshot.Latency, metric string) string {
-	head := v.st.Muted.Render(fit(label, 10))
+	head := v.st.Muted.Render(fit(label, 9))
 	if l == nil {
 		return head + dash
 	}
 	p95 := "p95 " + ms(l.P95)
 	if metric != "" {
-		p95 = v.st.Level[v.alertLevel(metric, "")].Render(p95)
+		p95 = v.st.Level[v.valueLevel(metric, "", l.P95)].Render(p95)
 	}
-	s := "avg " + ms(l.Avg) + "  " + p95
+	s := fit(p95, 13) + " avg " + ms(l.Avg)
 	if l.P99 != nil {
 		s += "  p99 " + ms(l.P99)
 	}
@@ -116,55 +108,67 @@ func latencyLine(v *view, label string, l *snapshot.Latency, metric string) stri
 	if len(meta) > 0 {
 		s += v.st.Muted.Render(" (" + strings.Join(meta, ", ") + ")")
 	}
-	if l.Source != "" {
-		s += v.st.Muted.Render("  via " + viaName(l.Source))
-	}
 	return head + s
 }
 
-func inferenceBody(v *view, w int) []string {
+func flowLine(v *view) string {
+	in := v.snap.Inference
+	tp := dash
+	if t := in.Throughput; t != nil {
+		tp = fnum(t.ImagesPerMin, 1) + " img/min · " + fnum(t.EventsPerMin, 1) + " ev/min"
+	}
+	q := dash
+	if qs := in.Queues; qs != nil {
+		q = inum(qs.Detection) + " detect, " + inum(qs.Analysis) + " analyse"
+	}
+	return v.st.Muted.Render(fit("Flow", 9)) + tp + v.st.Muted.Render(" · queues ") + q
+}
+
+// inferenceErrors collapses the parts' errors: parts with the same reason share a line.
+func inferenceErrors(v *view) []string {
+	in := v.snap.Inference
+	var order []string
+	parts := map[string][]string{}
+	labels := map[snapshot.Part]string{snapshot.PartDetect: "detector", snapshot.PartAnalyze: "llm", snapshot.PartPipeline: "pipeline",
+		snapshot.PartThroughput: "throughput", snapshot.PartQueues: "queues"}
+	for _, part := range snapshot.InferenceParts {
+		e := in.Errors[part]
+		if e == "" {
+			continue
+		}
+		e = shortErr(e, 60)
+		if _, ok := parts[e]; !ok {
+			order = append(order, e)
+		}
+		parts[e] = append(parts[e], labels[part])
+	}
+	out := make([]string, 0, len(order))
+	for _, e := range order {
+		out = append(out, v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+strings.Join(parts[e], ", ")+": "+e))
+	}
+	return out
+}
+
+func inferenceBody(v *view, w int) content {
 	in := v.snap.Inference
 	lines := []string{
 		latencyLine(v, "Detector", in.DetectorLatency, "rtdetr_latency_p95"),
 		latencyLine(v, "LLM", in.LLMLatency, "nemotron_latency_p95"),
 		latencyLine(v, "Pipeline", in.PipelineLatency, ""),
+		flowLine(v),
 	}
-	tp := v.st.Muted.Render(fit("Through", 10)) + dash
-	if t := in.Throughput; t != nil {
-		tp = v.st.Muted.Render(fit("Through", 10)) + fnum(t.ImagesPerMin, 1) + " img/min · " + fnum(t.EventsPerMin, 1) + " events/min"
-		if t.Source != "" {
-			tp += v.st.Muted.Render("  via " + viaName(t.Source))
-		}
-	}
-	q := v.st.Muted.Render(fit("Queues", 10)) + dash
-	if qs := in.Queues; qs != nil {
-		q = v.st.Muted.Render(fit("Queues", 10)) + "detection " + inum(qs.Detection) + " · analysis " + inum(qs.Analysis)
-		if qs.Source != "" {
-			q += v.st.Muted.Render("  via " + viaName(qs.Source))
-		}
-	}
-	lines = append(lines, tp, q)
-	for _, part := range []struct {
-		key   snapshot.Part
-		label string
-	}{
-		{snapshot.PartDetect, "detector"}, {snapshot.PartAnalyze, "llm"}, {snapshot.PartPipeline, "pipeline"},
-		{snapshot.PartThroughput, "throughput"}, {snapshot.PartQueues, "queues"},
-	} {
-		if e := in.Errors[part.key]; e != "" {
-			lines = append(lines, v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+part.label+": "+e))
-		}
-	}
+	lines = append(lines, inferenceErrors(v)...)
+	_, dense := inferenceCompact(v)
 	var tpImg *float64
 	if in.Throughput != nil {
 		tpImg = in.Throughput.ImagesPerMin
 	}
-	lines = append(lines, v.chartGrid(w, []chartSpec{
-		{"det95", msShort(latP95(in.DetectorLatency)), history.KeyDetectP95, 0, " ms"},
-		{"llm95", msShort(latP95(in.LLMLatency)), history.KeyAnalyzeP95, 0, " ms"},
-		{"img/m", fnum(tpImg, 1), history.KeyImagesPerMin, 0, ""},
-	})...)
-	return lines
+	charts := []chartSpec{
+		{label: "det95", value: ms(latP95(in.DetectorLatency)), key: history.KeyDetectP95, scale: autoScale(100), unit: " ms", level: v.levelFn("rtdetr_latency_p95")},
+		{label: "llm95", value: ms(latP95(in.LLMLatency)), key: history.KeyAnalyzeP95, scale: autoScale(1000), unit: " ms", level: v.levelFn("nemotron_latency_p95")},
+		{label: "img/m", value: fnum(tpImg, 1), key: history.KeyImagesPerMin, scale: autoScale(10), unit: ""},
+	}
+	return content{lines: lines, dense: []string{dense}, charts: charts}
 }
 
 func latP95(l *snapshot.Latency) *float64 {
@@ -174,23 +178,23 @@ func latP95(l *snapshot.Latency) *float64 {
 	return l.P95
 }
 
-// msShort is a latency without the space, for chart labels: "82ms".
-func msShort(v *float64) string {
-	if v == nil {
-		return dash
+func inferenceLevel(v *view) level {
+	in := v.snap.Inference
+	lv := max(v.valueLevel("rtdetr_latency_p95", "", latP95(in.DetectorLatency)), v.valueLevel("nemotron_latency_p95", "", latP95(in.LLMLatency)))
+	if in.DetectorLatency == nil && in.LLMLatency == nil && in.Queues == nil {
+		lv = max(lv, lvUnknown)
 	}
-	return strconv.FormatFloat(*v, 'f', 0, 64) + "ms"
+	return lv
 }
 
 func inferenceCompact(v *view) (level, string) {
 	in := v.snap.Inference
-	lv := max(v.alertLevel("rtdetr_latency_p95", ""), v.alertLevel("nemotron_latency_p95", ""))
-	if in.DetectorLatency == nil && in.LLMLatency == nil && in.Queues == nil {
-		lv = max(lv, lvUnknown)
-	}
 	s := "det p95 " + ms(latP95(in.DetectorLatency)) + " · llm p95 " + ms(latP95(in.LLMLatency))
-	if q := in.Queues; q != nil {
-		s += " · q " + inum(q.Detection) + "/" + inum(q.Analysis)
+	if t := in.Throughput; t != nil {
+		s += " · " + fnum(t.ImagesPerMin, 1) + " img/min"
 	}
-	return lv, s
+	if q := in.Queues; q != nil {
+		s += " · queues " + inum(q.Detection) + "/" + inum(q.Analysis)
+	}
+	return inferenceLevel(v), s
 }

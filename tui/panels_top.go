@@ -3,27 +3,10 @@ package tui
 import (
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/hsi-top/hsi-top/snapshot"
 )
-
-func overviewBody(v *view, w int) []string {
-	o := v.snap.Overview
-	cams := inum(o.CamerasTotal)
-	if o.CamerasActive != nil {
-		cams = inum(o.CamerasActive) + " active of " + cams
-	}
-	lines := []string{
-		v.kv("Uptime", 12, uptime(o.UptimeSeconds)),
-		v.kv("Cameras", 12, cams),
-		v.kv("Events", 12, inum(o.EventsTotal)),
-		v.kv("Detections", 12, inum(o.DetectionsTotal)),
-	}
-	if o.Error != "" {
-		lines = append(lines, v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+o.Error))
-	}
-	return lines
-}
 
 func overviewCompact(v *view) (level, string) {
 	o := v.snap.Overview
@@ -39,7 +22,7 @@ func sortedWorkers(list []snapshot.Worker) []snapshot.Worker {
 	out := append([]snapshot.Worker(nil), list...)
 	rank := func(w snapshot.Worker) int {
 		r := 2
-		if w.Critical || snapshot.CriticalWorkers[w.Name] {
+		if isCritical(w) {
 			r = 0
 		} else if !w.Running {
 			r = 1
@@ -50,6 +33,8 @@ func sortedWorkers(list []snapshot.Worker) []snapshot.Worker {
 	return out
 }
 
+func isCritical(w snapshot.Worker) bool { return w.Critical || snapshot.CriticalWorkers[w.Name] }
+
 func workerState(w snapshot.Worker) (level, string) {
 	if w.Running {
 		return lvOK, "running"
@@ -58,7 +43,7 @@ func workerState(w snapshot.Worker) (level, string) {
 	if state == dash {
 		state = "stopped"
 	}
-	if w.Critical || snapshot.CriticalWorkers[w.Name] {
+	if isCritical(w) {
 		return lvCrit, state
 	}
 	return lvWarn, state
@@ -79,56 +64,53 @@ func workersLevel(ws snapshot.Workers) level {
 
 func workersSummary(ws snapshot.Workers) string {
 	if len(ws.List) == 0 {
-		return dash + " workers unknown"
+		return "workers " + dash
 	}
-	return strconv.Itoa(ws.Running()) + "/" + strconv.Itoa(len(ws.List)) + " Running"
+	return strconv.Itoa(ws.Running()) + "/" + strconv.Itoa(len(ws.List)) + " workers running"
 }
 
-func workersBody(v *view, w int) []string {
-	ws := v.snap.Workers
-	head := v.st.state(workersLevel(ws), workersSummary(ws))
-	if ws.Ready != nil {
-		if *ws.Ready {
-			head += v.st.Muted.Render("  backend ready")
-		} else {
-			head += "  " + v.st.Level[lvWarn].Render("backend not ready")
-		}
-	}
-	lines := []string{head}
-	if ws.Error != "" {
-		lines = append(lines, v.st.Level[lvWarn].Render(ws.Error))
-	}
-	nameW := 0
-	for _, x := range ws.List {
-		nameW = max(nameW, width(x.Name))
-	}
+// stoppedWorkers names the workers that are not running: "analysis_worker (critical) stopped".
+func stoppedWorkers(v *view, ws snapshot.Workers) []string {
+	var out []string
 	for _, x := range sortedWorkers(ws.List) {
+		if x.Running {
+			continue
+		}
 		lv, state := workerState(x)
-		line := v.st.Level[lv].Render(glyphs[lv]) + " " + fit(x.Name, nameW+1)
-		if x.Critical || snapshot.CriticalWorkers[x.Name] {
-			line += v.st.Accent.Render("[critical] ")
-		} else {
-			line += "           "
+		name := x.Name
+		if isCritical(x) {
+			name += " (critical)"
 		}
-		if !x.Running {
-			line += v.st.Level[lv].Render(state)
-			if x.Message != "" {
-				line += v.st.Muted.Render(" — " + x.Message)
-			}
-		}
-		lines = append(lines, line)
+		out = append(out, v.st.Level[lv].Render(name+" "+state))
 	}
-	return lines
+	return out
+}
+
+// pipelineStrip folds System Overview and the workers into one line: "✔ 8/8 workers
+// running · backend ready │ cameras 4/4 │ 1,413 events │ 46,931 detections │ up 5d 12h".
+func pipelineStrip(v *view) string {
+	ws, o := v.snap.Workers, v.snap.Overview
+	parts := []string{v.st.state(workersLevel(ws), workersSummary(ws))}
+	parts = append(parts, stoppedWorkers(v, ws)...)
+	if ws.Ready != nil && !*ws.Ready {
+		parts = append(parts, v.st.Level[lvWarn].Render("backend not ready"))
+	}
+	if ws.Error != "" && len(ws.List) == 0 {
+		parts = append(parts, v.st.Level[lvWarn].Render(shortErr(ws.Error, 40)))
+	}
+	cams := inum(o.CamerasTotal)
+	if o.CamerasActive != nil {
+		cams = inum(o.CamerasActive) + "/" + cams
+	}
+	counts := v.join(" │ ", "cameras "+cams, inum(o.EventsTotal)+" events", inum(o.DetectionsTotal)+" detections", "up "+uptime(o.UptimeSeconds))
+	return v.join(" · ", parts...) + v.st.Muted.Render("  │ ") + counts
 }
 
 func workersCompact(v *view) (level, string) {
 	ws := v.snap.Workers
 	s := workersSummary(ws)
-	for _, x := range sortedWorkers(ws.List) {
-		if !x.Running {
-			s += " · " + x.Name + " " + orDash(x.State)
-			break
-		}
+	if stopped := stoppedWorkers(v, ws); len(stopped) > 0 {
+		s += " · " + strings.Join(stopped, ", ")
 	}
 	return workersLevel(ws), s
 }

@@ -132,3 +132,12 @@ func (t sty) Render(s string) string {
 	}
 	return t.pre + s + t.suf
 }
+
+// chartStyle is a chart run's style: the chart colour while the value is fine, the
+// level's colour from the rule's warning level up.
+func (s *Styles) chartStyle(lv level) sty {
+	if lv == lvWarn || lv == lvCrit {
+		return s.Level[lv]
+	}
+	return s.Chart
+}

@@ -1,0 +1,111 @@
+package history
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/hsi-top/hsi-top/snapshot"
+)
+
+// Saved is a Store's content in a form that outlives the process: every series'
+// non-empty buckets and the snapshots the three ranges show. Store.Save makes one and
+// Store.Restore reads one back, so a restart keeps the charts (gaps stay gaps).
+type Saved struct {
+	Series []SavedSeries
+	// Snapshots are the whole snapshots Snapshots returns for any range, oldest first.
+	Snapshots []*snapshot.Snapshot
+}
+
+// SavedSeries is one key's buckets, per range (indexed like Ranges).
+type SavedSeries struct {
+	Key     string
+	Buckets [numRanges][]SavedBucket
+}
+
+// SavedBucket is one non-empty bucket.
+type SavedBucket struct {
+	Slot          int64
+	Min, Max, Sum float64
+	Count         int64
+}
+
+// Save returns the store's content. It may run concurrently with Process.
+func (s *Store) Save() Saved {
+	var out Saved
+	seen := map[*snapshot.Snapshot]bool{}
+	for _, r := range Ranges {
+		for _, snap := range s.Snapshots(r) {
+			if !seen[snap] {
+				seen[snap] = true
+				out.Snapshots = append(out.Snapshots, snap)
+			}
+		}
+	}
+	slices.SortStableFunc(out.Snapshots, func(a, b *snapshot.Snapshot) int { return a.Timestamp.Compare(b.Timestamp.Time) })
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out.Series = make([]SavedSeries, 0, len(s.names))
+	for _, key := range s.names {
+		ser := s.series[key]
+		sv := SavedSeries{Key: key}
+		for r := range numRanges {
+			for _, b := range ser.rings[r] {
+				if b.count > 0 {
+					sv.Buckets[r] = append(sv.Buckets[r], SavedBucket{Slot: b.slot, Min: b.min, Max: b.max, Sum: b.sum, Count: b.count})
+				}
+			}
+			slices.SortFunc(sv.Buckets[r], func(a, b SavedBucket) int { return int(a.Slot - b.Slot) })
+		}
+		out.Series = append(out.Series, sv)
+	}
+	return out
+}
+
+// Restore puts saved content back, before the first Process. A bucket or snapshot
+// slot that already holds newer data keeps it. Values that make no sense (a count
+// below 1, min above max) are an error and nothing is restored.
+func (s *Store) Restore(v Saved) error {
+	for _, sv := range v.Series {
+		for r := range numRanges {
+			for _, b := range sv.Buckets[r] {
+				if b.Count < 1 || b.Min > b.Max {
+					return fmt.Errorf("history: series %q has a bucket with count %d, min %g, max %g", sv.Key, b.Count, b.Min, b.Max)
+				}
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sv := range v.Series {
+		ser := s.series[sv.Key]
+		if ser == nil {
+			if len(s.series) >= MaxKeys {
+				continue
+			}
+			ser = new(series)
+			s.series[sv.Key] = ser
+			i, _ := slices.BinarySearch(s.names, sv.Key)
+			s.names = slices.Insert(s.names, i, sv.Key)
+		}
+		for r := range numRanges {
+			for _, b := range sv.Buckets[r] {
+				cell := &ser.rings[r][floorMod(b.Slot, Points)]
+				if cell.count == 0 || b.Slot > cell.slot {
+					*cell = bucket{slot: b.Slot, min: b.Min, max: b.Max, sum: b.Sum, count: b.Count}
+				}
+			}
+		}
+	}
+	for _, snap := range v.Snapshots {
+		if snap == nil {
+			continue
+		}
+		slot := floorDiv(snap.Timestamp.Unix(), snapshotSpacing)
+		e := &s.snaps[floorMod(slot, SnapshotSlots)]
+		if e.snap == nil || slot > e.slot {
+			e.slot, e.snap = slot, snap
+		}
+	}
+	return nil
+}

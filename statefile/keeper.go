@@ -1,0 +1,161 @@
+package statefile
+
+import (
+	"errors"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hsi-top/hsi-top/alerts"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/snapshot"
+)
+
+// SaveEvery is how often the state is written while hsi-top runs.
+const SaveEvery = time.Minute
+
+// Latest gives the newest snapshot (its alert log is saved); *collector.Engine has it.
+type Latest interface {
+	Latest() *snapshot.Snapshot
+}
+
+// Keeper restores the state at start and saves it every SaveEvery and at Close, from
+// its own goroutine: a slow disk never holds a tick.
+type Keeper struct {
+	path    string
+	store   *history.Store
+	snoozes *alerts.SnoozeStore
+	clk     clock.Clock
+
+	mu      sync.Mutex
+	latest  Latest
+	lastErr error
+	saves   int
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Restored is what Open read back, for the caller to wire in and report.
+type Restored struct {
+	// Log is the previous run's alert log, for alerts.NewCarriedLog; Stopped is when it
+	// was saved.
+	Log     []snapshot.AlertLogEntry
+	Stopped time.Time
+	// Snapshots and Series count what came back into the history store.
+	Snapshots, Series int
+	// SetAside names where an unreadable file was moved ("" when none was).
+	SetAside string
+	// Problem is why the file could not be used (nil when it could, or was absent).
+	Problem error
+}
+
+// Open reads dir's state file into store and snoozes. A missing file gives an empty
+// Restored; an unreadable one is set aside and described in Restored.Problem. The
+// returned error is only for a file that cannot even be set aside.
+func Open(dir string, store *history.Store, snoozes *alerts.SnoozeStore, clk clock.Clock) (*Keeper, Restored, error) {
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	k := &Keeper{path: filepath.Join(dir, FileName), store: store, snoozes: snoozes, clk: clk,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	var res Restored
+	st, err := Read(k.path)
+	if err == nil && st != nil {
+		if rerr := store.Restore(st.History); rerr != nil {
+			err = errors.Join(ErrUnreadable, rerr)
+		}
+	}
+	if err != nil {
+		res.Problem = err
+		if errors.Is(err, ErrUnreadable) {
+			moved, serr := SetAside(k.path, clk.Now())
+			if serr != nil {
+				return nil, res, serr
+			}
+			res.SetAside = moved
+		}
+		return k, res, nil
+	}
+	if st != nil {
+		res.Log, res.Stopped = st.AlertLog, st.Saved
+		res.Snapshots, res.Series = len(st.History.Snapshots), len(st.History.Series)
+		if snoozes != nil {
+			snoozes.Restore(st.Snoozes)
+		}
+	}
+	return k, res, nil
+}
+
+// Path is the state file's path.
+func (k *Keeper) Path() string { return k.path }
+
+// Start begins saving every SaveEvery; latest gives the alert log to save.
+func (k *Keeper) Start(latest Latest) {
+	k.mu.Lock()
+	k.latest = latest
+	k.mu.Unlock()
+	tk := k.clk.NewTicker(SaveEvery)
+	go func() {
+		defer close(k.done)
+		defer tk.Stop()
+		for {
+			select {
+			case <-k.stop:
+				return
+			case <-tk.C():
+				k.Save()
+			}
+		}
+	}()
+}
+
+// Save writes the state now. Its error is also kept for Err.
+func (k *Keeper) Save() error {
+	k.mu.Lock()
+	latest := k.latest
+	k.mu.Unlock()
+	st := &State{Saved: k.clk.Now().UTC(), History: k.store.Save()}
+	if latest != nil {
+		if s := latest.Latest(); s != nil {
+			st.AlertLog, st.Host = s.AlertLog, s.Hostname
+		}
+	}
+	if k.snoozes != nil {
+		st.Snoozes = k.snoozes.List(st.Saved)
+	}
+	err := Write(k.path, st)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.lastErr = err
+	if err == nil {
+		k.saves++
+	}
+	return err
+}
+
+// Err is the last save's error, nil when it worked.
+func (k *Keeper) Err() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.lastErr
+}
+
+// Close stops the periodic saves and writes the state a last time.
+func (k *Keeper) Close() error {
+	select {
+	case <-k.stop:
+		return nil
+	default:
+	}
+	close(k.stop)
+	k.mu.Lock()
+	started := k.latest != nil
+	k.mu.Unlock()
+	if !started {
+		return nil // nothing ran: keep the file as it is
+	}
+	<-k.done
+	return k.Save()
+}

@@ -1,0 +1,197 @@
+package tui
+
+import (
+	"strings"
+)
+
+// arrangementFor is the full view's rows of panels, by priority: GPU first, then the AI
+// models and inference, then databases, host and containers; side by side from 120
+// columns.
+func arrangementFor(w int) [][]panelKind {
+	if w >= 120 {
+		return [][]panelKind{{pGPU}, {pModels, pInference}, {pDatabases, pHost}, {pContainers}}
+	}
+	return [][]panelKind{{pGPU}, {pModels}, {pInference}, {pDatabases}, {pHost}, {pContainers}}
+}
+
+// frameStyle is how panels are framed: rounded boxes when there is room, else a title
+// rule above the lines (one row per panel instead of two).
+type frameStyle int
+
+const (
+	frameBox frameStyle = iota
+	frameRule
+)
+
+// plan is a fitted layout: the frame, full or dense lines, and chart rows per panel row.
+type plan struct {
+	frame frameStyle
+	dense bool
+	cr    []int
+}
+
+// maxChartRows caps a chart's height.
+const maxChartRows = 10
+
+// slot is one panel of a row with its width.
+type slot struct {
+	kind panelKind
+	w    int
+}
+
+// rowSlots gives each panel of each row its width (two panels: halves with one space).
+func rowSlots(arr [][]panelKind, w int) [][]slot {
+	out := make([][]slot, len(arr))
+	for i, row := range arr {
+		if len(row) == 1 {
+			out[i] = []slot{{row[0], w}}
+			continue
+		}
+		lw := (w - 1) / 2
+		out[i] = []slot{{row[0], lw}, {row[1], w - 1 - lw}}
+	}
+	return out
+}
+
+func frameCost(f frameStyle) (rows, side int) {
+	if f == frameBox {
+		return 2, 4
+	}
+	return 1, 1
+}
+
+// panelHeight is the rows a panel takes with cr chart rows.
+func panelHeight(c content, f frameStyle, dense bool, w, cr int) int {
+	rows, side := frameCost(f)
+	n := len(c.lines)
+	if dense {
+		n = len(c.dense)
+	}
+	return rows + n + chartGridHeight(len(c.charts), w-side, cr)
+}
+
+// rowHeight is the tallest panel of the row.
+func rowHeight(cs []content, sl []slot, f frameStyle, dense bool, cr int) int {
+	h := 0
+	for i := range sl {
+		h = max(h, panelHeight(cs[i], f, dense, sl[i].w, cr))
+	}
+	return h
+}
+
+// fitPlan finds the richest layout that fits avail rows: boxes, then rules, then dense
+// lines; the spare rows then go to the charts, a chart row at a time for each panel row
+// in priority order.
+func fitPlan(cs [][]content, sl [][]slot, avail int) plan {
+	for _, p := range []plan{{frameBox, false, nil}, {frameRule, false, nil}, {frameRule, true, nil}} {
+		p.cr = make([]int, len(sl))
+		total := 0
+		for i := range sl {
+			total += rowHeight(cs[i], sl[i], p.frame, p.dense, 0)
+		}
+		if total <= avail {
+			growCharts(cs, sl, &p, avail-total)
+			return p
+		}
+	}
+	return plan{frame: frameRule, dense: true, cr: make([]int, len(sl))}
+}
+
+// growCharts gives spare rows to the charts, one chart row per panel row per round.
+func growCharts(cs [][]content, sl [][]slot, p *plan, spare int) {
+	for grew := true; grew; {
+		grew = false
+		for i := range sl {
+			if p.cr[i] >= maxChartRows {
+				continue
+			}
+			cost := rowHeight(cs[i], sl[i], p.frame, p.dense, p.cr[i]+1) - rowHeight(cs[i], sl[i], p.frame, p.dense, p.cr[i])
+			if cost == 0 || cost > spare {
+				continue
+			}
+			p.cr[i]++
+			spare -= cost
+			grew = true
+		}
+	}
+}
+
+// dashboardLines draws the full view's panels in h rows.
+func (m *Model) dashboardLines(h int) []string {
+	v := m.viewCtx()
+	arr := arrangementFor(m.w)
+	sl := rowSlots(arr, m.w)
+	cs := make([][]content, len(sl))
+	for i, row := range sl {
+		cs[i] = make([]content, len(row))
+		for j, s := range row {
+			_, side := frameCost(frameBox)
+			cs[i][j] = m.panels[s.kind].content(v, s.w-side)
+		}
+	}
+	p := fitPlan(cs, sl, h)
+	out := make([]string, 0, h)
+	for i, row := range sl {
+		rh := rowHeight(cs[i], row, p.frame, p.dense, p.cr[i])
+		blocks := make([][]string, len(row))
+		widths := make([]int, len(row))
+		for j, s := range row {
+			cr := p.cr[i]
+			// A shorter panel beside a taller one grows its own charts into the gap.
+			for cr < maxChartRows && len(cs[i][j].charts) > 0 && panelHeight(cs[i][j], p.frame, p.dense, s.w, cr+1) <= rh {
+				cr++
+			}
+			blocks[j] = m.framePanel(v, s, cs[i][j], p, cr, rh)
+			widths[j] = s.w
+		}
+		out = append(out, columns(blocks, widths, " ")...)
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	return out
+}
+
+// framePanel draws one panel in its frame, exactly rh rows.
+func (m *Model) framePanel(v *view, s slot, c content, p plan, cr, rh int) []string {
+	def := &panelDefs[s.kind]
+	_, side := frameCost(p.frame)
+	inner := s.w - side
+	lines := c.lines
+	if p.dense {
+		lines = c.dense
+	}
+	lines = append(append([]string(nil), lines...), v.chartGrid(c.charts, inner, cr)...)
+	lv, word := panelState(v, def)
+	title := v.st.Title.Render(def.title) + " " + v.st.state(lv, word)
+	if def.charts && len(c.charts) > 0 {
+		title += v.st.Muted.Render(" · " + m.rng.String())
+	}
+	note := panelNote(v, def)
+	if p.frame == frameBox {
+		return v.st.box(title, note, lines, s.w, rh)
+	}
+	out := make([]string, 0, rh)
+	out = append(out, v.st.rule(title, note, s.w))
+	for i := 0; i < rh-1; i++ {
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		out = append(out, " "+fit(l, inner))
+	}
+	return out
+}
+
+// rule is a panel's title line in the rule frame: "── GPU ✔ healthy · 5m ───── via NVML ─".
+func (s *Styles) rule(title, note string, w int) string {
+	t := truncate(title, max(0, w-4))
+	line := s.Border.Render("── ") + t + " "
+	rest := w - 4 - width(t)
+	if note != "" && rest > width(note)+4 {
+		line += s.Border.Render(strings.Repeat("─", rest-width(note)-3)) + " " + note + " " + s.Border.Render("─")
+	} else {
+		line += s.Border.Render(strings.Repeat("─", max(0, rest)))
+	}
+	return line
+}

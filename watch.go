@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/hsi-top/hsi-top/alerts"
+	"github.com/hsi-top/hsi-top/collector"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/notify"
+	"github.com/hsi-top/hsi-top/statefile"
+)
+
+// watch is what a long-running hsi-top (--serve, the dashboard) adds to the engine:
+// the state file that brings history, the alert log and the snoozes back after a
+// restart, and the notification channels.
+type watch struct {
+	keeper   *statefile.Keeper
+	notifier *notify.Notifier
+	snoozes  *alerts.SnoozeStore
+	carried  *alerts.CarriedLog
+	stderr   io.Writer
+}
+
+// startWatch reads the state file into store and starts the notification channels.
+// An unusable state file or state directory is reported on stderr and never stops
+// hsi-top; a notification channel that cannot be set up is an error.
+func startWatch(cfg config.Config, store *history.Store, stderr io.Writer) (*watch, error) {
+	w := &watch{snoozes: alerts.NewSnoozeStore(), stderr: stderr}
+	if dir, err := cfg.StateDirectory(); err != nil {
+		fmt.Fprintf(stderr, "hsi-top: %v; history and the alert log will not survive a restart\n", err)
+	} else {
+		k, res, err := statefile.Open(dir, store, w.snoozes, nil)
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "hsi-top: %v; history and the alert log will not survive a restart\n", err)
+		case res.Problem != nil:
+			w.keeper = k
+			fmt.Fprintf(stderr, "hsi-top: %v; starting with an empty history (the file was moved to %s)\n", res.Problem, res.SetAside)
+		default:
+			w.keeper = k
+			if len(res.Log) > 0 {
+				w.carried = alerts.NewCarriedLog(res.Log, res.Stopped)
+			}
+		}
+	}
+	if notify.Enabled(cfg.Notify) {
+		n, err := notify.New(cfg, notify.Options{Version: version, Snoozes: w.snoozes})
+		if err != nil {
+			return nil, fmt.Errorf("notify: %w", err)
+		}
+		w.notifier = n
+	}
+	return w, nil
+}
+
+// stages are the engine's extra stages, in order: the previous run's alert log, the
+// notifications, then store (last, so it keeps complete snapshots).
+func (w *watch) stages(store *history.Store) []collector.Stage {
+	var out []collector.Stage
+	if w.carried != nil {
+		out = append(out, w.carried)
+	}
+	if w.notifier != nil {
+		out = append(out, w.notifier)
+	}
+	return append(out, store)
+}
+
+// run starts the periodic saves once the engine exists.
+func (w *watch) run(latest statefile.Latest) {
+	if w.keeper != nil {
+		w.keeper.Start(latest)
+	}
+}
+
+// close stops the channels and saves the state a last time, after the engine stopped.
+func (w *watch) close() {
+	if w.notifier != nil {
+		if err := w.notifier.Close(); err != nil {
+			fmt.Fprintf(w.stderr, "hsi-top: notify: %v\n", err)
+		}
+	}
+	if w.keeper != nil {
+		if err := w.keeper.Close(); err != nil {
+			fmt.Fprintf(w.stderr, "hsi-top: saving the state: %v\n", err)
+		}
+	}
+}
