@@ -97,7 +97,7 @@ type panelDef struct {
 var panelDefs = [numPanels]panelDef{
 	pOverview:   {title: "Overview", short: "Overview", sources: []snapshot.SourceName{"backend", "postgres"}, compact: overviewCompact, via: func(v *view) string { return v.snap.Overview.Source }},
 	pWorkers:    {title: "Workers", short: "Workers", sources: []snapshot.SourceName{"backend", "prometheus"}, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
-	pGPU:        {title: "GPU", short: "GPU", sources: []snapshot.SourceName{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, level: gpuPanelLevel, compact: gpuCompact, via: gpuVia},
+	pGPU:        {title: "GPU", short: "GPU", sources: []snapshot.SourceName{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, level: gpuPanelLevel, word: gpuWord, compact: gpuCompact, via: gpuVia},
 	pModels:     {title: "AI Models", short: "Models", sources: []snapshot.SourceName{"detector", "llm"}, body: modelsBody, level: modelsLevel, compact: modelsCompact},
 	pInference:  {title: "Inference", short: "Infer", sources: []snapshot.SourceName{"prometheus", "backend", "redis", "postgres"}, alternatives: true, charts: true, body: inferenceBody, level: inferenceLevel, compact: inferenceCompact},
 	pDatabases:  {title: "Databases", short: "DB", sources: []snapshot.SourceName{"postgres", "redis"}, charts: true, body: databasesBody, level: databasesLevel, compact: databasesCompact},
@@ -123,6 +123,7 @@ func (p *panel) content(v *view, w int) content {
 	}
 	def := &panelDefs[p.kind]
 	p.c = def.body(v, w)
+	p.c.charts = withData(v, p.c.charts)
 	if panelStale(v, def) {
 		for i, l := range p.c.lines {
 			p.c.lines[i] = v.st.Dim.Render(l)
@@ -133,6 +134,21 @@ func (p *panel) content(v *view, w int) content {
 	}
 	p.w, p.valid = w, true
 	return p.c
+}
+
+// withData drops the charts with no sample in the range: a source that never answered
+// gets its reason, not empty charts.
+func withData(v *view, specs []chartSpec) []chartSpec {
+	out := specs[:0]
+	for _, sp := range specs {
+		for _, p := range v.points(sp.key) {
+			if p.Count > 0 {
+				out = append(out, sp)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // stateWords is the one word for each level, used by every panel and the header.

@@ -42,9 +42,13 @@ func gpuLevel(v *view, g snapshot.GPU) level {
 	return lv
 }
 
-// gpuPanelLevel is the worst GPU's level; unknown without a readable GPU.
+// gpuPanelLevel is the worst GPU's level; a warning when the source runs but reads no
+// GPU (no driver), unknown without any GPU source.
 func gpuPanelLevel(v *view) level {
 	if len(v.snap.GPUs) == 0 {
+		if v.snap.GPUStatus.Error != "" {
+			return lvWarn
+		}
 		return lvUnknown
 	}
 	lv := lvOK
@@ -52,6 +56,18 @@ func gpuPanelLevel(v *view) level {
 		lv = max(lv, gpuLevel(v, g))
 	}
 	return lv
+}
+
+// gpuWord is the GPU panel's state word: the device problem when no GPU is readable
+// ("driver not found", the footer's word), else the level's word.
+func gpuWord(v *view) string {
+	if len(v.snap.GPUs) == 0 {
+		if e := v.snap.GPUStatus.Error; e != "" {
+			return gpuProblemWord(e)
+		}
+		return "no GPU"
+	}
+	return stateWords[gpuPanelLevel(v)]
 }
 
 // gpuCols are the device table's columns: name, util, memory, temp, power, SM clock, P-state.
@@ -142,7 +158,7 @@ func gpuBody(v *view, w int) content {
 		if why == "" {
 			why = "no GPU source answered (is gpu.enabled off?)"
 		}
-		msg := v.st.state(lvUnknown, "no GPU readings: "+why)
+		msg := v.st.state(gpuPanelLevel(v), "no GPU readings: "+why)
 		return content{lines: []string{msg}, dense: []string{msg}}
 	}
 	nameW := gpuNameWidth(s.GPUs)

@@ -12,7 +12,7 @@ import (
 // cells so the whole help shows at 80×24.
 func (m *Model) helpLines() []string {
 	st := m.st
-	k := func(key, desc string) string { return st.Key.Render(fit(key, 9)) + desc }
+	k := func(key, desc string) string { return st.Key.Render(fit(key, 10)) + desc }
 	left := []string{
 		k("1 2 3", "range 5m / 15m / 60m"),
 		k("t tab", "next range"),
@@ -31,8 +31,8 @@ func (m *Model) helpLines() []string {
 	lines = append(lines,
 		"",
 		st.Bold.Render("States")+st.Muted.Render(" (a shape and a word, never colour alone)"),
-		st.state(lvOK, "healthy")+"  "+st.state(lvInfo, "starting")+"  "+st.state(lvUnknown, "unknown")+"  "+
-			st.state(lvWarn, "warning / stale")+"  "+st.state(lvCrit, "critical / unreachable"),
+		st.state(lvOK, "healthy")+" "+st.state(lvInfo, "starting")+" "+st.state(lvUnknown, "unknown")+" "+
+			st.state(lvWarn, "warning/stale")+" "+st.state(lvCrit, "critical/unreachable"),
 		"Containers: "+st.Level[lvOK].Render("█")+" healthy "+st.Level[lvInfo].Render("▒")+" starting "+
 			st.Level[lvWarn].Render("▚")+" unhealthy "+st.Level[lvCrit].Render("×")+" unreachable, newest right",
 		dash+" is unknown, never 0. Charts: 60 buckets of the range, each its maximum;",
