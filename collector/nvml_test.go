@@ -490,7 +490,7 @@ func TestNVMLMemoryV2(t *testing.T) {
 	defer src.Close()
 	s := collectApply(t, src)
 	g := s.GPUs[0]
-	if *g.MemoryUsedBytes != 19*gib || *g.MemoryFreeBytes != 4*gib+gib/2 || *g.VRAMPercent != 79.17 {
+	if *g.MemoryUsedBytes != 19*gib || *g.MemoryFreeBytes != 4*gib+gib/2 || *snapshot.Round(g.VRAMPercent, 2) != 79.17 {
 		t.Errorf("v2 memory: used %d free %d percent %v", *g.MemoryUsedBytes, *g.MemoryFreeBytes, *g.VRAMPercent)
 	}
 	v2ret = nvml.ERROR_NOT_SUPPORTED

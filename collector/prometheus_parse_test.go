@@ -91,7 +91,7 @@ func TestBuildPromSections(t *testing.T) {
 		t.Fatalf("gpu 1 = %+v: no invented VRAM total", r.GPUs[1])
 	}
 	d := r.Parts.Detect
-	if d == nil || *d.P95 != 82.3 || *d.P99 != 120.6 || *d.Avg != 45.2 || d.Window != "5m" || d.Source != "prometheus" {
+	if d == nil || *snapshot.Round(d.P95, 2) != 82.3 || *snapshot.Round(d.P99, 2) != 120.6 || *snapshot.Round(d.Avg, 2) != 45.2 || d.Window != "5m" || d.Source != "prometheus" {
 		t.Fatalf("detect = %+v", d)
 	}
 	a := r.Parts.Analyze
