@@ -12,6 +12,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v prometheus   >/dev/null || need+=(prometheus)
 command -v tmux         >/dev/null || need+=(tmux)
 command -v chromium     >/dev/null || need+=(chromium)
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
@@ -43,4 +44,20 @@ if [ $# -gt 0 ]; then
   go test -race "$@"
 else
   go test -race -timeout 12m ./...
+fi
+
+# contrib/: the systemd unit and the Prometheus scrape example, each checked with its own
+# tool where installed (promtool comes with the prometheus package installed above).
+if command -v systemd-analyze >/dev/null; then
+  echo "test.sh: systemd-analyze verify contrib/systemd/hsi-top.service"
+  # verify wants ExecStart's binary to exist, and prints problems but exits 0: any output
+  # fails. security --threshold keeps the hardening from slipping (exposure 2.0 today).
+  sed "s|^ExecStart=/usr/local/bin/hsi-top|ExecStart=$(command -v true)|" contrib/systemd/hsi-top.service > "$state/hsi-top.service"
+  verify=$(systemd-analyze verify --man=no "$state/hsi-top.service" 2>&1) || { echo "$verify" >&2; exit 1; }
+  if [ -n "$verify" ]; then echo "$verify" >&2; exit 1; fi
+  systemd-analyze security --offline=yes --threshold=30 --no-pager "$state/hsi-top.service" >/dev/null
+fi
+if command -v promtool >/dev/null; then
+  echo "test.sh: promtool check config contrib/prometheus/prometheus.yml"
+  promtool check config contrib/prometheus/prometheus.yml
 fi
