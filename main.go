@@ -137,7 +137,7 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 	if len(rest) > 0 {
 		return nil, usageError{fmt.Sprintf("unexpected argument %q (see --help)", rest[0])}
 	}
-	if f.interval != 0 && f.interval < time.Second {
+	if intervalSet(fs) && f.interval < time.Second {
 		return nil, usageError{fmt.Sprintf("--interval %s is below the minimum of 1s", f.interval)}
 	}
 	if f.json && !f.once {
@@ -153,6 +153,14 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// intervalSet reports whether --interval was given (its zero value is a mistake then,
+// not "unset").
+func intervalSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "interval" })
+	return set
 }
 
 func main() {
@@ -230,11 +238,7 @@ func loadConfig(f *cliFlags) (*config.Loaded, error) {
 	c := &loaded.Config
 	if f.interval != 0 {
 		c.Interval = config.Duration(f.interval)
-		// A flag interval shorter than the timeout would be rejected; keep the timeout
-		// under the interval unless the user set both.
-		if c.SourceTimeout.D() >= f.interval {
-			c.SourceTimeout = config.Duration(f.interval * 8 / 10)
-		}
+		loaded.Set("interval", "--interval")
 	}
 	if f.serveAddr != "" {
 		c.Serve.Addr = f.serveAddr
@@ -245,12 +249,8 @@ func loadConfig(f *cliFlags) (*config.Loaded, error) {
 	if f.noColor {
 		c.UI.NoColor = true
 	}
-	if err := c.Validate(); err != nil {
-		where := "defaults"
-		if loaded.File != "" {
-			where = loaded.File
-		}
-		return nil, fmt.Errorf("%s: %w", where, err)
+	if err := loaded.Validate(); err != nil {
+		return nil, err // each line names the layer (file:line, variable, flag) it came from
 	}
 	return loaded, nil
 }

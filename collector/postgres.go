@@ -226,6 +226,9 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 		if overview != nil && !(Fresh(s, "backend") && s.Overview.Source == snapshot.ViaBackend) &&
 			(fresh || s.Overview.Source == "") {
 			s.Overview = *overview
+		} else if overview != nil && fresh && s.Overview.CamerasActive == nil {
+			// The backend does not say how many cameras are online; the cameras table does.
+			s.Overview.CamerasActive = overview.CamerasActive
 		}
 		inferenceParts{Throughput: throughput}.apply(s, fresh)
 		if throughput == nil && tables.err != "" && s.Inference.Throughput == nil {

@@ -354,12 +354,9 @@ func TestSnapshots(t *testing.T) {
 			t.Fatalf("%s: %d snapshots, want %d", r, len(snaps), Points)
 		}
 		res := r.Resolution()
-		// The last is the latest snapshot; each earlier one is the last second of its bucket.
-		if !snaps[Points-1].Timestamp.Equal(last) {
-			t.Errorf("%s: newest = %s, want %s", r, snaps[Points-1].Timestamp, last)
-		}
-		for i := range Points - 1 {
-			want := t0.Add(time.Duration(i-Points+2)*res - time.Second)
+		// Evenly spaced back from the first snapshot of the latest slot (t0).
+		for i := range Points {
+			want := t0.Add(-time.Duration(Points-1-i) * res)
 			if !snaps[i].Timestamp.Equal(want) {
 				t.Errorf("%s: snapshot %d at %s, want %s", r, i, snaps[i].Timestamp, want)
 			}
@@ -373,6 +370,51 @@ func TestSnapshots(t *testing.T) {
 	}
 	if kept != SnapshotSlots {
 		t.Errorf("%d snapshots kept, want %d", kept, SnapshotSlots)
+	}
+}
+
+// TestSnapshotsEvenlySpaced is issue 12 item 6: the history endpoint's 60m points were
+// 30 s and 60 s apart (the newest bucket's snapshot was the latest so far, the others
+// their bucket's last). Whatever the phase of the ticks and wherever the latest one falls
+// in its minute, and with a few milliseconds of scheduling delay, every gap is the
+// range's resolution (to within that delay).
+func TestSnapshotsEvenlySpaced(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		phase    time.Duration
+		jitter   time.Duration
+		end      time.Duration // after t0: where the latest tick falls in its minute
+	}{
+		{"5s ticks mid-minute", 5 * time.Second, 3 * time.Second, 0, 33 * time.Second},
+		{"5s ticks with a few ms of scheduling delay", 5 * time.Second, 4990 * time.Millisecond, 3 * time.Millisecond, 47 * time.Second},
+		{"1s ticks", time.Second, 0, 0, 32 * time.Second},
+		{"2.5s ticks", 2500 * time.Millisecond, 700 * time.Millisecond, 0, 58 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewStore()
+			n := 0
+			for ts := t0.Add(-70*time.Minute + tc.phase); ts.Before(t0.Add(tc.end)); ts = ts.Add(tc.interval) {
+				j := time.Duration(n%4) * tc.jitter / 3 // late by 0..jitter, never early
+				n++
+				s.Process(sparse(ts.Add(j), snapshot.F(1)))
+			}
+			for _, r := range Ranges {
+				snaps := s.Snapshots(r)
+				if len(snaps) != Points {
+					t.Fatalf("%s: %d points, want %d", r, len(snaps), Points)
+				}
+				for i := 1; i < len(snaps); i++ {
+					gap := snaps[i].Timestamp.Sub(snaps[i-1].Timestamp.Time)
+					if (gap - r.Resolution()).Abs() > 2*tc.jitter {
+						t.Fatalf("%s: points %d and %d are %s apart, want %s", r, i-1, i, gap, r.Resolution())
+					}
+				}
+				if age := s.Latest().Timestamp.Sub(snaps[Points-1].Timestamp.Time); age < 0 || age >= 5*time.Second {
+					t.Errorf("%s: the newest point is %s older than the latest snapshot", r, age)
+				}
+			}
+		})
 	}
 }
 

@@ -6,7 +6,8 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// Performance is performance_update's data for s, page rules applied; nil for a nil s.
+// Performance is performance_update's data for s without the page rules (--once --json:
+// null for every unknown); Page applies them for the page's wire. Nil for a nil s.
 // It copies what it rounds and shares the rest (slices of the immutable snapshot).
 func Performance(s *snapshot.Snapshot) *PerformanceData {
 	if s == nil {
@@ -38,7 +39,6 @@ func Performance(s *snapshot.Snapshot) *PerformanceData {
 	for i := range s.GPUs {
 		p.GPUs[i] = gpu(s.GPUs[i])
 	}
-	applyPageRules(p)
 	return p
 }
 

@@ -103,6 +103,7 @@ func Status(s *snapshot.Snapshot, stale bool) StatusData {
 	d.Health = OverallHealth(s, stale)
 	det, llm := s.AIModels.Detector.Status, s.AIModels.Nemotron.Status
 	d.AI = StatusAI{Status: AIHealth(det, llm), DetectorKey: s.AIModels.DetectorKey, Detector: det, Nemotron: llm}
+	applyStatusRules(&d, s)
 	return d
 }
 
