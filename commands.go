@@ -21,6 +21,7 @@ type subcommand struct {
 // show them.
 var subcommands = []subcommand{
 	{name: "config", summary: "print the effective configuration (secrets redacted) and its origins"},
+	{name: "demo", summary: "the dashboard (or --serve, --once) on a built-in simulated stack: the recorded service responses and two simulated GPUs, labelled DEMO"},
 	{name: "healthcheck", args: "[URL]", maxArgs: 1,
 		summary: "exit 0 when a --serve answers GET /healthz with 200, 2 when it does not (default " + defaultHealthURL + "); for container health checks, where the image has no curl"},
 	{name: "completion", args: "bash|zsh|fish", maxArgs: 1, choices: completionShells,

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -37,6 +38,7 @@ Usage:
   hsi-top --once [--json]         collect, wait one interval so rates are real, print, exit
   hsi-top --serve [ADDR]          headless: serve /ws/system, REST and /metrics (default 127.0.0.1:8089)
   hsi-top config                  print the effective configuration (secrets redacted) and its origins
+  hsi-top demo [--serve|--once]   the same on a built-in simulated stack (recorded responses, two simulated GPUs)
   hsi-top healthcheck [URL]       exit 0 when a --serve answers /healthz (default http://127.0.0.1:8089/healthz)
   hsi-top completion SHELL        print the completion script for bash, zsh or fish
   hsi-top man                     print the manual page (roff: hsi-top man | man -l -)
@@ -70,6 +72,7 @@ type cliFlags struct {
 	noColor    bool
 	version    bool
 	format     string
+	demo       bool // hsi-top demo: the simulated stack
 	subcommand string
 	subArgs    []string // the words after the subcommand
 }
@@ -122,6 +125,9 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 		}
 		rest = append(rest, fs.Arg(0))
 		args = fs.Args()[1:]
+	}
+	if len(rest) > 0 && rest[0] == "demo" {
+		f.demo, rest = true, rest[1:] // demo combines with --serve ADDR and --once
 	}
 	switch {
 	case f.serve && len(rest) > 0:
@@ -217,6 +223,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if f.demo {
+		cfg, stopDemo, err := startDemo(loaded.Config, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+			return exitUnknown
+		}
+		defer stopDemo()
+		loaded.Config = cfg
+		// The simulated stack's history must not end up in the real state file.
+		loaded.Config.StateDir = filepath.Join(os.TempDir(), "hsi-top-demo-state")
+	}
 	switch {
 	case f.once:
 		return runOnce(ctx, loaded.Config, f.json, stdout, stderr)

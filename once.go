@@ -21,6 +21,7 @@ import (
 // (history), so that what history keeps already carries its alerts.
 func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, *collector.Built, error) {
 	built := collector.Build(cfg)
+	addDemoSources(built) // hsi-top demo only
 	rules := alerts.NewEngine(cfg.Alerts, alerts.Options{Interval: cfg.Interval.D()})
 	// Closing the rules flushes the alert log file; a failure to write it is reported
 	// when hsi-top exits (alerting itself never stopped for it).

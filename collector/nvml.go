@@ -78,6 +78,12 @@ func NewNVMLSource(index int) *NVMLSource {
 	return newNVMLSource(nvml.New(), NewProcFS("/proc"), time.Now, index)
 }
 
+// NewNVMLSourceFrom returns the NVML source reading lib instead of the driver's library,
+// with procs naming the processes: hsi-top demo's simulated GPUs.
+func NewNVMLSourceFrom(lib nvml.Interface, procs ProcReader, index int) *NVMLSource {
+	return newNVMLSource(lib, procs, time.Now, index)
+}
+
 func newNVMLSource(lib nvml.Interface, procs ProcReader, now func() time.Time, index int) *NVMLSource {
 	return &NVMLSource{lib: lib, procs: procs, now: now, index: index}
 }
