@@ -23,7 +23,7 @@ func fullSnapshot(ts time.Time, v float64) *snapshot.Snapshot {
 	gpu := func(idx int) snapshot.GPU {
 		return snapshot.GPU{
 			Name: "NVIDIA RTX A5500", Index: idx, Source: snapshot.ViaNVML,
-			Utilization: snapshot.F(v), VRAMUsedGB: snapshot.F(12), VRAMTotalGB: snapshot.F(24),
+			Utilization: snapshot.F(v), MemoryUsedBytes: snapshot.U(12 << 30), MemoryTotalBytes: snapshot.U(24 << 30),
 			VRAMPercent: snapshot.F(v / 2), Temperature: snapshot.F(60 + v/10), PowerWatts: snapshot.F(200 + v),
 			Processes: []snapshot.GPUProcess{{PID: 100, Service: "ai-detector", Type: "compute", UsedBytes: snapshot.U(4 << 30)}, {PID: 200, Service: "ai-llm", Type: "compute", UsedBytes: snapshot.U(8 << 30)}},
 			Services:  []snapshot.ServiceVRAM{{Service: "ai-llm", UsedBytes: 8 << 30, Processes: 1}, {Service: "ai-detector", UsedBytes: 4 << 30, Processes: 1}},
@@ -32,7 +32,7 @@ func fullSnapshot(ts time.Time, v float64) *snapshot.Snapshot {
 	s.GPUs = []snapshot.GPU{gpu(0), gpu(1)}
 	s.GPU = &s.GPUs[0]
 	s.Host = snapshot.Host{
-		CPUPercent: snapshot.F(v), RAMPercent: snapshot.F(40), RAMUsedGB: snapshot.F(25), RAMTotalGB: snapshot.F(64),
+		CPUPercent: snapshot.F(v), RAMPercent: snapshot.F(40), MemoryUsedBytes: snapshot.U(25 << 30), MemoryTotalBytes: snapshot.U(64 << 30),
 		DiskPercent: snapshot.F(55), CPUPerCore: make([]float64, 16), CPUCount: 16, Load: []float64{1, 2, 3},
 		NetRxBytesSec: snapshot.F(1e6 + v), NetTxBytesSec: snapshot.F(2e5),
 		Mounts: []snapshot.Mount{{Path: "/", Percent: snapshot.F(55)}, {Path: "/recordings", Percent: snapshot.F(71.5)}},
@@ -46,7 +46,7 @@ func fullSnapshot(ts time.Time, v float64) *snapshot.Snapshot {
 	s.Inference.Throughput = &snapshot.Throughput{ImagesPerMin: snapshot.F(120), EventsPerMin: snapshot.F(3), Source: snapshot.ViaSQL}
 	s.Inference.Queues = &snapshot.Queues{Detection: snapshot.I(2), Analysis: snapshot.I(1), Source: snapshot.ViaRedis}
 	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(5), ConnectionsMax: snapshot.I(100), CacheHitRatio: snapshot.F(99.2), TransactionsPerMin: snapshot.F(600)}
-	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryMB: snapshot.F(42.5), HitRatio: snapshot.F(97), ConnectedClients: snapshot.I(8)}
+	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryUsedBytes: snapshot.I(42.5 * snapshot.MiB), HitRatio: snapshot.F(97), ConnectedClients: snapshot.I(8)}
 	s.Nemotron = snapshot.LLM{Status: snapshot.StatusHealthy, SlotsActive: snapshot.I(1), SlotsTotal: snapshot.I(2), TokensPerSecond: snapshot.F(35)}
 	s.AIModels.Nemotron = s.Nemotron
 	for _, name := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {

@@ -157,7 +157,7 @@ func applyStatusRules(d *StatusData, s *snapshot.Snapshot) {
 		return
 	}
 	for _, g := range s.GPUs {
-		used, total := megabytes(g.MemoryUsedBytes, g.VRAMUsedGB), megabytes(g.MemoryTotalBytes, g.VRAMTotalGB)
+		used, total := wholeMiB(g.MemoryUsedBytes), wholeMiB(g.MemoryTotalBytes)
 		if used == nil && total == nil {
 			continue
 		}
