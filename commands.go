@@ -21,11 +21,13 @@ type subcommand struct {
 // show them.
 var subcommands = []subcommand{
 	{name: "config", summary: "print the effective configuration (secrets redacted) and its origins"},
+	{name: "demo", summary: "the dashboard (or --serve, --once) on a built-in simulated stack: the recorded service responses and two simulated GPUs, labelled DEMO"},
 	{name: "healthcheck", args: "[URL]", maxArgs: 1,
 		summary: "exit 0 when a --serve answers GET /healthz with 200, 2 when it does not (default " + defaultHealthURL + "); for container health checks, where the image has no curl"},
 	{name: "completion", args: "bash|zsh|fish", maxArgs: 1, choices: completionShells,
 		summary: "print the shell completion script for bash, zsh or fish"},
 	{name: "man", summary: "print the manual page as roff (hsi-top man | man -l -)"},
+	{name: "rules", summary: "with --format prometheus: print the alert rules, at the configured levels, as a Prometheus alerting-rules file over hsi-top's /metrics"},
 }
 
 // findSubcommand returns the subcommand named name, or nil.

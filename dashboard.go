@@ -85,6 +85,9 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		Renderer: renderer,
 		NoColor:  noColor,
 		Range:    rangeFromConfig(cfg.UI.Range),
+		// The dashboard's colours follow the alert rules' levels.
+		Thresholds: tui.ThresholdsFrom(cfg.Alerts.Rules),
+		Demo:       f.demo,
 	})
 	defer model.Close()
 

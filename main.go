@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -37,9 +38,11 @@ Usage:
   hsi-top --once [--json]         collect, wait one interval so rates are real, print, exit
   hsi-top --serve [ADDR]          headless: serve /ws/system, REST and /metrics (default 127.0.0.1:8089)
   hsi-top config                  print the effective configuration (secrets redacted) and its origins
+  hsi-top demo [--serve|--once]   the same on a built-in simulated stack (recorded responses, two simulated GPUs)
   hsi-top healthcheck [URL]       exit 0 when a --serve answers /healthz (default http://127.0.0.1:8089/healthz)
   hsi-top completion SHELL        print the completion script for bash, zsh or fish
   hsi-top man                     print the manual page (roff: hsi-top man | man -l -)
+  hsi-top rules --format prometheus  the alert rules as a Prometheus alerting-rules file
 
 Flags:
 `
@@ -68,6 +71,8 @@ type cliFlags struct {
 	listen     string
 	noColor    bool
 	version    bool
+	format     string
+	demo       bool // hsi-top demo: the simulated stack
 	subcommand string
 	subArgs    []string // the words after the subcommand
 }
@@ -91,6 +96,7 @@ func newFlagSet(f *cliFlags) *flag.FlagSet {
 	fs.StringVar(&f.listen, "listen", "", "with the dashboard: also serve the feed on `ADDR`")
 	fs.BoolVar(&f.noColor, "no-color", false, "draw without colour (also: NO_COLOR set)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.StringVar(&f.format, "format", "", "with rules: the output `FORMAT` (prometheus)")
 	return fs
 }
 
@@ -120,6 +126,9 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 		rest = append(rest, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	if len(rest) > 0 && rest[0] == "demo" {
+		f.demo, rest = true, rest[1:] // demo combines with --serve ADDR and --once
+	}
 	switch {
 	case f.serve && len(rest) > 0:
 		f.serveAddr, rest = rest[0], rest[1:]
@@ -134,7 +143,7 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 	if len(rest) > 0 {
 		return nil, usageError{fmt.Sprintf("unexpected argument %q (see --help)", rest[0])}
 	}
-	if f.interval != 0 && f.interval < time.Second {
+	if intervalSet(fs) && f.interval < time.Second {
 		return nil, usageError{fmt.Sprintf("--interval %s is below the minimum of 1s", f.interval)}
 	}
 	if f.json && !f.once {
@@ -146,7 +155,18 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 	if f.listen != "" && (f.once || f.serve) {
 		return nil, usageError{"--listen is for the dashboard; --serve takes its address directly"}
 	}
+	if err := checkRulesFlags(f); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// intervalSet reports whether --interval was given (its zero value is a mistake then,
+// not "unset").
+func intervalSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "interval" })
+	return set
 }
 
 func main() {
@@ -198,8 +218,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if f.subcommand == "config" {
 		return printConfig(loaded, stdout, stderr)
 	}
+	if f.subcommand == "rules" {
+		return printRules(loaded.Config, stdout, stderr)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if f.demo {
+		cfg, stopDemo, err := startDemo(loaded.Config, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+			return exitUnknown
+		}
+		defer stopDemo()
+		loaded.Config = cfg
+		// The simulated stack's history must not end up in the real state file.
+		loaded.Config.StateDir = filepath.Join(os.TempDir(), "hsi-top-demo-state")
+	}
 	switch {
 	case f.once:
 		return runOnce(ctx, loaded.Config, f.json, stdout, stderr)
@@ -221,11 +255,7 @@ func loadConfig(f *cliFlags) (*config.Loaded, error) {
 	c := &loaded.Config
 	if f.interval != 0 {
 		c.Interval = config.Duration(f.interval)
-		// A flag interval shorter than the timeout would be rejected; keep the timeout
-		// under the interval unless the user set both.
-		if c.SourceTimeout.D() >= f.interval {
-			c.SourceTimeout = config.Duration(f.interval * 8 / 10)
-		}
+		loaded.Set("interval", "--interval")
 	}
 	if f.serveAddr != "" {
 		c.Serve.Addr = f.serveAddr
@@ -236,12 +266,8 @@ func loadConfig(f *cliFlags) (*config.Loaded, error) {
 	if f.noColor {
 		c.UI.NoColor = true
 	}
-	if err := c.Validate(); err != nil {
-		where := "defaults"
-		if loaded.File != "" {
-			where = loaded.File
-		}
-		return nil, fmt.Errorf("%s: %w", where, err)
+	if err := loaded.Validate(); err != nil {
+		return nil, err // each line names the layer (file:line, variable, flag) it came from
 	}
 	return loaded, nil
 }

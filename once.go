@@ -21,6 +21,7 @@ import (
 // (history), so that what history keeps already carries its alerts.
 func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, *collector.Built, error) {
 	built := collector.Build(cfg)
+	addDemoSources(built) // hsi-top demo only
 	rules := alerts.NewEngine(cfg.Alerts, alerts.Options{Interval: cfg.Interval.D()})
 	// Closing the rules flushes the alert log file; a failure to write it is reported
 	// when hsi-top exits (alerting itself never stopped for it).
@@ -117,14 +118,14 @@ func writeSummary(w io.Writer, s *snapshot.Snapshot) {
 	}
 	h := s.Host
 	p("host     cpu %s  ram %s (%s)  load %s  uptime %s",
-		tf.Pct(h.CPUPercent), tf.UsedOf(h.RAMUsedGB, h.RAMTotalGB, 1, " GiB"), tf.Pct(h.RAMPercent),
+		tf.Pct(h.CPUPercent), tf.UsedOf(snapshot.InGiB(h.MemoryUsedBytes), snapshot.InGiB(h.MemoryTotalBytes), 1, " GiB"), tf.Pct(h.RAMPercent),
 		tf.Load(h.Load), tf.Uptime(h.UptimeSeconds))
 	for _, m := range h.Mounts {
 		if m.Error != "" {
 			p("disk     %s: %s", m.Path, m.Error)
 			continue
 		}
-		p("disk     %s %s (%s)", m.Path, tf.UsedOf(m.UsedGB, m.TotalGB, 1, " GiB"), tf.Pct(m.Percent))
+		p("disk     %s %s (%s)", m.Path, tf.UsedOf(snapshot.InGiB(&m.UsedBytes), snapshot.InGiB(&m.TotalBytes), 1, " GiB"), tf.Pct(m.Percent))
 	}
 	p("net      rx %s  tx %s", tf.Rate(h.NetRxBytesSec), tf.Rate(h.NetTxBytesSec))
 	if len(s.GPUs) == 0 {
@@ -132,14 +133,14 @@ func writeSummary(w io.Writer, s *snapshot.Snapshot) {
 	}
 	for _, g := range s.GPUs {
 		p("gpu%d     %s  util %s%%  vram %s  %s°C  %s W  (via %s)", g.Index, g.Name,
-			tf.Fixed(g.Utilization, 0), tf.UsedOf(g.VRAMUsedGB, g.VRAMTotalGB, 1, " GiB"),
+			tf.Fixed(g.Utilization, 0), tf.UsedOf(snapshot.InGiB(g.MemoryUsedBytes), snapshot.InGiB(g.MemoryTotalBytes), 1, " GiB"),
 			tf.Fixed(g.Temperature, 0), tf.Fixed(g.PowerWatts, 0), g.Source)
 		for _, sv := range g.Services {
 			p("           %-20s %s", sv.Service, tf.Bytes(float64(sv.UsedBytes)))
 		}
 	}
 	d := s.AIModels.Detector
-	p("detector %s  model %s  device %s  vram %s%s", d.Status, tf.Str(d.Model), tf.Str(d.Device), tf.Unit(d.VRAMGB, 2, " GiB"), reason(d.Error))
+	p("detector %s  model %s  device %s  vram %s%s", d.Status, tf.Str(d.Model), tf.Str(d.Device), tf.Unit(snapshot.InGiB(d.VRAMUsedBytes), 2, " GiB"), reason(d.Error))
 	l := s.AIModels.Nemotron
 	p("llm      %s  slots %s/%s  ctx %s  tok/s %s%s", l.Status, tf.Int(l.SlotsActive), tf.Int(l.SlotsTotal), tf.Int(l.ContextSize), tf.Fixed(l.TokensPerSecond, 1), reason(l.Error))
 	in := s.Inference
@@ -153,7 +154,7 @@ func writeSummary(w io.Writer, s *snapshot.Snapshot) {
 	pg := s.Databases.PostgreSQL
 	p("postgres %s  conns %s/%s  cache hit %s  tx/min %s%s", pg.Status, tf.Int(pg.ConnectionsActive), tf.Int(pg.ConnectionsMax), tf.Pct(pg.CacheHitRatio), tf.RoundInt(pg.TransactionsPerMin), reason(pg.Error))
 	r := s.Databases.Redis
-	p("redis    %s  clients %s  mem %s  hit ratio %s%s", r.Status, tf.Int(r.ConnectedClients), tf.Unit(r.MemoryMB, 2, " MB"), tf.Pct(r.HitRatio), reason(r.Error))
+	p("redis    %s  clients %s  mem %s  hit ratio %s%s", r.Status, tf.Int(r.ConnectedClients), tf.Unit(snapshot.InMiB(r.MemoryUsedBytes), 2, " MB"), tf.Pct(r.HitRatio), reason(r.Error))
 	if len(s.Containers) > 0 {
 		var parts []string
 		for _, c := range s.Containers {

@@ -28,7 +28,7 @@ func calm(ts time.Time) *snapshot.Snapshot {
 	s.Inference.DetectorLatency = &snapshot.Latency{Avg: snapshot.F(30), P95: snapshot.F(50)}
 	s.Inference.LLMLatency = &snapshot.Latency{Avg: snapshot.F(2000), P95: snapshot.F(3000)}
 	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(10), ConnectionsTotal: snapshot.I(12), ConnectionsMax: snapshot.I(100), CacheHitRatio: snapshot.F(99)}
-	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryMB: snapshot.F(40), HitRatio: snapshot.F(90)}
+	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryUsedBytes: snapshot.I(40 << 20), HitRatio: snapshot.F(90)}
 	s.Host = snapshot.Host{CPUPercent: snapshot.F(20), RAMPercent: snapshot.F(40), DiskPercent: snapshot.F(50),
 		Mounts: []snapshot.Mount{{Path: "/", Percent: snapshot.F(50)}, {Path: "/recordings", Percent: snapshot.F(60)}}}
 	for _, n := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
@@ -70,7 +70,9 @@ var ruleCases = []ruleCase{
 	}, good: 10, warn: 85, warnMsg: "PostgreSQL connections high: 850/1000", hover: 78, crit: 96.7, critMsg: "PostgreSQL connections critical: 967/1000"},
 	{metric: "pg_cache_hit", set: func(s *snapshot.Snapshot, v float64) { s.Databases.PostgreSQL.CacheHitRatio = snapshot.F(v) },
 		good: 99, warn: 85, warnMsg: "PostgreSQL cache hit ratio low: 85.0%", hover: 92, crit: 75, critMsg: "PostgreSQL cache hit ratio critical: 75.0%"},
-	{metric: "redis_memory", set: func(s *snapshot.Snapshot, v float64) { s.Databases.Redis.MemoryMB = snapshot.F(v) },
+	{metric: "redis_memory", set: func(s *snapshot.Snapshot, v float64) {
+		s.Databases.Redis.MemoryUsedBytes = snapshot.I(int64(v * snapshot.MiB))
+	},
 		good: 40, warn: 150, warnMsg: "Redis memory high: 150.0MB", hover: 97, crit: 512, critMsg: "Redis memory critical: 512.0MB"},
 	{metric: "redis_hit_ratio", set: func(s *snapshot.Snapshot, v float64) { s.Databases.Redis.HitRatio = snapshot.F(v) },
 		good: 90, warn: 40, warnMsg: "Redis hit ratio low: 40.0%", hover: 52, crit: 5, critMsg: "Redis hit ratio critical: 5.0%"},
@@ -283,9 +285,9 @@ func TestUnknownNeverRaises(t *testing.T) {
 	cfg := config.DefaultAlerts()
 	e := NewEngine(cfg, Options{Interval: tick})
 	for i := range 200 {
-		s := snapshot.New(t0.Add(time.Duration(i) * tick))                                                         // every number unknown
-		s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryMB: snapshot.F(3), HitRatio: nil} // idle Redis
-		s.Containers = snapshot.Containers{{Name: "backend"}}                                                      // not probed yet
+		s := snapshot.New(t0.Add(time.Duration(i) * tick))                                                                      // every number unknown
+		s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryUsedBytes: snapshot.I(3 << 20), HitRatio: nil} // idle Redis
+		s.Containers = snapshot.Containers{{Name: "backend"}}                                                                   // not probed yet
 		e.Process(s)
 		if len(s.Alerts) != 0 || len(s.AlertLog) != 0 {
 			t.Fatalf("unknown values raised %+v", s.Alerts)

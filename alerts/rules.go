@@ -130,7 +130,7 @@ func definitions() map[snapshot.AlertMetric]ruleDef {
 		},
 		single(snapshot.MetricPGCacheHit, below, func(s *snapshot.Snapshot) *float64 { return s.Databases.PostgreSQL.CacheHitRatio },
 			"PostgreSQL cache hit ratio %s: %.1f%%", 1),
-		single(snapshot.MetricRedisMemory, above, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.MemoryMB },
+		single(snapshot.MetricRedisMemory, above, func(s *snapshot.Snapshot) *float64 { return snapshot.InMiB(s.Databases.Redis.MemoryUsedBytes) },
 			"Redis memory %s: %.1fMB", 1),
 		withClearOnUnknown(single(snapshot.MetricRedisHitRatio, below, func(s *snapshot.Snapshot) *float64 { return s.Databases.Redis.HitRatio },
 			"Redis hit ratio %s: %.1f%%", 1)),

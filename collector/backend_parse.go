@@ -236,5 +236,5 @@ func nonNegative(v *float64) *float64 {
 	if v == nil || *v < 0 {
 		return nil
 	}
-	return snapshot.Round(v, 2)
+	return snapshot.F(*v)
 }

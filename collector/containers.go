@@ -140,7 +140,7 @@ func (c *ContainersSource) Collect(ctx context.Context) (Result, error) {
 			state, msg := ClassifyProbe(status, err)
 			p := ContainerProbe{State: state, Error: msg}
 			if err == nil {
-				p.LatencyMS = snapshot.Round(snapshot.F(float64(time.Since(begin).Microseconds())/1000), 3)
+				p.LatencyMS = snapshot.F(float64(time.Since(begin).Microseconds()) / 1000)
 			}
 			mu.Lock()
 			probes[r.name] = p

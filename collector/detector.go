@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -128,10 +129,10 @@ func ParseDetectorHealth(status int, body []byte) (snapshot.Detector, *DetectorG
 		ModelLoaded:     h.ModelLoaded,
 		CUDAAvailable:   h.CUDAAvailable,
 		TensorRTEnabled: h.TensorRTEnabled,
-		VRAMGB:          roundPtr(h.VRAMUsedGB, 2),
-		GPUUtilization:  roundPtr(h.GPUUtilization, 1),
-		Temperature:     roundPtr(h.Temperature, 1),
-		PowerWatts:      roundPtr(h.PowerWatts, 1),
+		VRAMUsedBytes:   gibToBytes(h.VRAMUsedGB),
+		GPUUtilization:  finite(h.GPUUtilization),
+		Temperature:     finite(h.Temperature),
+		PowerWatts:      finite(h.PowerWatts),
 	}
 	if h.ModelName != nil {
 		if m := ShortModelName(*h.ModelName); m != "" {
@@ -227,10 +228,19 @@ func ShortModelName(name string) string {
 	return sanitizeName(name)
 }
 
-// roundPtr rounds a reported number, dropping NaN and infinities.
-func roundPtr(v *float64, decimals int) *float64 {
+// finite keeps a reported number, dropping NaN and infinities.
+func finite(v *float64) *float64 {
 	if v == nil {
 		return nil
 	}
-	return snapshot.Round(snapshot.F(*v), decimals)
+	return snapshot.F(*v)
+}
+
+// gibToBytes turns a reported GiB figure into bytes; negative, NaN and infinite
+// figures are unknown.
+func gibToBytes(gib *float64) *uint64 {
+	if gib == nil || snapshot.F(*gib) == nil || *gib < 0 || *gib > 1<<24 {
+		return nil
+	}
+	return snapshot.U(uint64(math.Round(*gib * snapshot.GiB)))
 }

@@ -95,9 +95,9 @@ func TestDetectorFixtures(t *testing.T) {
 		want    snapshot.Detector
 		gpu     bool
 	}{
-		{"detector-health-rtdetr.json", snapshot.Detector{Status: "healthy", VRAMGB: snapshot.F(0.17),
+		{"detector-health-rtdetr.json", snapshot.Detector{Status: "healthy", VRAMUsedBytes: snapshot.U(182536110),
 			Model: str("rtdetr_v2_r50vd"), Device: str("cuda:0")}, false},
-		{"detector-health-yolo26.json", snapshot.Detector{Status: "healthy", VRAMGB: snapshot.F(1.42),
+		{"detector-health-yolo26.json", snapshot.Detector{Status: "healthy", VRAMUsedBytes: snapshot.U(1524713390),
 			Model: str("yolo26m"), Device: str("cuda:0"), GPUUtilization: snapshot.F(37),
 			Temperature: snapshot.F(61), PowerWatts: snapshot.F(118.4), TensorRTEnabled: boolPtr(true)}, true},
 		{"detector-health-degraded.json", snapshot.Detector{Status: "degraded", Model: str("rtdetr_r50vd_coco_o365"),
@@ -132,7 +132,7 @@ func TestDetectorFixtures(t *testing.T) {
 			}
 			if c.gpu {
 				g := s.GPUs[0]
-				if g.Source != "detector" || !eqF(g.Utilization, snapshot.F(37)) || g.VRAMTotalGB != nil || g.VRAMUsedGB != nil {
+				if g.Source != "detector" || !eqF(g.Utilization, snapshot.F(37)) || g.MemoryTotalBytes != nil || g.MemoryUsedBytes != nil {
 					t.Errorf("detector GPU = %+v: want source detector, utilization 37, no VRAM numbers", g)
 				}
 				if s.GPU == nil || s.GPU.Name == "" || s.GPUStatus.Source != "detector" {
@@ -151,7 +151,7 @@ type pageDet struct {
 }
 
 func pageDetector(d snapshot.Detector) pageDet {
-	return pageDet{d.Status, d.VRAMGB, d.Model, d.Device}
+	return pageDet{d.Status, snapshot.Round(snapshot.InGiB(d.VRAMUsedBytes), 2), d.Model, d.Device}
 }
 
 func boolPtr(b bool) *bool { return &b }

@@ -73,13 +73,13 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 	}
 	total := sumTimes(cores)
 	if h.prevCPU != nil {
-		out.CPUPercent = snapshot.Round(CPUPercent(*h.prevCPU, total), 1)
+		out.CPUPercent = CPUPercent(*h.prevCPU, total)
 	}
 	if len(h.prevCore) == len(cores) {
 		out.CPUPerCore = make([]float64, len(cores))
 		for i := range cores {
 			if p := CPUPercent(h.prevCore[i], cores[i]); p != nil {
-				out.CPUPerCore[i] = *snapshot.Round(p, 1)
+				out.CPUPerCore[i] = *p
 			}
 		}
 	}
@@ -91,8 +91,7 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("host memory: %w", err)
 	}
 	used := vm.Total - vm.Available
-	out.RAMUsedGB = snapshot.BytesToGiB(used)
-	out.RAMTotalGB = snapshot.BytesToGiB(vm.Total)
+	out.MemoryUsedBytes, out.MemoryTotalBytes = snapshot.U(used), snapshot.U(vm.Total)
 	out.RAMPercent = snapshot.Percent(float64(used), float64(vm.Total))
 
 	for _, path := range h.Mounts {
@@ -102,14 +101,13 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 			m.Error = err.Error()
 		} else {
 			m.UsedBytes, m.TotalBytes = u.Used, u.Total
-			m.UsedGB, m.TotalGB = snapshot.BytesToGiB(u.Used), snapshot.BytesToGiB(u.Total)
 			// As df: used / (used + available to unprivileged users).
 			m.Percent = snapshot.Percent(float64(u.Used), float64(u.Used+u.Free))
 		}
 		out.Mounts = append(out.Mounts, m)
 	}
 	if root := out.Mounts[0]; root.Error == "" {
-		out.DiskUsedGB, out.DiskTotalGB, out.DiskPercent = root.UsedGB, root.TotalGB, root.Percent
+		out.DiskUsedBytes, out.DiskTotalBytes, out.DiskPercent = snapshot.U(root.UsedBytes), snapshot.U(root.TotalBytes), root.Percent
 	}
 
 	if avg, err := load.AvgWithContext(ctx); err == nil {
@@ -206,8 +204,7 @@ func NetRates(prev, cur netSample) (rx, tx *float64) {
 	if secs <= 0 || cur.rx < prev.rx || cur.tx < prev.tx {
 		return nil, nil
 	}
-	return snapshot.Round(snapshot.F(float64(cur.rx-prev.rx)/secs), 0),
-		snapshot.Round(snapshot.F(float64(cur.tx-prev.tx)/secs), 0)
+	return snapshot.F(float64(cur.rx-prev.rx) / secs), snapshot.F(float64(cur.tx-prev.tx) / secs)
 }
 
 func orEmpty(err error) error {

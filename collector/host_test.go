@@ -90,9 +90,8 @@ func TestHostSourceAgreesWithKernel(t *testing.T) {
 	if len(host.CPUPerCore) != host.CPUCount || host.CPUCount == 0 {
 		t.Errorf("per-core %d values for %d CPUs", len(host.CPUPerCore), host.CPUCount)
 	}
-	wantRAM := float64(meminfoTotal(t)) / snapshot.GiB
-	if host.RAMTotalGB == nil || math.Abs(*host.RAMTotalGB-wantRAM) > 0.01 {
-		t.Errorf("ram_total_gb = %v, /proc/meminfo says %.3f", host.RAMTotalGB, wantRAM)
+	if want := meminfoTotal(t); host.MemoryTotalBytes == nil || *host.MemoryTotalBytes != want {
+		t.Errorf("memory_total_bytes = %v, /proc/meminfo says %d", host.MemoryTotalBytes, want)
 	}
 	var st syscall.Statfs_t
 	if err := syscall.Statfs("/", &st); err != nil {

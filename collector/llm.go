@@ -180,7 +180,7 @@ func (l *LLMSource) readMetrics(ctx context.Context, hdr http.Header, out *snaps
 	}
 	out.TokensPerSecond = counterRate(prev.TokensPredicted, m.TokensPredicted, dt)
 	out.PromptTokensPerSecond = counterRate(prev.PromptTokens, m.PromptTokens, dt)
-	out.KVCacheUsageRatio = roundPtr(m.KVCacheUsage, 4)
+	out.KVCacheUsageRatio = finite(m.KVCacheUsage)
 	out.RequestsProcessing = m.RequestsProcessing
 	out.RequestsDeferred = m.RequestsDeferred
 }
@@ -191,7 +191,7 @@ func counterRate(prev, cur *float64, dt float64) *float64 {
 	if prev == nil || cur == nil || dt <= 0 || *cur < *prev {
 		return nil
 	}
-	return snapshot.Round(snapshot.F((*cur-*prev)/dt), 2)
+	return snapshot.F((*cur - *prev) / dt)
 }
 
 // llmSlot is one /slots entry. It deliberately has no prompt (or generated text) field:

@@ -78,6 +78,12 @@ func NewNVMLSource(index int) *NVMLSource {
 	return newNVMLSource(nvml.New(), NewProcFS("/proc"), time.Now, index)
 }
 
+// NewNVMLSourceFrom returns the NVML source reading lib instead of the driver's library,
+// with procs naming the processes: hsi-top demo's simulated GPUs.
+func NewNVMLSourceFrom(lib nvml.Interface, procs ProcReader, index int) *NVMLSource {
+	return newNVMLSource(lib, procs, time.Now, index)
+}
+
 func newNVMLSource(lib nvml.Interface, procs ProcReader, now func() time.Time, index int) *NVMLSource {
 	return &NVMLSource{lib: lib, procs: procs, now: now, index: index}
 }
@@ -274,10 +280,8 @@ func (n *NVMLSource) readDevice(d *nvmlDevice) (g snapshot.GPU, problem string) 
 			g.MemoryUsedBytes = snapshot.U(used)
 			g.MemoryTotalBytes = snapshot.U(total)
 			g.MemoryFreeBytes = snapshot.U(free)
-			g.VRAMUsedGB = snapshot.BytesToGiB(used)
-			g.VRAMTotalGB = snapshot.BytesToGiB(total)
 			if total > 0 {
-				g.VRAMPercent = snapshot.Round(snapshot.F(float64(used)/float64(total)*100), 2)
+				g.VRAMPercent = snapshot.Percent(float64(used), float64(total))
 			}
 		}
 	}
@@ -288,12 +292,12 @@ func (n *NVMLSource) readDevice(d *nvmlDevice) (g snapshot.GPU, problem string) 
 	}
 	if d.has(fPower) { // NVML reports milliwatts
 		if v, ret := dev.GetPowerUsage(); d.ok(fPower, ret) {
-			g.PowerWatts = snapshot.Round(snapshot.F(float64(v)/1000), 1)
+			g.PowerWatts = snapshot.F(float64(v) / 1000)
 		}
 	}
 	if d.has(fPowerLimit) {
 		if v, ret := dev.GetEnforcedPowerLimit(); d.ok(fPowerLimit, ret) {
-			g.PowerLimitWatts = snapshot.Round(snapshot.F(float64(v)/1000), 1)
+			g.PowerLimitWatts = snapshot.F(float64(v) / 1000)
 		}
 	}
 	if d.has(fSMClock) {

@@ -154,9 +154,9 @@ func TestNVMLTwoGPUs(t *testing.T) {
 	}
 	checkF("utilization", g.Utilization, 38)
 	checkF("memory_utilization", g.MemoryUtilization, 21)
-	checkF("vram_used_gb", g.VRAMUsedGB, 20)
-	checkF("vram_total_gb", g.VRAMTotalGB, 24)
-	checkF("vram_percent", g.VRAMPercent, 83.33)
+	checkF("vram_used_gb", snapshot.InGiB(g.MemoryUsedBytes), 20)
+	checkF("vram_total_gb", snapshot.InGiB(g.MemoryTotalBytes), 24)
+	checkF("vram_percent", snapshot.Round(g.VRAMPercent, 2), 83.33)
 	checkF("temperature", g.Temperature, 61)
 	checkF("power_watts", g.PowerWatts, 118.4)
 	checkF("power_limit_watts", g.PowerLimitWatts, 230)
@@ -417,7 +417,7 @@ func TestNVMLLostGPUAndMergedProcesses(t *testing.T) {
 	if s.GPU == nil || s.GPU.Index != 0 {
 		t.Errorf("the healthy device 0 must still be the page's gpu: %+v", s.GPU)
 	}
-	if g := s.GPUs[1]; g.Utilization != nil || g.VRAMUsedGB != nil || g.Name != "NVIDIA T400" {
+	if g := s.GPUs[1]; g.Utilization != nil || g.MemoryUsedBytes != nil || g.Name != "NVIDIA T400" {
 		t.Errorf("lost device = %+v, want its name and no numbers", g)
 	}
 	procs := s.GPUs[0].Processes
@@ -490,7 +490,7 @@ func TestNVMLMemoryV2(t *testing.T) {
 	defer src.Close()
 	s := collectApply(t, src)
 	g := s.GPUs[0]
-	if *g.MemoryUsedBytes != 19*gib || *g.MemoryFreeBytes != 4*gib+gib/2 || *g.VRAMPercent != 79.17 {
+	if *g.MemoryUsedBytes != 19*gib || *g.MemoryFreeBytes != 4*gib+gib/2 || *snapshot.Round(g.VRAMPercent, 2) != 79.17 {
 		t.Errorf("v2 memory: used %d free %d percent %v", *g.MemoryUsedBytes, *g.MemoryFreeBytes, *g.VRAMPercent)
 	}
 	v2ret = nvml.ERROR_NOT_SUPPORTED

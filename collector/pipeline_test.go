@@ -155,7 +155,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if pg := s.Databases.PostgreSQL; pg.Status != "healthy" || pg.ConnectionsMaxSource != "max_connections" || pg.CacheHitRatio == nil {
 		t.Errorf("postgres = %+v", pg)
 	}
-	if r := s.Databases.Redis; r.Status != "healthy" || r.MemoryMB == nil {
+	if r := s.Databases.Redis; r.Status != "healthy" || r.MemoryUsedBytes == nil {
 		t.Errorf("redis = %+v", r)
 	}
 	states := map[string]string{}

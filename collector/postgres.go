@@ -205,8 +205,8 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 		CacheHitRatio:      snapshot.Percent(float64(st.blksHit), float64(st.blksHit+st.blksRead)),
 		TransactionsPerMin: txpm,
 		DatabaseSizeBytes:  slow.dbSize,
-		LongestTxSeconds:   snapshot.Round(st.longestTx, 3),
-		PingMS:             snapshot.Round(snapshot.F(ping), 3),
+		LongestTxSeconds:   st.longestTx,
+		PingMS:             snapshot.F(ping),
 	}
 	if p.poolSize > 0 {
 		card.ConnectionsMax, card.ConnectionsMaxSource = snapshot.I(int64(p.poolSize)), "configured pool size"
@@ -226,6 +226,9 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 		if overview != nil && !(Fresh(s, "backend") && s.Overview.Source == snapshot.ViaBackend) &&
 			(fresh || s.Overview.Source == "") {
 			s.Overview = *overview
+		} else if overview != nil && fresh && s.Overview.CamerasActive == nil {
+			// The backend does not say how many cameras are online; the cameras table does.
+			s.Overview.CamerasActive = overview.CamerasActive
 		}
 		inferenceParts{Throughput: throughput}.apply(s, fresh)
 		if throughput == nil && tables.err != "" && s.Inference.Throughput == nil {
@@ -308,7 +311,7 @@ func TxPerMinute(prev, cur int64, elapsed time.Duration, reset bool) *float64 {
 	if reset || cur < prev || elapsed <= 0 {
 		return nil
 	}
-	return snapshot.Round(snapshot.F(float64(cur-prev)/elapsed.Seconds()*60), 1)
+	return snapshot.F(float64(cur-prev) / elapsed.Seconds() * 60)
 }
 
 // readTables counts the stack's tables that exist. A missing table or column is not an
@@ -378,10 +381,10 @@ func (t pgTables) sections() (*snapshot.Overview, *snapshot.Throughput) {
 	if t.detections5m != nil || t.events5m != nil {
 		tp = &snapshot.Throughput{Source: snapshot.ViaSQL}
 		if t.detections5m != nil {
-			tp.ImagesPerMin = snapshot.Round(snapshot.F(float64(*t.detections5m)/5), 2)
+			tp.ImagesPerMin = snapshot.F(float64(*t.detections5m) / 5)
 		}
 		if t.events5m != nil {
-			tp.EventsPerMin = snapshot.Round(snapshot.F(float64(*t.events5m)/5), 2)
+			tp.EventsPerMin = snapshot.F(float64(*t.events5m) / 5)
 		}
 	}
 	return ov, tp

@@ -299,7 +299,7 @@ func BuildPromSections(gauges, p95, p99, avg, detections, events []PromSample) P
 	img, evt := gaugeSum(detections), gaugeSum(events)
 	if img != nil || evt != nil {
 		out.Parts.Throughput = &snapshot.Throughput{
-			ImagesPerMin: snapshot.Round(img, 2), EventsPerMin: snapshot.Round(evt, 2), Source: snapshot.ViaPrometheus,
+			ImagesPerMin: img, EventsPerMin: evt, Source: snapshot.ViaPrometheus,
 		}
 	}
 	for _, s := range g["hsi_worker_status"] {
@@ -324,7 +324,7 @@ func msFromSeconds(samples []PromSample, stage string) *float64 {
 			if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) || s.Value < 0 {
 				return nil
 			}
-			return snapshot.Round(snapshot.F(s.Value*1000), 2)
+			return snapshot.F(s.Value * 1000)
 		}
 	}
 	return nil
@@ -334,7 +334,7 @@ func msFromSeconds(samples []PromSample, stage string) *float64 {
 func gaugeValue(samples []PromSample) *float64 {
 	for _, s := range samples {
 		if f := snapshot.F(s.Value); f != nil {
-			return snapshot.Round(f, 2)
+			return f
 		}
 	}
 	return nil
@@ -416,7 +416,7 @@ func promGPUs(g map[string][]PromSample) []snapshot.GPU {
 	for i, k := range keys {
 		d := devs[k]
 		gpu := snapshot.GPU{
-			Name: d.name, Index: i, Utilization: snapshot.Round(d.util, 1), Temperature: snapshot.Round(d.temp, 1),
+			Name: d.name, Index: i, Utilization: d.util, Temperature: d.temp,
 			Source: snapshot.ViaPrometheus,
 		}
 		if n, err := strconv.Atoi(k); err == nil {
@@ -426,11 +426,9 @@ func promGPUs(g map[string][]PromSample) []snapshot.GPU {
 			gpu.Name = "GPU " + strconv.Itoa(gpu.Index)
 		}
 		if d.used != nil {
-			gpu.VRAMUsedGB = snapshot.Round(snapshot.F(*d.used/1024), 2)
 			gpu.MemoryUsedBytes = snapshot.U(uint64(*d.used * snapshot.MiB))
 		}
 		if d.total != nil && *d.total > 0 {
-			gpu.VRAMTotalGB = snapshot.Round(snapshot.F(*d.total/1024), 2)
 			gpu.MemoryTotalBytes = snapshot.U(uint64(*d.total * snapshot.MiB))
 			if d.used != nil {
 				gpu.VRAMPercent = snapshot.Percent(*d.used, *d.total)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 func TestParsePromVector(t *testing.T) {
@@ -81,14 +83,15 @@ func TestBuildPromSections(t *testing.T) {
 	r := BuildPromSections(gauges, p95, p99, avg, []PromSample{sample(12.4)}, nil)
 
 	if len(r.GPUs) != 2 || r.GPUs[0].Name != "NVIDIA RTX A5500" || *r.GPUs[0].Utilization != 38 ||
-		*r.GPUs[0].VRAMUsedGB != 22.7 || *r.GPUs[0].VRAMTotalGB != 24 || *r.GPUs[0].VRAMPercent != 94.6 || *r.GPUs[0].Temperature != 61 {
+		*snapshot.Round(snapshot.InGiB(r.GPUs[0].MemoryUsedBytes), 2) != 22.7 || *snapshot.InGiB(r.GPUs[0].MemoryTotalBytes) != 24 ||
+		*snapshot.Round(r.GPUs[0].VRAMPercent, 1) != 94.6 || *r.GPUs[0].Temperature != 61 {
 		t.Fatalf("gpus = %+v", r.GPUs)
 	}
-	if r.GPUs[1].Index != 1 || r.GPUs[1].Name != "GPU 1" || r.GPUs[1].VRAMTotalGB != nil {
+	if r.GPUs[1].Index != 1 || r.GPUs[1].Name != "GPU 1" || r.GPUs[1].MemoryTotalBytes != nil {
 		t.Fatalf("gpu 1 = %+v: no invented VRAM total", r.GPUs[1])
 	}
 	d := r.Parts.Detect
-	if d == nil || *d.P95 != 82.3 || *d.P99 != 120.6 || *d.Avg != 45.2 || d.Window != "5m" || d.Source != "prometheus" {
+	if d == nil || *snapshot.Round(d.P95, 2) != 82.3 || *snapshot.Round(d.P99, 2) != 120.6 || *snapshot.Round(d.Avg, 2) != 45.2 || d.Window != "5m" || d.Source != "prometheus" {
 		t.Fatalf("detect = %+v", d)
 	}
 	a := r.Parts.Analyze

@@ -68,8 +68,8 @@ func checkPromSections(t *testing.T, s *snapshot.Snapshot) {
 		t.Errorf("throughput = %v images/min, %v events/min (ratio must be %v)", *tp.ImagesPerMin, *tp.EventsPerMin, exporterDetections/exporterEvents)
 	}
 	g := s.GPU
-	if g == nil || g.Name != "Test GPU" || *g.Utilization != 38.5 || *g.VRAMUsedGB != 10 || *g.VRAMTotalGB != 24 ||
-		*g.VRAMPercent != 41.7 || *g.Temperature != 61 || g.Source != "prometheus" || s.GPUStatus.Source != "prometheus" {
+	if g == nil || g.Name != "Test GPU" || *g.Utilization != 38.5 || *snapshot.InGiB(g.MemoryUsedBytes) != 10 || *snapshot.InGiB(g.MemoryTotalBytes) != 24 ||
+		*snapshot.Round(g.VRAMPercent, 1) != 41.7 || *g.Temperature != 61 || g.Source != "prometheus" || s.GPUStatus.Source != "prometheus" {
 		t.Errorf("gpu = %+v, status %+v", g, s.GPUStatus)
 	}
 }

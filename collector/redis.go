@@ -270,8 +270,8 @@ func latencyFromSamples(key string, items []string) *snapshot.Latency {
 		return nil
 	}
 	return &snapshot.Latency{
-		Avg: snapshot.Round(snapshot.F(sum.Avg), 2), P95: snapshot.Round(snapshot.F(sum.P95), 2),
-		P99: snapshot.Round(snapshot.F(sum.P99), 2), Samples: snapshot.I(int64(sum.Count)),
+		Avg: snapshot.F(sum.Avg), P95: snapshot.F(sum.P95),
+		P99: snapshot.F(sum.P99), Samples: snapshot.I(int64(sum.Count)),
 		Source: snapshot.ViaRedis, Note: note,
 	}
 }
@@ -289,7 +289,7 @@ func (r *RedisSource) hitRatio(rd redisRead) *float64 {
 	var ratio *float64
 	if p := r.prev; p != nil {
 		if v, ok := HitRatio(p.hits, p.misses, *hits, *misses, p.ownHits, p.ownMisses); ok {
-			ratio = snapshot.Round(snapshot.F(v), 2)
+			ratio = snapshot.F(v)
 		}
 	}
 	cur := rd.own
@@ -307,14 +307,10 @@ func (rd redisRead) card(hitRatio *float64) snapshot.Redis {
 		EvictedKeys:      rd.info.EvictedKeys,
 		OpsPerSecond:     rd.info.OpsPerSec,
 		Version:          rd.info.Version,
-		PingMS:           snapshot.Round(snapshot.F(rd.ping), 3),
+		PingMS:           snapshot.F(rd.ping),
 		HitRatio:         hitRatio,
-	}
-	if rd.info.UsedMemory != nil {
-		card.MemoryMB = snapshot.Round(snapshot.F(float64(*rd.info.UsedMemory)/snapshot.MiB), 2)
-	}
-	if rd.info.MaxMemory != nil {
-		card.MaxMemoryMB = snapshot.Round(snapshot.F(float64(*rd.info.MaxMemory)/snapshot.MiB), 2)
+		MemoryUsedBytes:  rd.info.UsedMemory,
+		MaxMemoryBytes:   rd.info.MaxMemory,
 	}
 	return card
 }

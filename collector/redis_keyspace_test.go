@@ -235,7 +235,7 @@ func TestRedisLatencyListCapped(t *testing.T) {
 	d := s.Inference.DetectorLatency
 	// The newest 1,000 samples are (n-1000 … n-1)/100 ms: their mean is (n-500.5)/100.
 	wantAvg := round2((float64(n) - 500.5) / 100)
-	if d == nil || *d.Samples != maxLatencySamples || *d.Avg != wantAvg {
+	if d == nil || *d.Samples != maxLatencySamples || round2(*d.Avg) != wantAvg {
 		t.Fatalf("detect = %+v, want 1000 samples averaging %v", d, wantAvg)
 	}
 	if !strings.Contains(d.Note, "more than 1000 samples") || !strings.Contains(d.Note, redisDetectLatencyKey) {

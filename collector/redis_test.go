@@ -98,7 +98,7 @@ func TestRedisRealServer(t *testing.T) {
 	if r.HitRatio == nil || *r.HitRatio != want {
 		t.Fatalf("hit ratio = %v, want %v (%d hits, %d misses)", r.HitRatio, want, hits, misses)
 	}
-	if r.MemoryMB == nil || *r.MemoryMB <= 0 || r.MaxMemoryMB == nil || *r.MaxMemoryMB != 0 || *r.ConnectedClients < 2 ||
+	if r.MemoryUsedBytes == nil || *r.MemoryUsedBytes <= 0 || r.MaxMemoryBytes == nil || *r.MaxMemoryBytes != 0 || *r.ConnectedClients < 2 ||
 		*r.BlockedClients != 0 || r.PingMS == nil || r.OpsPerSecond == nil || r.Version == "" {
 		t.Fatalf("redis = %+v", r)
 	}
@@ -111,12 +111,12 @@ func TestRedisRealServer(t *testing.T) {
 	for _, v := range detect {
 		sum += v
 	}
-	if d == nil || *d.Samples != int64(len(detect)) || *d.Avg != round2(sum/float64(len(detect))) ||
-		*d.P95 != round2(expectedPercentile(detect, 0.95)) || *d.P99 != round2(expectedPercentile(detect, 0.99)) || d.Source != "redis" {
+	if d == nil || *d.Samples != int64(len(detect)) || round2(*d.Avg) != round2(sum/float64(len(detect))) ||
+		round2(*d.P95) != round2(expectedPercentile(detect, 0.95)) || round2(*d.P99) != round2(expectedPercentile(detect, 0.99)) || d.Source != "redis" {
 		t.Fatalf("detect = %+v, want avg %v p95 %v p99 %v", d, sum/12, expectedPercentile(detect, 0.95), expectedPercentile(detect, 0.99))
 	}
 	a := s.Inference.LLMLatency
-	if a == nil || *a.Samples != 3 || *a.P95 != round2(expectedPercentile(analyze, 0.95)) || *a.Avg != round2((2104+1730.2+4810.7)/3) {
+	if a == nil || *a.Samples != 3 || round2(*a.P95) != round2(expectedPercentile(analyze, 0.95)) || round2(*a.Avg) != round2((2104+1730.2+4810.7)/3) {
 		t.Fatalf("analyze = %+v", a)
 	}
 	if s.Inference.PipelineLatency != nil || s.Inference.Errors[snapshot.PartPipeline] != "redis: no data" {
@@ -152,7 +152,7 @@ func TestRedisFault(t *testing.T) {
 		s = eng.Tick(ctx)
 	}
 	r := s.Databases.Redis
-	if Fresh(s, "redis") || r.Status != "unreachable" || !strings.Contains(r.Error, "connection refused") || r.MemoryMB != nil {
+	if Fresh(s, "redis") || r.Status != "unreachable" || !strings.Contains(r.Error, "connection refused") || r.MemoryUsedBytes != nil {
 		t.Fatalf("redis while down = %+v", r)
 	}
 	// The stale queue depths still fill the part (nothing fresher answered), marked by the

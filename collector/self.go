@@ -45,7 +45,7 @@ func (s *SelfSource) Collect(ctx context.Context) (Result, error) {
 		now, cpuSecs := time.Now(), t.User+t.System
 		if !s.prevWall.IsZero() {
 			if wall := now.Sub(s.prevWall).Seconds(); wall > 0 {
-				out.CPUPercent = snapshot.Round(snapshot.F((cpuSecs-s.prevCPU)/wall*100), 1)
+				out.CPUPercent = snapshot.F((cpuSecs - s.prevCPU) / wall * 100)
 			}
 		}
 		s.prevCPU, s.prevWall = cpuSecs, now

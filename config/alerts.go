@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -114,6 +115,16 @@ func DefaultAlerts() AlertsConfig {
 	}
 }
 
+// nonFinite names the first NaN or infinite level, or "".
+func nonFinite(levels ...float64) string {
+	for _, v := range levels {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Sprint(v)
+		}
+	}
+	return ""
+}
+
 func (a *AlertsConfig) validate() []string {
 	var errs []string
 	if a.HysteresisPercent < 0 || a.HysteresisPercent >= 100 {
@@ -121,6 +132,10 @@ func (a *AlertsConfig) validate() []string {
 	}
 	for _, nr := range a.Rules.List() {
 		r, key := nr.Rule, "alerts.rules."+nr.Metric
+		if bad := nonFinite(r.Warning, r.Critical); bad != "" {
+			errs = append(errs, fmt.Sprintf("%s: %s is not a finite number (a level can never be compared with it)", key, bad))
+			continue
+		}
 		if nr.Direction == Above && r.Warning >= r.Critical {
 			errs = append(errs, fmt.Sprintf("%s: warning (%g) must be below critical (%g)", key, r.Warning, r.Critical))
 		}

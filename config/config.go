@@ -184,17 +184,39 @@ func Default() Config {
 	}
 }
 
+// defaultSourceTimeout is source_timeout when nothing sets it and the interval allows.
+const defaultSourceTimeout = 2 * time.Second
+
+// DefaultSourceTimeout is the source timeout that fits interval when none is set: 2s,
+// or 80% of a shorter interval (800ms for 1s).
+func DefaultSourceTimeout(interval time.Duration) time.Duration {
+	return min(defaultSourceTimeout, interval*8/10)
+}
+
 // Validate checks every value and names the key and the value that are wrong.
-func (c *Config) Validate() error {
+func (c *Config) Validate() error { return c.validateFrom(nil) }
+
+// validateFrom is Validate whose messages also name the layer that set each value
+// (origin returns "" for a default; nil: no names).
+func (c *Config) validateFrom(origin func(key string) string) error {
 	var errs []string
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	from := func(key string) string {
+		if origin == nil {
+			return ""
+		}
+		if o := origin(key); o != "" {
+			return " (from " + o + ")"
+		}
+		return " (the default)"
+	}
 	if c.Interval.D() < time.Second {
-		bad("interval: %s is below the minimum of 1s", c.Interval)
+		bad("interval: %s%s is below the minimum of 1s", c.Interval, from("interval"))
 	}
 	if c.SourceTimeout.D() <= 0 {
-		bad("source_timeout: %s must be positive", c.SourceTimeout)
-	} else if c.SourceTimeout.D() >= c.Interval.D() {
-		bad("source_timeout: %s must be shorter than interval (%s)", c.SourceTimeout, c.Interval)
+		bad("source_timeout: %s%s must be positive", c.SourceTimeout, from("source_timeout"))
+	} else if c.SourceTimeout.D() >= c.Interval.D() && c.Interval.D() >= time.Second {
+		bad("source_timeout: %s%s must be shorter than interval (%s%s)", c.SourceTimeout, from("source_timeout"), c.Interval, from("interval"))
 	}
 	for _, kv := range []struct {
 		key string
@@ -216,10 +238,8 @@ func (c *Config) Validate() error {
 	if c.Postgres.PoolSize < 0 {
 		bad("postgres.pool_size: %d must not be negative", c.Postgres.PoolSize)
 	}
-	if dsn := c.Postgres.DSN.Value(); strings.Contains(dsn, "://") {
-		if u, err := url.Parse(dsn); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			bad("postgres.dsn: %q is not a postgres:// URL", c.Postgres.DSN.String())
-		}
+	if problem := DSNProblem(c.Postgres.DSN.Value()); problem != "" {
+		bad("postgres.dsn: %q: %s", c.Postgres.DSN.String(), problem)
 	}
 	if u, err := url.Parse(c.Redis.URL.Value()); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
 		bad("redis.url: %q is not a redis:// URL", c.Redis.URL.String())
@@ -266,6 +286,13 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.Alerts.validate()...)
 	errs = append(errs, c.Notify.validate()...)
+	for i, e := range errs {
+		if key, rest, ok := strings.Cut(e, ": "); ok && origin != nil && key != "interval" && key != "source_timeout" {
+			if o := origin(key); o != "" {
+				errs[i] = key + " (from " + o + "): " + rest
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

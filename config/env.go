@@ -15,6 +15,16 @@ type envBinding struct {
 	set  func(c *Config, v string) error
 }
 
+// envKeys is the config key each variable sets, for errors that name the variable.
+var envKeys = map[string]string{
+	"BACKEND_URL": "backend.url", "FRONTEND_URL": "frontend.url", "PROMETHEUS_URL": "prometheus.url",
+	"DATABASE_URL": "postgres.dsn", "REDIS_URL": "redis.url", "REDIS_PASSWORD": "redis.password",
+	"YOLO26_URL": "detector.url", "YOLO26_API_KEY": "detector.api_key", "RTDETR_URL": "detector.url",
+	"RTDETR_API_KEY": "detector.api_key", "AI_VLM_URL": "llm.url", "NEMOTRON_URL": "llm.url",
+	"NEMOTRON_API_KEY": "llm.api_key", "DETECTOR_KEY": "detector.key", "API_KEY": "serve.api_key",
+	"SERVE_ADDR": "serve.addr", "INTERVAL": "interval",
+}
+
 func envBindings() []envBinding {
 	str := func(set func(c *Config, v string)) func(*Config, string) error {
 		return func(c *Config, v string) error { set(c, v); return nil }
@@ -84,6 +94,11 @@ func EnvNames() []string {
 // names of those that were set. A malformed value is reported by Validate through the
 // value it produced, or here for durations (then the variable is ignored).
 func ApplyEnv(c *Config, lookup func(string) string) []string {
+	return applyEnv(c, lookup, func(string, string) {})
+}
+
+// applyEnv is ApplyEnv that also reports, for each variable applied, the key it set.
+func applyEnv(c *Config, lookup func(string) string, setBy func(name, key string)) []string {
 	var used []string
 	for _, prefix := range []string{"", "HSI_"} {
 		for _, b := range envBindings() {
@@ -100,24 +115,14 @@ func ApplyEnv(c *Config, lookup func(string) string) []string {
 				continue
 			}
 			used = append(used, name)
+			setBy(name, envKeys[b.name])
 		}
 	}
 	return used
 }
 
-// NormalizeDSN turns a SQLAlchemy URL (postgresql+asyncpg://…) into one pgx accepts.
-func NormalizeDSN(dsn string) string {
-	scheme, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
-		return dsn
-	}
-	if base, _, hasDriver := strings.Cut(scheme, "+"); hasDriver {
-		scheme = base
-	}
-	return scheme + "://" + rest
-}
-
-// ParseDotEnv reads a .env file as docker compose does: KEY=VALUE lines, an optional
+// ParseDotEnv reads a .env file as docker compose does: an optional UTF-8 byte-order
+// mark, KEY=VALUE lines (LF or CRLF), an optional
 // "export " prefix, # comments, single quotes (literal) and double quotes (with \n, \t,
 // \" and \\ escapes), and inline comments after an unquoted value (" #").
 func ParseDotEnv(r io.Reader) (map[string]string, error) {
@@ -127,7 +132,11 @@ func ParseDotEnv(r io.Reader) (map[string]string, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		text := strings.TrimSpace(sc.Text())
+		raw := sc.Text()
+		if line == 1 {
+			raw = strings.TrimPrefix(raw, "\ufeff") // a UTF-8 byte-order mark (Windows editors)
+		}
+		text := strings.TrimSpace(raw)
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}

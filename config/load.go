@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -23,6 +24,10 @@ type Loaded struct {
 	EnvFile string
 	// EnvVars names the environment variables that set a value (names only, never values).
 	EnvVars []string
+	// Origins says, per key (interval, postgres.dsn, alerts.rules.host_cpu.warning), which
+	// layer set it: "FILE:LINE", a variable ("HSI_INTERVAL", "DATABASE_URL in .env") or a
+	// flag ("--interval"). A key set by no layer has its default and no entry.
+	Origins map[string]string
 }
 
 // Options say where to look for configuration.
@@ -55,7 +60,7 @@ func Load(opts Options) (*Loaded, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	l := &Loaded{Config: Default()}
+	l := &Loaded{Config: Default(), Origins: map[string]string{}}
 	path := opts.File
 	if path == "" {
 		search := opts.SearchPath
@@ -77,6 +82,7 @@ func Load(opts Options) (*Loaded, error) {
 		if err := DecodeYAML(path, data, &l.Config); err != nil {
 			return nil, err
 		}
+		recordFileOrigins(path, data, l.Origins)
 		l.File = path
 	}
 	env := map[string]string{}
@@ -99,8 +105,76 @@ func Load(opts Options) (*Loaded, error) {
 		}
 		return env[name]
 	}
-	l.EnvVars = ApplyEnv(&l.Config, lookup)
+	origin := func(name string) string {
+		if getenv(name) == "" && env[name] != "" {
+			return name + " in " + opts.EnvFile
+		}
+		return name
+	}
+	l.EnvVars = applyEnv(&l.Config, lookup, func(name, key string) { l.Origins[key] = origin(name) })
 	return l, nil
+}
+
+// Set records that a command-line flag set key (after Load, before Validate).
+func (l *Loaded) Set(key, flag string) {
+	if l.Origins == nil {
+		l.Origins = map[string]string{}
+	}
+	l.Origins[key] = flag
+}
+
+// Validate completes and checks the configuration: an interval set without a
+// source_timeout brings a timeout that fits it (DefaultSourceTimeout), and each error
+// names the layer its value came from.
+func (l *Loaded) Validate() error {
+	if _, set := l.Origins["source_timeout"]; !set {
+		l.Config.SourceTimeout = Duration(DefaultSourceTimeout(l.Config.Interval.D()))
+	}
+	return l.Config.validateFrom(l.origin)
+}
+
+// origin names the layer that set key or, for a key whose own entries are deeper
+// (alerts.rules.host_cpu), the first of those; "" for a default.
+func (l *Loaded) origin(key string) string {
+	if o, ok := l.Origins[key]; ok {
+		return o
+	}
+	var deeper []string
+	for k := range l.Origins {
+		if strings.HasPrefix(k, key+".") {
+			deeper = append(deeper, k)
+		}
+	}
+	if len(deeper) == 0 {
+		return ""
+	}
+	sort.Strings(deeper)
+	return l.Origins[deeper[0]]
+}
+
+// recordFileOrigins notes "file:line" for every value the (already checked) YAML sets.
+func recordFileOrigins(file string, data []byte, out map[string]string) {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return
+	}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				key := prefix + k.Value
+				out[key] = fmt.Sprintf("%s:%d", file, k.Line)
+				walk(v, key+".")
+			}
+		case yaml.SequenceNode:
+			for i, item := range n.Content {
+				walk(item, fmt.Sprintf("%s[%d].", strings.TrimSuffix(prefix, "."), i))
+			}
+		}
+	}
+	walk(root.Content[0], "")
 }
 
 // DecodeYAML decodes a config file strictly into cfg (which holds the defaults). An
@@ -195,6 +269,9 @@ func checkNode(file string, n *yaml.Node, t reflect.Type, prefix string) error {
 				msg = fmt.Sprintf("%q is not a valid %s", n.Value, kindName(t))
 			}
 			return fmt.Errorf("%s:%d: %s: %s", file, n.Line, key, msg)
+		}
+		if f := target.Elem(); f.CanFloat() && (math.IsNaN(f.Float()) || math.IsInf(f.Float(), 0)) {
+			return fmt.Errorf("%s:%d: %s: %q is not a finite number (a level can never be compared with it)", file, n.Line, key, n.Value)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -95,19 +96,22 @@ func (s *SecretURL) UnmarshalText(b []byte) error { *s = SecretURL(b); return ni
 
 var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 
-// RedactURL replaces the password in a URL (or a libpq key=value DSN) with "***". A
-// string it cannot parse is redacted whole if it might hold credentials.
+// RedactURL replaces the password in a URL (or a libpq key=value DSN) with "***". A URL
+// net/url cannot parse keeps everything but its password (redactUnparsed); any other
+// string it cannot parse is redacted whole.
 func RedactURL(raw string) string {
 	if raw == "" {
 		return ""
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" {
+	if err != nil || (u.User == nil && strings.Contains(raw, "@")) {
+		// Unparsable, or an "@" net/url did not take for a userinfo (a "#" in the
+		// password makes the rest a fragment): the password is still in there.
+		return redactUnparsed(raw)
+	}
+	if u.Scheme == "" {
 		if kvPassword.MatchString(raw) {
 			return kvPassword.ReplaceAllString(raw, "${1}"+Redacted)
-		}
-		if err != nil {
-			return Redacted
 		}
 		return raw
 	}

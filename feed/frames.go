@@ -60,10 +60,10 @@ func (s *Server) isStale(snap *snapshot.Snapshot, now time.Time) bool {
 // for every client every 5 s. GET /api/system/alerts serves the whole log.
 const FrameAlertLog = 20
 
-// onWire is snap as the feed sends it: its wire encoding with the alert log cut to the
-// newest n entries.
-func onWire(snap *snapshot.Snapshot, n int) *wire.PerformanceData {
-	p := wire.Performance(snap)
+// onWire is snap as the feed sends it: the page's wire encoding (page rules applied)
+// with the alert log cut to the newest n entries.
+func onWire(snap *snapshot.Snapshot, n int) *wire.PageData {
+	p := wire.Page(snap)
 	p.TrimAlertLog(n)
 	return p
 }

@@ -159,8 +159,8 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 		idx := strconv.Itoa(g.Index)
 		info = append(info, one(1, "gpu", idx, "name", g.Name, "uuid", g.UUID, "source", g.Source))
 		util = append(util, opt(g.Utilization, 0.01, "gpu", idx)...)
-		memUsed = append(memUsed, gpuBytes(g.MemoryUsedBytes, g.VRAMUsedGB, idx)...)
-		memTotal = append(memTotal, gpuBytes(g.MemoryTotalBytes, g.VRAMTotalGB, idx)...)
+		memUsed = append(memUsed, optU(g.MemoryUsedBytes, "gpu", idx)...)
+		memTotal = append(memTotal, optU(g.MemoryTotalBytes, "gpu", idx)...)
 		temp = append(temp, opt(g.Temperature, 1, "gpu", idx)...)
 		power = append(power, opt(g.PowerWatts, 1, "gpu", idx)...)
 		powerLimit = append(powerLimit, opt(g.PowerLimitWatts, 1, "gpu", idx)...)
@@ -187,7 +187,7 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_model_healthy", "1 when the AI model reports healthy.",
 		one(boolValue(det.Status == snapshot.StatusHealthy), "model", key),
 		one(boolValue(llm.Status == snapshot.StatusHealthy), "model", snapshot.NemotronKey))
-	e.gauge("hsi_top_model_gpu_memory_bytes", "GPU memory the detector's tensors use.", opt(det.VRAMGB, snapshot.GiB, "model", key)...)
+	e.gauge("hsi_top_model_gpu_memory_bytes", "GPU memory the detector's tensors use.", optU(det.VRAMUsedBytes, "model", key)...)
 	e.gauge("hsi_top_llm_slots_active", "LLM slots processing a request.", optInt(llm.SlotsActive)...)
 	e.gauge("hsi_top_llm_slots", "LLM slots configured.", optInt(llm.SlotsTotal)...)
 	e.gauge("hsi_top_llm_context_size_tokens", "LLM context size per slot.", optInt(llm.ContextSize)...)
@@ -234,14 +234,14 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	}
 	e.gauge("hsi_top_redis_connected_clients", "Redis connected clients.", optInt(rd.ConnectedClients)...)
 	e.gauge("hsi_top_redis_blocked_clients", "Redis clients blocked on a list.", optInt(rd.BlockedClients)...)
-	e.gauge("hsi_top_redis_memory_used_bytes", "Redis used_memory.", opt(rd.MemoryMB, snapshot.MiB)...)
+	e.gauge("hsi_top_redis_memory_used_bytes", "Redis used_memory.", optInt(rd.MemoryUsedBytes)...)
 	e.gauge("hsi_top_redis_hit_ratio", "Redis keyspace hit ratio over the last interval, 0 to 1 (absent without lookups).", opt(rd.HitRatio, 0.01)...)
 	e.counter("hsi_top_redis_evicted_keys_total", "Redis keys evicted since Redis started.", optInt(rd.EvictedKeys)...)
 
 	h := s.Host
 	e.gauge("hsi_top_host_cpu_utilization_ratio", "Host CPU use over the last interval, 0 to 1.", opt(h.CPUPercent, 0.01)...)
-	e.gauge("hsi_top_host_memory_used_bytes", "Host memory in use.", opt(h.RAMUsedGB, snapshot.GiB)...)
-	e.gauge("hsi_top_host_memory_total_bytes", "Host memory size.", opt(h.RAMTotalGB, snapshot.GiB)...)
+	e.gauge("hsi_top_host_memory_used_bytes", "Host memory in use.", optU(h.MemoryUsedBytes)...)
+	e.gauge("hsi_top_host_memory_total_bytes", "Host memory size.", optU(h.MemoryTotalBytes)...)
 	var fsUsed, fsSize []sample
 	for _, m := range h.Mounts {
 		if m.Error != "" || m.TotalBytes == 0 {
@@ -301,12 +301,12 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_alert_value", "The value that raised the active alert, in the alert metric's unit.", alertValues...)
 }
 
-// gpuBytes is a GPU memory figure in bytes, from NVML's count when known, else GiB.
-func gpuBytes(b *uint64, gib *float64, idx string) []sample {
-	if b != nil {
-		return []sample{one(float64(*b), "gpu", idx)}
+// optU is a sample for a known byte count; none for nil.
+func optU(v *uint64, labels ...string) []sample {
+	if v == nil {
+		return nil
 	}
-	return opt(gib, snapshot.GiB, "gpu", idx)
+	return []sample{{lbl(labels...), float64(*v)}}
 }
 
 func writeSourceMetrics(e *expo, s *snapshot.Snapshot) {

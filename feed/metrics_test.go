@@ -263,7 +263,7 @@ func TestMetrics(t *testing.T) {
 		{"hsi_top_images_processed_per_second", nil, 12.4 / 60},
 		{"hsi_top_postgres_cache_hit_ratio", nil, 0.982},
 		{"hsi_top_postgres_connections_max", nil, 100},
-		{"hsi_top_redis_memory_used_bytes", nil, 1.44 * snapshot.MiB},
+		{"hsi_top_redis_memory_used_bytes", nil, 1509949}, // the fixture's 1.44 MB, to the byte
 		{"hsi_top_redis_hit_ratio", nil, 0.975},
 		{"hsi_top_host_cpu_utilization_ratio", nil, 0.12},
 		{"hsi_top_host_filesystem_used_bytes", []string{"mountpoint", "/"}, 100},

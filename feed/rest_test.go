@@ -32,12 +32,12 @@ func TestPerformanceEndpoint(t *testing.T) {
 	if code != http.StatusOK || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
 		t.Fatalf("status %d, content type %q", code, hdr.Get("Content-Type"))
 	}
-	want, err := json.Marshal(wire.Performance(h.src.Latest()))
+	want, err := json.Marshal(wire.Page(h.src.Latest()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(body) != string(want) {
-		t.Errorf("body is not the snapshot's JSON:\n%s", body)
+		t.Errorf("body is not the snapshot's page encoding:\n%s", body)
 	}
 	// The same bytes as the performance_update's data.
 	c := h.dial("", nil)
@@ -294,5 +294,42 @@ func TestRESTWrongKeysAreRateLimited(t *testing.T) {
 	h.clk.Advance(time.Minute)
 	if code, _, _ := h.get("/api/system/performance?api_key=right", nil); code != http.StatusOK {
 		t.Errorf("a minute later: %d, want 200", code)
+	}
+}
+
+// TestHistoryEndpointEvenSpacing is issue 12 item 6: with 70 minutes of 5 s snapshots
+// whose latest falls mid-minute, every range's points are exactly its resolution apart
+// (60m used to return 30 s and 60 s gaps).
+func TestHistoryEndpointEvenSpacing(t *testing.T) {
+	store := history.NewStore()
+	tmpl := fixtureSnapshot(t, t0)
+	start0 := t0.Add(-70*time.Minute + 2*time.Second)
+	for ts := start0; !ts.After(t0.Add(32 * time.Second)); ts = ts.Add(5 * time.Second) {
+		s := *tmpl
+		s.Timestamp = snapshot.Time{Time: ts}
+		store.Process(&s)
+	}
+	h := start(t, func(o *Options) { o.History = store })
+	for _, rng := range []struct {
+		name string
+		step time.Duration
+	}{{"5m", 5 * time.Second}, {"15m", 15 * time.Second}, {"60m", time.Minute}} {
+		code, _, body := h.get("/api/system/performance/history?time_range="+rng.name, nil)
+		var got struct {
+			Snapshots []struct {
+				Timestamp snapshot.Time `json:"timestamp"`
+			} `json:"snapshots"`
+		}
+		if err := json.Unmarshal(body, &got); code != http.StatusOK || err != nil {
+			t.Fatalf("%s: status %d: %v", rng.name, code, err)
+		}
+		if len(got.Snapshots) != history.Points {
+			t.Fatalf("%s: %d points, want %d", rng.name, len(got.Snapshots), history.Points)
+		}
+		for i := 1; i < len(got.Snapshots); i++ {
+			if gap := got.Snapshots[i].Timestamp.Sub(got.Snapshots[i-1].Timestamp.Time); gap != rng.step {
+				t.Fatalf("%s: points %d and %d are %s apart, want %s", rng.name, i-1, i, gap, rng.step)
+			}
+		}
 	}
 }

@@ -216,7 +216,10 @@ func TestEnvelopeOfEmptySnapshotKeepsEveryKey(t *testing.T) {
 	h.clk.Advance(5 * time.Second)
 	readFrame(t, c)
 	pu := readFrame(t, c)
-	// Unknown numbers are null, but every key of the fixtures is there.
+	// Unknown numbers are null, but every key of the fixtures is there, except the
+	// database cards: the page dereferences their numbers, so on its wire a card without
+	// them is left out (contract.md §3b overrides §3 here).
+	leftOut := map[string]bool{"$.data.databases.postgresql": true, "$.data.databases.redis": true}
 	for _, tc := range []struct {
 		fixture string
 		got     frame
@@ -231,7 +234,7 @@ func TestEnvelopeOfEmptySnapshotKeepsEveryKey(t *testing.T) {
 			}
 			for k, v := range w {
 				gv, ok := g[k]
-				if !ok {
+				if !ok && !leftOut[path+"."+k] {
 					missing = append(missing, path+"."+k)
 					continue
 				}

@@ -146,7 +146,7 @@ func (c *keyCache) eachSample(s *snapshot.Snapshot, add sampleFunc) {
 	addI(add, KeyPGConnectionsActive, pg.ConnectionsActive)
 	addF(add, KeyPGTxPerMin, pg.TransactionsPerMin)
 	rd := &s.Databases.Redis
-	addF(add, KeyRedisMemoryMB, rd.MemoryMB)
+	addF(add, KeyRedisMemoryMB, snapshot.InMiB(rd.MemoryUsedBytes))
 	addF(add, KeyRedisHitRatio, rd.HitRatio)
 
 	llm := &s.Nemotron

@@ -89,8 +89,10 @@ func (s *Store) Process(snap *snapshot.Snapshot) {
 
 	slot := floorDiv(sec, snapshotSpacing)
 	e := &s.snaps[floorMod(slot, SnapshotSlots)]
-	// Keep the latest snapshot of each slot; an older slot's leftover is overwritten.
-	if e.snap == nil || slot > e.slot || (slot == e.slot && !ts.Before(e.snap.Timestamp.Time)) {
+	// Keep the first snapshot of each slot (an older slot's leftover is overwritten):
+	// with any interval that divides 5 s every slot's first snapshot sits at the same
+	// offset in its slot, so the points Snapshots picks are evenly spaced.
+	if e.snap == nil || slot > e.slot || (slot == e.slot && ts.Before(e.snap.Timestamp.Time)) {
 		e.slot, e.snap = slot, snap
 	}
 	if s.latest == nil || !ts.Before(s.latest.Timestamp.Time) {
@@ -174,10 +176,13 @@ func (s *Store) Keys() []string {
 	return slices.Clone(s.names)
 }
 
-// Snapshots returns whole snapshots for range r, oldest first, at most Points of them:
-// for each of the range's last Points buckets (aligned like Series), the latest kept
-// snapshot whose timestamp falls in it. Buckets with none are skipped. The snapshots
-// come from the last 60 minutes kept at 5 s spacing.
+// Snapshots returns whole snapshots for range r, oldest first, at most Points of them,
+// evenly spaced by the range's resolution (5 s, 15 s, 60 s): the newest is the first
+// snapshot kept in the latest 5 s slot, and each earlier one is the kept snapshot
+// nearest to exactly one resolution before the next (within half a slot, so that a
+// tick's jitter across a slot boundary does not lose it). A target with no snapshot
+// that near is skipped, leaving a gap of a whole multiple of the resolution. The
+// snapshots come from the last 60 minutes kept at 5 s spacing.
 func (s *Store) Snapshots(r Range) []*snapshot.Snapshot {
 	if !r.valid() {
 		r = Range5m
@@ -187,19 +192,46 @@ func (s *Store) Snapshots(r Range) []*snapshot.Snapshot {
 	if s.latest == nil {
 		return []*snapshot.Snapshot{}
 	}
-	step := resolutionSeconds[r] / snapshotSpacing // 5 s slots per bucket
-	lastBucket := floorDiv(s.latestSec, resolutionSeconds[r])
-	oldestSlot := floorDiv(s.latestSec, snapshotSpacing) - SnapshotSlots + 1
-	out := make([]*snapshot.Snapshot, 0, Points)
-	for b := lastBucket - Points + 1; b <= lastBucket; b++ {
-		for slot := b*step + step - 1; slot >= b*step && slot >= oldestSlot; slot-- {
-			if e := &s.snaps[floorMod(slot, SnapshotSlots)]; e.snap != nil && e.slot == slot {
-				out = append(out, e.snap)
-				break
-			}
+	lastSlot := floorDiv(s.latestSec, snapshotSpacing)
+	anchor := s.snaps[floorMod(lastSlot, SnapshotSlots)].snap
+	if anchor == nil {
+		anchor = s.latest
+	}
+	res := time.Duration(resolutionSeconds[r]) * time.Second
+	out := make([]*snapshot.Snapshot, Points)
+	n := 0
+	for k := range Points {
+		target := anchor.Timestamp.Add(-time.Duration(k) * res)
+		if snap := s.nearestLocked(target, lastSlot); snap != nil {
+			out[Points-1-n] = snap
+			n++
 		}
 	}
-	return out
+	return out[Points-n:]
+}
+
+// nearestLocked returns the kept snapshot whose timestamp is nearest to target and at
+// most half a slot from it, among the slots at and around target's; nil when none is.
+// Slots after lastSlot or older than the buffer are not considered.
+func (s *Store) nearestLocked(target time.Time, lastSlot int64) *snapshot.Snapshot {
+	const tolerance = snapshotSpacing * time.Second / 2
+	slot := floorDiv(target.Unix(), snapshotSpacing)
+	var best *snapshot.Snapshot
+	bestDist := tolerance + 1
+	for sl := slot - 1; sl <= slot+1; sl++ {
+		if sl > lastSlot || sl <= lastSlot-SnapshotSlots {
+			continue
+		}
+		e := &s.snaps[floorMod(sl, SnapshotSlots)]
+		if e.snap == nil || e.slot != sl {
+			continue
+		}
+		d := e.snap.Timestamp.Sub(target).Abs()
+		if d <= tolerance && d < bestDist {
+			best, bestDist = e.snap, d
+		}
+	}
+	return best
 }
 
 // Latest returns the newest snapshot processed, or nil before the first.

@@ -23,7 +23,7 @@ func fullSnapshot(ts time.Time, v float64) *snapshot.Snapshot {
 	gpu := func(idx int) snapshot.GPU {
 		return snapshot.GPU{
 			Name: "NVIDIA RTX A5500", Index: idx, Source: snapshot.ViaNVML,
-			Utilization: snapshot.F(v), VRAMUsedGB: snapshot.F(12), VRAMTotalGB: snapshot.F(24),
+			Utilization: snapshot.F(v), MemoryUsedBytes: snapshot.U(12 << 30), MemoryTotalBytes: snapshot.U(24 << 30),
 			VRAMPercent: snapshot.F(v / 2), Temperature: snapshot.F(60 + v/10), PowerWatts: snapshot.F(200 + v),
 			Processes: []snapshot.GPUProcess{{PID: 100, Service: "ai-detector", Type: "compute", UsedBytes: snapshot.U(4 << 30)}, {PID: 200, Service: "ai-llm", Type: "compute", UsedBytes: snapshot.U(8 << 30)}},
 			Services:  []snapshot.ServiceVRAM{{Service: "ai-llm", UsedBytes: 8 << 30, Processes: 1}, {Service: "ai-detector", UsedBytes: 4 << 30, Processes: 1}},
@@ -32,7 +32,7 @@ func fullSnapshot(ts time.Time, v float64) *snapshot.Snapshot {
 	s.GPUs = []snapshot.GPU{gpu(0), gpu(1)}
 	s.GPU = &s.GPUs[0]
 	s.Host = snapshot.Host{
-		CPUPercent: snapshot.F(v), RAMPercent: snapshot.F(40), RAMUsedGB: snapshot.F(25), RAMTotalGB: snapshot.F(64),
+		CPUPercent: snapshot.F(v), RAMPercent: snapshot.F(40), MemoryUsedBytes: snapshot.U(25 << 30), MemoryTotalBytes: snapshot.U(64 << 30),
 		DiskPercent: snapshot.F(55), CPUPerCore: make([]float64, 16), CPUCount: 16, Load: []float64{1, 2, 3},
 		NetRxBytesSec: snapshot.F(1e6 + v), NetTxBytesSec: snapshot.F(2e5),
 		Mounts: []snapshot.Mount{{Path: "/", Percent: snapshot.F(55)}, {Path: "/recordings", Percent: snapshot.F(71.5)}},
@@ -46,7 +46,7 @@ func fullSnapshot(ts time.Time, v float64) *snapshot.Snapshot {
 	s.Inference.Throughput = &snapshot.Throughput{ImagesPerMin: snapshot.F(120), EventsPerMin: snapshot.F(3), Source: snapshot.ViaSQL}
 	s.Inference.Queues = &snapshot.Queues{Detection: snapshot.I(2), Analysis: snapshot.I(1), Source: snapshot.ViaRedis}
 	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(5), ConnectionsMax: snapshot.I(100), CacheHitRatio: snapshot.F(99.2), TransactionsPerMin: snapshot.F(600)}
-	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryMB: snapshot.F(42.5), HitRatio: snapshot.F(97), ConnectedClients: snapshot.I(8)}
+	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryUsedBytes: snapshot.I(42.5 * snapshot.MiB), HitRatio: snapshot.F(97), ConnectedClients: snapshot.I(8)}
 	s.Nemotron = snapshot.LLM{Status: snapshot.StatusHealthy, SlotsActive: snapshot.I(1), SlotsTotal: snapshot.I(2), TokensPerSecond: snapshot.F(35)}
 	s.AIModels.Nemotron = s.Nemotron
 	for _, name := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
@@ -354,12 +354,9 @@ func TestSnapshots(t *testing.T) {
 			t.Fatalf("%s: %d snapshots, want %d", r, len(snaps), Points)
 		}
 		res := r.Resolution()
-		// The last is the latest snapshot; each earlier one is the last second of its bucket.
-		if !snaps[Points-1].Timestamp.Equal(last) {
-			t.Errorf("%s: newest = %s, want %s", r, snaps[Points-1].Timestamp, last)
-		}
-		for i := range Points - 1 {
-			want := t0.Add(time.Duration(i-Points+2)*res - time.Second)
+		// Evenly spaced back from the first snapshot of the latest slot (t0).
+		for i := range Points {
+			want := t0.Add(-time.Duration(Points-1-i) * res)
 			if !snaps[i].Timestamp.Equal(want) {
 				t.Errorf("%s: snapshot %d at %s, want %s", r, i, snaps[i].Timestamp, want)
 			}
@@ -373,6 +370,51 @@ func TestSnapshots(t *testing.T) {
 	}
 	if kept != SnapshotSlots {
 		t.Errorf("%d snapshots kept, want %d", kept, SnapshotSlots)
+	}
+}
+
+// TestSnapshotsEvenlySpaced is issue 12 item 6: the history endpoint's 60m points were
+// 30 s and 60 s apart (the newest bucket's snapshot was the latest so far, the others
+// their bucket's last). Whatever the phase of the ticks and wherever the latest one falls
+// in its minute, and with a few milliseconds of scheduling delay, every gap is the
+// range's resolution (to within that delay).
+func TestSnapshotsEvenlySpaced(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		phase    time.Duration
+		jitter   time.Duration
+		end      time.Duration // after t0: where the latest tick falls in its minute
+	}{
+		{"5s ticks mid-minute", 5 * time.Second, 3 * time.Second, 0, 33 * time.Second},
+		{"5s ticks with a few ms of scheduling delay", 5 * time.Second, 4990 * time.Millisecond, 3 * time.Millisecond, 47 * time.Second},
+		{"1s ticks", time.Second, 0, 0, 32 * time.Second},
+		{"2.5s ticks", 2500 * time.Millisecond, 700 * time.Millisecond, 0, 58 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewStore()
+			n := 0
+			for ts := t0.Add(-70*time.Minute + tc.phase); ts.Before(t0.Add(tc.end)); ts = ts.Add(tc.interval) {
+				j := time.Duration(n%4) * tc.jitter / 3 // late by 0..jitter, never early
+				n++
+				s.Process(sparse(ts.Add(j), snapshot.F(1)))
+			}
+			for _, r := range Ranges {
+				snaps := s.Snapshots(r)
+				if len(snaps) != Points {
+					t.Fatalf("%s: %d points, want %d", r, len(snaps), Points)
+				}
+				for i := 1; i < len(snaps); i++ {
+					gap := snaps[i].Timestamp.Sub(snaps[i-1].Timestamp.Time)
+					if (gap - r.Resolution()).Abs() > 2*tc.jitter {
+						t.Fatalf("%s: points %d and %d are %s apart, want %s", r, i-1, i, gap, r.Resolution())
+					}
+				}
+				if age := s.Latest().Timestamp.Sub(snaps[Points-1].Timestamp.Time); age < 0 || age >= 5*time.Second {
+					t.Errorf("%s: the newest point is %s older than the latest snapshot", r, age)
+				}
+			}
+		})
 	}
 }
 

@@ -27,6 +27,7 @@ type heartbeat struct {
 	critical bool
 	stats    channelStats
 	skipped  string // why the last beat was not sent, "" when it was
+	beats    int    // periods decided so far (tests wait for one)
 
 	stop chan struct{}
 	done chan struct{}
@@ -73,6 +74,9 @@ func (h *heartbeat) beat() {
 		h.skipped = ""
 	}
 	skip := h.skipped != ""
+	if skip {
+		h.beats++
+	}
 	h.mu.Unlock()
 	if skip {
 		return
@@ -89,6 +93,7 @@ func (h *heartbeat) beat() {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.beats++
 	h.stats.lastDuration, h.stats.lastErr, h.stats.lastOK = time.Since(start), err, err == nil
 	if err == nil {
 		h.stats.sent++
@@ -115,11 +120,11 @@ func (h *heartbeat) status(now time.Time) snapshot.SourceStatus {
 	return st
 }
 
-// sent returns how many heartbeats went through (tests).
-func (h *heartbeat) sent() int {
+// counts returns how many periods were decided and how many heartbeats went through.
+func (h *heartbeat) counts() (beats, sent int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.stats.sent
+	return h.beats, h.stats.sent
 }
 
 func (h *heartbeat) close() {

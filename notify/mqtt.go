@@ -71,6 +71,7 @@ type mqttChannel struct {
 	lastSent []byte
 	mu       sync.Mutex
 	stateErr error
+	connErr  error // the first connection's last failure
 
 	stop chan struct{}
 	done chan struct{}
@@ -103,15 +104,37 @@ func newMQTT(cfg config.Config, version string) (*mqttChannel, error) {
 		SetClientID("hsi-top-"+node).
 		SetUsername(mc.Username).SetPassword(mc.Password.Value()).
 		SetWill(m.topics.Availability, PayloadOffline, 1, true).
-		SetAutoReconnect(true).SetConnectRetry(true).
-		SetConnectRetryInterval(5 * time.Second).SetMaxReconnectInterval(time.Minute).
+		SetAutoReconnect(true).SetMaxReconnectInterval(time.Minute).
 		SetConnectTimeout(5 * time.Second).SetWriteTimeout(5 * time.Second).
 		SetOrderMatters(false).
 		SetOnConnectHandler(m.onConnect)
 	m.client = mqtt.NewClient(opts)
-	m.client.Connect() // keeps retrying in the background; never waited for here
 	go m.run()
 	return m, nil
+}
+
+// connect tries the first connection until it works or the channel stops, with waits
+// doubling from 1 s to 1 min (paho reconnects by itself after that). paho's own
+// ConnectRetry is not used: it sleeps through a Disconnect.
+func (m *mqttChannel) connect() bool {
+	wait := time.Second
+	for {
+		tok := m.client.Connect()
+		<-tok.Done() // bounded by the connect timeout
+		err := tok.Error()
+		m.mu.Lock()
+		m.connErr = err
+		m.mu.Unlock()
+		if err == nil {
+			return true
+		}
+		select {
+		case <-m.stop:
+			return false
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 // onConnect announces the node: online, then every discovery config, all retained.
@@ -140,6 +163,9 @@ func (m *mqttChannel) publishState(s *snapshot.Snapshot) {
 
 func (m *mqttChannel) run() {
 	defer close(m.done)
+	if !m.connect() {
+		return
+	}
 	for {
 		select {
 		case <-m.stop:
@@ -202,6 +228,9 @@ func (m *mqttChannel) amend(st *snapshot.SourceStatus) {
 	st.Via = "mqtt"
 	if !m.client.IsConnectionOpen() {
 		st.OK, st.Error = false, "not connected to the broker"
+		if m.connErr != nil {
+			st.Error += ": " + m.connErr.Error()
+		}
 		return
 	}
 	if m.stateErr != nil {

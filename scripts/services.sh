@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# services.sh — real PostgreSQL, Redis and Prometheus servers on 127.0.0.1 for the tests.
+# services.sh — real PostgreSQL, Redis, Prometheus and Mosquitto (MQTT) servers on 127.0.0.1
+# for the tests.
 #
 #   scripts/services.sh up STATE_DIR      start everything, write STATE_DIR/env (export lines)
 #   scripts/services.sh down STATE_DIR    stop everything this script started, by PID
 #   scripts/services.sh stop NAME STATE_DIR / start NAME STATE_DIR
 #                                         stop or restart one server (fault tests); NAME is
-#                                         pg, redis, prometheus, pgfault or redisfault
+#                                         pg, redis, prometheus, pgfault, redisfault or mosquitto
 #
 # Two instances of PostgreSQL and Redis run: the shared ones for every test, and "fault"
 # ones that the fault tests kill and restart without disturbing the other packages' tests,
@@ -111,6 +112,26 @@ EOF
   start_prometheus prometheus "$state"
 }
 
+mosquitto_bin() { command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto; }
+
+start_mosquitto() {
+  local dir=$2/mosquitto
+  "$(mosquitto_bin)" -c "$dir/mosquitto.conf" >"$dir/log" 2>&1 &
+  echo $! > "$dir/pid"
+  wait_port "$(cat "$dir/port")" mosquitto
+}
+
+init_mosquitto() {
+  local state=$1 dir=$1/mosquitto
+  mkdir -p "$dir"
+  free_port > "$dir/port"
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stdout\n' \
+    "$(cat "$dir/port")" > "$dir/mosquitto.conf"
+  # As root, mosquitto drops to its own user; it only needs to read the config.
+  chmod 755 "$dir"; chmod 644 "$dir/mosquitto.conf"
+  start_mosquitto mosquitto "$state"
+}
+
 stop_pid() { # stop_pid NAME STATE
   local f=$2/$1/pid
   [ -f "$f" ] || return 0
@@ -130,6 +151,7 @@ up)
   redis=$(init_redis redis "$state")
   redisfault=$(init_redis redisfault "$state")
   init_prometheus "$state"
+  init_mosquitto "$state"
   cat > "$state/env" <<EOF
 export HSI_TEST_STATE="$state"
 export HSI_TEST_SERVICES="$(cd "$(dirname "$0")" && pwd)/services.sh"
@@ -139,18 +161,19 @@ export HSI_TEST_REDIS_URL="$redis"
 export HSI_TEST_REDIS_FAULT_URL="$redisfault"
 export HSI_TEST_PROMETHEUS_URL="http://127.0.0.1:$(cat "$state/prometheus/port")"
 export HSI_TEST_EXPORTER_ADDR="127.0.0.1:$(cat "$state/prometheus/exporter_port")"
+export HSI_TEST_MQTT_BROKER="tcp://127.0.0.1:$(cat "$state/mosquitto/port")"
 EOF
   ;;
 down)
   state=${2:?state dir}
   for n in pg pgfault; do stop_pg "$n" "$state"; done
-  for n in redis redisfault prometheus; do stop_pid "$n" "$state"; done
+  for n in redis redisfault prometheus mosquitto; do stop_pid "$n" "$state"; done
   ;;
 stop)
   name=${2:?name}; state=${3:?state dir}
   case "$name" in
     pg|pgfault) stop_pg "$name" "$state" ;;
-    redis|redisfault|prometheus) stop_pid "$name" "$state" ;;
+    redis|redisfault|prometheus|mosquitto) stop_pid "$name" "$state" ;;
     *) echo "unknown server $name" >&2; exit 2 ;;
   esac
   ;;
@@ -160,6 +183,7 @@ start)
     pg|pgfault) start_pg "$name" "$state" ;;
     redis|redisfault) start_redis "$name" "$state" ;;
     prometheus) start_prometheus prometheus "$state" ;;
+    mosquitto) start_mosquitto mosquitto "$state" ;;
     *) echo "unknown server $name" >&2; exit 2 ;;
   esac
   ;;

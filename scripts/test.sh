@@ -12,6 +12,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v prometheus   >/dev/null || need+=(prometheus)
 command -v tmux         >/dev/null || need+=(tmux)
 command -v chromium     >/dev/null || need+=(chromium)
+command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
@@ -59,4 +60,8 @@ fi
 if command -v promtool >/dev/null; then
   echo "test.sh: promtool check config contrib/prometheus/prometheus.yml"
   promtool check config contrib/prometheus/prometheus.yml
+fi
+if command -v promtool >/dev/null; then
+  echo "test.sh: hsi-top rules --format prometheus | promtool check rules"
+  go run . rules --format prometheus --config config.example.yaml | promtool check rules /dev/stdin >/dev/null
 fi

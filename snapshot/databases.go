@@ -27,18 +27,19 @@ type PostgreSQL struct {
 
 // Redis is the Redis card. The first five keys are the page's.
 type Redis struct {
-	Status           string   `json:"status"`
-	ConnectedClients *int64   `json:"connected_clients"`
-	MemoryMB         *float64 `json:"memory_mb"`
+	Status           string `json:"status"`
+	ConnectedClients *int64 `json:"connected_clients"`
+	// MemoryUsedBytes is INFO's used_memory.
+	MemoryUsedBytes *int64 `json:"memory_used_bytes"`
 	// HitRatio is hits/(hits+misses)*100 over the last interval; nil with no lookups.
 	HitRatio       *float64 `json:"hit_ratio"`
 	BlockedClients *int64   `json:"blocked_clients"`
 
-	// MaxMemoryMB is Redis's maxmemory setting; 0 means no limit, as Redis reports it.
-	MaxMemoryMB  *float64 `json:"maxmemory_mb"`
-	EvictedKeys  *int64   `json:"evicted_keys"`
-	OpsPerSecond *float64 `json:"ops_per_second"`
-	Version      string   `json:"version,omitempty"`
-	PingMS       *float64 `json:"ping_ms"`
-	Error        string   `json:"error,omitempty"`
+	// MaxMemoryBytes is Redis's maxmemory setting; 0 means no limit, as Redis reports it.
+	MaxMemoryBytes *int64   `json:"maxmemory_bytes"`
+	EvictedKeys    *int64   `json:"evicted_keys"`
+	OpsPerSecond   *float64 `json:"ops_per_second"`
+	Version        string   `json:"version,omitempty"`
+	PingMS         *float64 `json:"ping_ms"`
+	Error          string   `json:"error,omitempty"`
 }

@@ -2,13 +2,12 @@ package snapshot
 
 import "strconv"
 
-// GPU is one device. The first seven keys are the page's gpu object (contract.md §3);
-// the rest are hsi-top's own.
+// GPU is one device, in base units: memory in bytes (MemoryUsedBytes, MemoryTotalBytes),
+// percentages and watts unrounded. The page's gpu object (GB, rounded) is wire.GPU.
 type GPU struct {
 	Name        string   `json:"name"`
 	Utilization *float64 `json:"utilization"`
-	VRAMUsedGB  *float64 `json:"vram_used_gb"`
-	VRAMTotalGB *float64 `json:"vram_total_gb"`
+	// VRAMPercent is MemoryUsedBytes of MemoryTotalBytes, in percent.
 	VRAMPercent *float64 `json:"vram_percent"`
 	Temperature *float64 `json:"temperature"`
 	PowerWatts  *float64 `json:"power_watts"`

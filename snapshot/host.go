@@ -1,15 +1,17 @@
 package snapshot
 
-// Host is the machine's own numbers. The first seven keys are the page's and describe
-// the root filesystem; Mounts lists every configured mount.
+// Host is the machine's own numbers, in bytes and unrounded percentages; Mounts lists
+// every configured mount ("/" first).
 type Host struct {
-	CPUPercent  *float64 `json:"cpu_percent"`
-	RAMUsedGB   *float64 `json:"ram_used_gb"`
-	RAMTotalGB  *float64 `json:"ram_total_gb"`
-	RAMPercent  *float64 `json:"ram_percent"`
-	DiskUsedGB  *float64 `json:"disk_used_gb"`
-	DiskTotalGB *float64 `json:"disk_total_gb"`
-	DiskPercent *float64 `json:"disk_percent"`
+	CPUPercent *float64 `json:"cpu_percent"`
+	// MemoryUsedBytes is MemTotal − MemAvailable; MemoryTotalBytes is MemTotal (as free).
+	MemoryUsedBytes  *uint64  `json:"memory_used_bytes"`
+	MemoryTotalBytes *uint64  `json:"memory_total_bytes"`
+	RAMPercent       *float64 `json:"ram_percent"`
+	// DiskUsedBytes, DiskTotalBytes and DiskPercent are the root filesystem's.
+	DiskUsedBytes  *uint64  `json:"disk_used_bytes"`
+	DiskTotalBytes *uint64  `json:"disk_total_bytes"`
+	DiskPercent    *float64 `json:"disk_percent"`
 
 	CPUPerCore []float64 `json:"cpu_per_core"`
 	CPUCount   int       `json:"cpu_count"`
@@ -26,8 +28,6 @@ type Mount struct {
 	Path       string   `json:"path"`
 	UsedBytes  uint64   `json:"used_bytes"`
 	TotalBytes uint64   `json:"total_bytes"`
-	UsedGB     *float64 `json:"used_gb"`
-	TotalGB    *float64 `json:"total_gb"`
 	Percent    *float64 `json:"percent"`
 	Error      string   `json:"error,omitempty"`
 }

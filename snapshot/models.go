@@ -17,10 +17,11 @@ type AIModels struct {
 
 // Detector is the object detector's card. Status, VRAMGB, Model and Device are the page's.
 type Detector struct {
-	Status string   `json:"status"`
-	VRAMGB *float64 `json:"vram_gb"`
-	Model  *string  `json:"model"`
-	Device *string  `json:"device"`
+	Status string `json:"status"`
+	// VRAMUsedBytes is the GPU memory the detector's own tensors use (its vram_used_gb).
+	VRAMUsedBytes *uint64 `json:"vram_used_bytes"`
+	Model         *string `json:"model"`
+	Device        *string `json:"device"`
 
 	ModelLoaded     *bool    `json:"model_loaded,omitempty"`
 	CUDAAvailable   *bool    `json:"cuda_available,omitempty"`

@@ -12,11 +12,14 @@ func TestNumbersNeverNaN(t *testing.T) {
 	if snapshot.F(0.0/zero()) != nil || snapshot.Percent(1, 0) != nil {
 		t.Error("NaN or a zero total must give unknown (nil)")
 	}
-	if got := *snapshot.Percent(1, 3); got != 33.3 {
-		t.Errorf("Percent(1,3) = %v, want 33.3", got)
+	if got := *snapshot.Percent(1, 4); got != 25 {
+		t.Errorf("Percent(1,4) = %v, want 25", got)
 	}
-	if got := *snapshot.BytesToGiB(3 << 29); got != 1.5 {
-		t.Errorf("BytesToGiB = %v, want 1.5", got)
+	if got := *snapshot.InGiB(snapshot.U(3 << 29)); got != 1.5 {
+		t.Errorf("InGiB = %v, want 1.5", got)
+	}
+	if got := *snapshot.InMiB(snapshot.I(1572864)); got != 1.5 {
+		t.Errorf("InMiB = %v, want 1.5", got)
 	}
 }
 

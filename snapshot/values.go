@@ -59,19 +59,32 @@ func Round(v *float64, decimals int) *float64 {
 	return F(math.Round(*v*p) / p)
 }
 
-// GiB is 2³⁰ bytes: the feed's "GB" fields are GiB, as NVML and psutil report them.
+// GiB is 2³⁰ bytes: the page's "GB" fields are GiB, as NVML and psutil report them.
 const GiB = 1 << 30
 
-// MiB is 2²⁰ bytes: the feed's "MB" fields.
+// MiB is 2²⁰ bytes: the page's "MB" fields.
 const MiB = 1 << 20
 
-// BytesToGiB converts a byte count to GiB rounded to two decimals.
-func BytesToGiB(b uint64) *float64 { return Round(F(float64(b)/GiB), 2) }
+// InGiB is a byte count in GiB, unrounded, for views that show GiB; nil stays nil.
+func InGiB(b *uint64) *float64 {
+	if b == nil {
+		return nil
+	}
+	return F(float64(*b) / GiB)
+}
 
-// Percent returns part/total*100 rounded to one decimal, or nil when total is zero.
+// InMiB is a byte count in MiB, unrounded; nil stays nil.
+func InMiB(b *int64) *float64 {
+	if b == nil {
+		return nil
+	}
+	return F(float64(*b) / MiB)
+}
+
+// Percent returns part/total*100, unrounded, or nil when total is zero.
 func Percent(part, total float64) *float64 {
 	if total <= 0 {
 		return nil
 	}
-	return Round(F(part/total*100), 1)
+	return F(part / total * 100)
 }

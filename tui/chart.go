@@ -80,6 +80,9 @@ type chartData struct {
 	top   float64
 	peak  *float64
 	merge int
+	// width is the cells the columns are spread over: the columns themselves, or the
+	// whole chart when it has room for more than one cell per bucket.
+	width int
 }
 
 func prepareChart(pts []Point, sc chartScale, pw int) chartData {
@@ -89,7 +92,10 @@ func prepareChart(pts []Point, sc chartScale, pw int) chartData {
 		pts = make([]Point, n)
 	}
 	cols, f := columnsFor(n, pw)
-	d := chartData{vals: make([]float64, cols), known: make([]bool, cols), merge: f}
+	d := chartData{vals: make([]float64, cols), known: make([]bool, cols), merge: f, width: cols}
+	if f == 1 && pw > cols {
+		d.width = pw
+	}
 	mergeMax(pts, f, d.vals, d.known)
 	for i, v := range d.vals {
 		if d.known[i] && (d.peak == nil || v > *d.peak) {
@@ -149,7 +155,9 @@ func (v *view) plotRows(d chartData, sp chartSpec, rows int) []string {
 				flush()
 				runLv, runStyled = lv, styled
 			}
-			run.WriteRune(cell)
+			for range (i+1)*d.width/len(d.vals) - i*d.width/len(d.vals) {
+				run.WriteRune(cell)
+			}
 		}
 		flush()
 		out[r] = b.String()

@@ -102,7 +102,7 @@ func (h *fakeHistory) record(s *snapshot.Snapshot) {
 		conns = snapshot.F(float64(*c))
 	}
 	h.add("pg.connections_active", conns)
-	h.add("redis.memory_mb", s.Databases.Redis.MemoryMB)
+	h.add("redis.memory_mb", snapshot.InMiB(s.Databases.Redis.MemoryUsedBytes))
 }
 
 // fakeEngine is a collector engine without sources: tests publish snapshots by hand.
@@ -231,7 +231,7 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 	if sc == scAlerts {
 		temp = snapshot.F(82)
 	}
-	g := snapshot.GPU{Name: "NVIDIA RTX A5500", Index: 0, Utilization: util, VRAMUsedGB: snapshot.BytesToGiB(used), VRAMTotalGB: snapshot.BytesToGiB(total),
+	g := snapshot.GPU{Name: "NVIDIA RTX A5500", Index: 0, Utilization: util,
 		VRAMPercent: vramPct, Temperature: temp, PowerWatts: wave(95, 40, 30), MemoryTotalBytes: snapshot.U(total), MemoryUsedBytes: snapshot.U(used),
 		MemoryFreeBytes: snapshot.U(total - used), Source: snapshot.ViaNVML,
 		Services: []snapshot.ServiceVRAM{{Service: "ai-llm", UsedBytes: llmB, Processes: 1}, {Service: "ai-detector", UsedBytes: detB, Processes: 1}, {Service: "unknown", UsedBytes: 300 * snapshot.MiB, Processes: 1}}}
@@ -246,8 +246,8 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		g2 := g
 		g2.Index, g2.Name, g2.Utilization, g2.Temperature, g2.PowerWatts = 1, "NVIDIA RTX A2000", wave(5, 4, 12), snapshot.F(41), snapshot.F(12)
 		g2.PowerLimitWatts, g2.SMClockMHz, g2.PerformanceState, g2.ThrottleReasons = snapshot.F(70), snapshot.F(210), intp(8), []string{"gpu_idle"}
-		g2.VRAMUsedGB, g2.VRAMPercent, g2.MemoryUsedBytes = snapshot.F(0.3), snapshot.F(2.5), snapshot.U(300*snapshot.MiB)
-		g2.VRAMTotalGB, g2.MemoryTotalBytes, g2.MemoryFreeBytes = snapshot.F(12), snapshot.U(12*snapshot.GiB), snapshot.U(12*snapshot.GiB-300*snapshot.MiB)
+		g2.VRAMPercent, g2.MemoryUsedBytes = snapshot.F(2.5), snapshot.U(300*snapshot.MiB)
+		g2.MemoryTotalBytes, g2.MemoryFreeBytes = snapshot.U(12*snapshot.GiB), snapshot.U(12*snapshot.GiB-300*snapshot.MiB)
 		g2.Services, g2.Processes = []snapshot.ServiceVRAM{}, []snapshot.GPUProcess{}
 		s.GPUs = []snapshot.GPU{g, g2}
 	}
@@ -257,7 +257,7 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		s.GPUs, s.GPU = []snapshot.GPU{}, nil
 		s.GPUStatus = snapshot.GPUStatus{Error: "NVML library not found (no NVIDIA driver installed)"}
 	}
-	s.AIModels.Detector = snapshot.Detector{Status: snapshot.StatusHealthy, VRAMGB: snapshot.F(0.17), Model: sp("rtdetr_r50vd_coco_o365"), Device: sp("cuda:0")}
+	s.AIModels.Detector = snapshot.Detector{Status: snapshot.StatusHealthy, VRAMUsedBytes: snapshot.U(182536110), Model: sp("rtdetr_r50vd_coco_o365"), Device: sp("cuda:0")}
 	s.AIModels.Nemotron = snapshot.LLM{Status: snapshot.StatusHealthy, SlotsActive: snapshot.I(int64(i % 3)), SlotsTotal: snapshot.I(2), ContextSize: snapshot.I(4096),
 		TokensPerSecond: wave(41, 10, 20), KVCacheUsageRatio: snapshot.F(0.12), Model: sp("Nemotron-3-Nano-30B-A3B-Q4_K_M")}
 	s.Nemotron = s.AIModels.Nemotron
@@ -268,15 +268,15 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 	s.Inference.Queues = &snapshot.Queues{Detection: snapshot.I(0), Analysis: snapshot.I(int64(i % 2)), Source: snapshot.ViaRedis}
 	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusHealthy, ConnectionsActive: snapshot.I(5 + int64(i%4)), ConnectionsMax: snapshot.I(100),
 		CacheHitRatio: snapshot.F(98.2), TransactionsPerMin: snapshot.F(1200), ConnectionsMaxSource: "max_connections", DatabaseSizeBytes: snapshot.I(812 * snapshot.MiB)}
-	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, ConnectedClients: snapshot.I(8), BlockedClients: snapshot.I(0), MemoryMB: wave(1.44, 0.2, 10),
+	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, ConnectedClients: snapshot.I(8), BlockedClients: snapshot.I(0), MemoryUsedBytes: mibBytes(wave(1.44, 0.2, 10)),
 		HitRatio: snapshot.F(97.5), Version: "7.2.4"}
-	s.Host = snapshot.Host{CPUPercent: wave(12, 8, 12), RAMUsedGB: snapshot.F(8.2), RAMTotalGB: snapshot.F(31.3), RAMPercent: snapshot.F(26.2),
-		DiskUsedGB: snapshot.F(156), DiskTotalGB: snapshot.F(500), DiskPercent: snapshot.F(31.2), CPUCount: 16, Load: []float64{0.52, 0.4, 0.33},
+	s.Host = snapshot.Host{CPUPercent: wave(12, 8, 12), MemoryUsedBytes: snapshot.U(8804682957), MemoryTotalBytes: snapshot.U(33608119091), RAMPercent: snapshot.F(26.2),
+		DiskUsedBytes: snapshot.U(156 << 30), DiskTotalBytes: snapshot.U(500 << 30), DiskPercent: snapshot.F(31.2), CPUCount: 16, Load: []float64{0.52, 0.4, 0.33},
 		NetRxBytesSec: snapshot.F(1.2 * snapshot.MiB), NetTxBytesSec: snapshot.F(300 * 1024), UptimeSeconds: snapshot.F(9 * 86400),
-		Mounts: []snapshot.Mount{{Path: "/", UsedGB: snapshot.F(156), TotalGB: snapshot.F(500), Percent: snapshot.F(31.2)},
-			{Path: "/srv/recordings", UsedGB: snapshot.F(1300), TotalGB: snapshot.F(2000), Percent: snapshot.F(65)}}}
+		Mounts: []snapshot.Mount{{Path: "/", UsedBytes: 156 << 30, TotalBytes: 500 << 30, Percent: snapshot.F(31.2)},
+			{Path: "/srv/recordings", UsedBytes: 1300 << 30, TotalBytes: 2000 << 30, Percent: snapshot.F(65)}}}
 	if sc == scAlerts || sc == scAlerts3 {
-		s.Host.Mounts[1].UsedGB, s.Host.Mounts[1].Percent = snapshot.F(1700), snapshot.F(85)
+		s.Host.Mounts[1].UsedBytes, s.Host.Mounts[1].Percent = 1700<<30, snapshot.F(85)
 	}
 	s.Self = snapshot.Self{CPUPercent: snapshot.F(0.4), RSSBytes: snapshot.U(18 * snapshot.MiB), Goroutines: 30}
 	for _, n := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
@@ -285,12 +285,12 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		s.Containers = append(s.Containers, c)
 	}
 	if sc == scAlerts3 {
-		s.Databases.Redis.MemoryMB = snapshot.F(512)
+		s.Databases.Redis.MemoryUsedBytes = snapshot.I(512 << 20)
 		s.Databases.PostgreSQL.ConnectionsActive = snapshot.I(97)
 		s.Alerts = threeAlerts(ts)
 	}
 	if sc == scAlerts {
-		s.Databases.Redis.MemoryMB = snapshot.F(512)
+		s.Databases.Redis.MemoryUsedBytes = snapshot.I(512 << 20)
 		s.Databases.PostgreSQL.ConnectionsActive = snapshot.I(97)
 		llmC := &s.Containers[5]
 		llmC.State, llmC.Health = snapshot.HealthStarting, snapshot.HealthStarting
@@ -383,4 +383,12 @@ func threeAlerts(ts time.Time) []snapshot.Alert {
 		{Severity: snapshot.SeverityCritical, Metric: "pg_connections", Value: 97, Threshold: 95, Message: "PostgreSQL connections critical: 97/100", Since: since, Peak: 97},
 		{Severity: snapshot.SeverityWarning, Metric: "host_disk", Object: "/srv/recordings", Value: 85, Threshold: 80, Message: "Disk /srv/recordings high: 85.0%", Since: snapshot.Time{Time: ts.Add(-50 * time.Hour)}, Peak: 85},
 	}
+}
+
+// mibBytes is a MiB figure in bytes (the fixtures are written in the panels' units).
+func mibBytes(mib *float64) *int64 {
+	if mib == nil {
+		return nil
+	}
+	return snapshot.I(int64(*mib * snapshot.MiB))
 }

@@ -100,7 +100,7 @@ func gpuRow(v *view, g snapshot.GPU, selected bool, nameW int) string {
 		return v.st.Level[v.valueLevel(metric, obj, x)].Render(lpad(s, n))
 	}
 	c := gpuCols
-	mem := fnum(g.VRAMUsedGB, 1) + "/" + fnum(g.VRAMTotalGB, 1) + " GiB " + lpad(fnum(g.VRAMPercent, 0)+"%", 4)
+	mem := fnum(snapshot.InGiB(g.MemoryUsedBytes), 1) + "/" + fnum(snapshot.InGiB(g.MemoryTotalBytes), 1) + " GiB " + lpad(fnum(g.VRAMPercent, 0)+"%", 4)
 	power := fnum(g.PowerWatts, 0) + "/" + fnum(g.PowerLimitWatts, 0) + " W"
 	clock := dash
 	if g.SMClockMHz != nil {
@@ -220,8 +220,8 @@ func vramLine(v *view, g snapshot.GPU) string {
 	switch {
 	case g.MemoryFreeBytes != nil:
 		parts = append(parts, v.st.Level[lvOK].Render("free "+bytesHuman(float64(*g.MemoryFreeBytes))))
-	case g.VRAMUsedGB != nil && g.VRAMTotalGB != nil:
-		parts = append(parts, v.st.Level[lvOK].Render("free "+bytesHuman((*g.VRAMTotalGB-*g.VRAMUsedGB)*snapshot.GiB)))
+	case g.MemoryUsedBytes != nil && g.MemoryTotalBytes != nil && *g.MemoryTotalBytes >= *g.MemoryUsedBytes:
+		parts = append(parts, v.st.Level[lvOK].Render("free "+bytesHuman(float64(*g.MemoryTotalBytes-*g.MemoryUsedBytes))))
 	}
 	return head + v.join(" · ", parts...)
 }
@@ -244,6 +244,6 @@ func gpuCompact(v *view) (level, string) {
 	if !ok {
 		return lvUnknown, "no GPU: " + orDash(v.snap.GPUStatus.Error)
 	}
-	return gpuLevel(v, g), fnum(g.Utilization, 0) + "% " + fnum(g.VRAMUsedGB, 1) + "/" + fnum(g.VRAMTotalGB, 1) + "G " +
+	return gpuLevel(v, g), fnum(g.Utilization, 0) + "% " + fnum(snapshot.InGiB(g.MemoryUsedBytes), 1) + "/" + fnum(snapshot.InGiB(g.MemoryTotalBytes), 1) + "G " +
 		fnum(g.Temperature, 0) + "°C " + fnum(g.PowerWatts, 0) + "W"
 }

@@ -37,10 +37,10 @@ func pgLine(v *view) string {
 
 func redisLine(v *view) string {
 	r := v.snap.Databases.Redis
-	memLv := v.valueLevel("redis_memory", "", r.MemoryMB)
-	mem := v.st.Level[memLv].Render(unit(r.MemoryMB, 1, " MB"))
-	if r.MaxMemoryMB != nil && *r.MaxMemoryMB > 0 {
-		mem += " / " + fnum(r.MaxMemoryMB, 0) + " MB"
+	memLv := v.valueLevel("redis_memory", "", snapshot.InMiB(r.MemoryUsedBytes))
+	mem := v.st.Level[memLv].Render(unit(snapshot.InMiB(r.MemoryUsedBytes), 1, " MB"))
+	if maxMB := snapshot.InMiB(r.MaxMemoryBytes); maxMB != nil && *maxMB > 0 {
+		mem += " / " + fnum(maxMB, 0) + " MB"
 	}
 	hit := "hit " + v.st.Level[v.valueLevel("redis_hit_ratio", "", r.HitRatio)].Render(pct(r.HitRatio))
 	if r.HitRatio == nil && r.Status == snapshot.StatusHealthy {
@@ -68,12 +68,12 @@ func databasesBody(v *view, w int) content {
 		connScale = fixedScale(float64(*pg.ConnectionsMax))
 	}
 	memScale := autoScale(100)
-	if r.MaxMemoryMB != nil && *r.MaxMemoryMB > 0 {
-		memScale = fixedScale(*r.MaxMemoryMB)
+	if maxMB := snapshot.InMiB(r.MaxMemoryBytes); maxMB != nil && *maxMB > 0 {
+		memScale = fixedScale(*maxMB)
 	}
 	charts := []chartSpec{
 		{label: "conns", value: inum(pg.ConnectionsActive), key: history.KeyPGConnectionsActive, scale: connScale},
-		{label: "redis", value: unit(r.MemoryMB, 1, " MB"), key: history.KeyRedisMemoryMB, scale: memScale, unit: " MB", level: v.levelFn("redis_memory")},
+		{label: "redis", value: unit(snapshot.InMiB(r.MemoryUsedBytes), 1, " MB"), key: history.KeyRedisMemoryMB, scale: memScale, unit: " MB", level: v.levelFn("redis_memory")},
 	}
 	return content{lines: lines, dense: dense, charts: charts}
 }
@@ -84,13 +84,13 @@ func databasesLevel(v *view) level {
 	for _, m := range []string{"pg_connections", "pg_cache_hit", "redis_memory", "redis_hit_ratio"} {
 		lv = max(lv, v.alertLevel(m, ""))
 	}
-	return max(lv, v.valueLevel("redis_memory", "", r.MemoryMB), v.valueLevel("pg_cache_hit", "", pg.CacheHitRatio))
+	return max(lv, v.valueLevel("redis_memory", "", snapshot.InMiB(r.MemoryUsedBytes)), v.valueLevel("pg_cache_hit", "", pg.CacheHitRatio))
 }
 
 func databasesCompact(v *view) (level, string) {
 	pg, r := v.snap.Databases.PostgreSQL, v.snap.Databases.Redis
 	return databasesLevel(v), "pg " + orDash(pg.Status) + " " + inum(pg.ConnectionsActive) + "/" + inum(pg.ConnectionsMax) +
-		" · redis " + orDash(r.Status) + " " + fnum(r.MemoryMB, 1) + "MB"
+		" · redis " + orDash(r.Status) + " " + fnum(snapshot.InMiB(r.MemoryUsedBytes), 1) + "MB"
 }
 
 // hostLabelW aligns the host lines' labels.
@@ -104,11 +104,11 @@ func hostBody(v *view, w int) content {
 	cpuLv := v.valueLevel("host_cpu", "", h.CPUPercent)
 	cpu := label("CPU") + v.st.bar(h.CPUPercent, barW, cpuLv) + pctCell(cpuLv, h.CPUPercent) + "  " + loadText(v, h)
 	ramLv := v.valueLevel("host_ram", "", h.RAMPercent)
-	ram := label("RAM") + v.st.bar(h.RAMPercent, barW, ramLv) + pctCell(ramLv, h.RAMPercent) + "  " + usedOf(h.RAMUsedGB, h.RAMTotalGB, 1, " GiB")
+	ram := label("RAM") + v.st.bar(h.RAMPercent, barW, ramLv) + pctCell(ramLv, h.RAMPercent) + "  " + usedOf(snapshot.InGiB(h.MemoryUsedBytes), snapshot.InGiB(h.MemoryTotalBytes), 1, " GiB")
 	lines := []string{cpu, ram}
 	mounts := h.Mounts
 	if len(mounts) == 0 {
-		mounts = []snapshot.Mount{{Path: "/", UsedGB: h.DiskUsedGB, TotalGB: h.DiskTotalGB, Percent: h.DiskPercent}}
+		mounts = []snapshot.Mount{{Path: "/", UsedBytes: deref(h.DiskUsedBytes), TotalBytes: deref(h.DiskTotalBytes), Percent: h.DiskPercent}}
 	}
 	var disks []string
 	for _, m := range mounts {
@@ -118,7 +118,7 @@ func hostBody(v *view, w int) content {
 			continue
 		}
 		lv := v.valueLevel("host_disk", m.Path, m.Percent)
-		lines = append(lines, label("Disk")+v.st.bar(m.Percent, barW, lv)+pctCell(lv, m.Percent)+"  "+usedOf(m.UsedGB, m.TotalGB, 0, " GiB")+" "+m.Path)
+		lines = append(lines, label("Disk")+v.st.bar(m.Percent, barW, lv)+pctCell(lv, m.Percent)+"  "+usedOf(mountGiB(m.UsedBytes, m.TotalBytes), mountGiB(m.TotalBytes, m.TotalBytes), 0, " GiB")+" "+m.Path)
 		disks = append(disks, m.Path+" "+v.st.Level[lv].Render(pct(m.Percent)))
 	}
 	net := label("Net") + "rx " + rate(h.NetRxBytesSec) + " · tx " + rate(h.NetTxBytesSec) + v.st.Muted.Render("   up ") + uptime(h.UptimeSeconds)
@@ -386,4 +386,20 @@ func containersCompact(v *view) (level, string) {
 		s += " · " + strings.Join(names, ", ") + " " + st
 	}
 	return lv, s
+}
+
+// deref is *b, or 0 for nil.
+func deref(b *uint64) uint64 {
+	if b == nil {
+		return 0
+	}
+	return *b
+}
+
+// mountGiB is b in GiB, unknown for a mount of unknown size (total 0).
+func mountGiB(b, total uint64) *float64 {
+	if total == 0 {
+		return nil
+	}
+	return snapshot.InGiB(&b)
 }

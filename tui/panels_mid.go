@@ -30,7 +30,7 @@ const modelLabelW = 9
 func detectorLines(v *view) (string, string) {
 	d := v.snap.AIModels.Detector
 	head := v.st.Bold.Render(fit("Detector", modelLabelW)) + v.componentState("detector", d.Status) +
-		v.st.Muted.Render("  VRAM ") + unit(d.VRAMGB, 2, " GiB")
+		v.st.Muted.Render("  VRAM ") + unit(snapshot.InGiB(d.VRAMUsedBytes), 2, " GiB")
 	info := []string{strp(d.Model)}
 	if d.Device != nil {
 		info = append(info, *d.Device)

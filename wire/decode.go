@@ -1,6 +1,10 @@
 package wire
 
-import "github.com/hsi-top/hsi-top/snapshot"
+import (
+	"math"
+
+	"github.com/hsi-top/hsi-top/snapshot"
+)
 
 // Snapshot is the snapshot a recorded performance_update's data describes, back in base
 // units: for tests and tools that replay the page's frames (the fixtures, feedload).
@@ -46,19 +50,42 @@ func (p *PerformanceData) Snapshot() *snapshot.Snapshot {
 
 func fromGPU(g GPU) snapshot.GPU {
 	return snapshot.GPU{
-		Name: g.Name, Utilization: g.Utilization, VRAMUsedGB: g.VRAMUsedGB, VRAMTotalGB: g.VRAMTotalGB,
+		Name: g.Name, Utilization: g.Utilization,
 		VRAMPercent: g.VRAMPercent, Temperature: g.Temperature, PowerWatts: g.PowerWatts,
 		Index: g.Index, UUID: g.UUID, MemoryUtilization: g.MemoryUtilization,
-		MemoryUsedBytes: g.MemoryUsedBytes, MemoryTotalBytes: g.MemoryTotalBytes, MemoryFreeBytes: g.MemoryFreeBytes,
+		MemoryUsedBytes: orBytes(g.MemoryUsedBytes, g.VRAMUsedGB), MemoryTotalBytes: orBytes(g.MemoryTotalBytes, g.VRAMTotalGB),
+		MemoryFreeBytes: g.MemoryFreeBytes,
 		PowerLimitWatts: g.PowerLimitWatts, SMClockMHz: g.SMClockMHz, FanPercent: g.FanPercent,
 		PerformanceState: g.PerformanceState, ThrottleReasons: g.ThrottleReasons,
 		Processes: g.Processes, Services: g.Services, Source: g.Source,
 	}
 }
 
+// orBytes is the exact byte count when the frame has one, else the page's GiB in bytes.
+func orBytes(b *uint64, gib *float64) *uint64 {
+	if b != nil {
+		return b
+	}
+	return gibBytes(gib)
+}
+
+func gibBytes(gib *float64) *uint64 {
+	if gib == nil || *gib < 0 {
+		return nil
+	}
+	return snapshot.U(uint64(math.Round(*gib * snapshot.GiB)))
+}
+
+func mibBytes(mib *float64) *int64 {
+	if mib == nil || *mib < 0 {
+		return nil
+	}
+	return snapshot.I(int64(math.Round(*mib * snapshot.MiB)))
+}
+
 func fromDetector(d Detector) snapshot.Detector {
 	return snapshot.Detector{
-		Status: d.Status, VRAMGB: d.VRAMGB, Model: d.Model, Device: d.Device,
+		Status: d.Status, VRAMUsedBytes: gibBytes(d.VRAMGB), Model: d.Model, Device: d.Device,
 		ModelLoaded: d.ModelLoaded, CUDAAvailable: d.CUDAAvailable,
 		GPUUtilization: d.GPUUtilization, Temperature: d.Temperature, PowerWatts: d.PowerWatts,
 		TensorRTEnabled: d.TensorRTEnabled, Error: d.Error,
@@ -95,15 +122,21 @@ func fromLatency(l *Latency) *snapshot.Latency {
 
 func fromPostgres(pg PostgreSQL) snapshot.PostgreSQL { return snapshot.PostgreSQL(pg) }
 
-func fromRedis(r Redis) snapshot.Redis { return snapshot.Redis(r) }
+func fromRedis(r Redis) snapshot.Redis {
+	return snapshot.Redis{
+		Status: r.Status, ConnectedClients: r.ConnectedClients, MemoryUsedBytes: mibBytes(r.MemoryMB), HitRatio: r.HitRatio,
+		BlockedClients: r.BlockedClients, MaxMemoryBytes: mibBytes(r.MaxMemoryMB), EvictedKeys: r.EvictedKeys,
+		OpsPerSecond: r.OpsPerSecond, Version: r.Version, PingMS: r.PingMS, Error: r.Error,
+	}
+}
 
 func fromHost(h Host) snapshot.Host {
-	out := snapshot.Host{CPUPercent: h.CPUPercent, RAMUsedGB: h.RAMUsedGB, RAMTotalGB: h.RAMTotalGB, RAMPercent: h.RAMPercent,
-		DiskUsedGB: h.DiskUsedGB, DiskTotalGB: h.DiskTotalGB, DiskPercent: h.DiskPercent,
+	out := snapshot.Host{CPUPercent: h.CPUPercent, MemoryUsedBytes: gibBytes(h.RAMUsedGB), MemoryTotalBytes: gibBytes(h.RAMTotalGB), RAMPercent: h.RAMPercent,
+		DiskUsedBytes: gibBytes(h.DiskUsedGB), DiskTotalBytes: gibBytes(h.DiskTotalGB), DiskPercent: h.DiskPercent,
 		CPUPerCore: h.CPUPerCore, CPUCount: h.CPUCount, Load: h.Load,
 		NetRxBytesSec: h.NetRxBytesSec, NetTxBytesSec: h.NetTxBytesSec, UptimeSeconds: h.UptimeSeconds}
 	for _, m := range h.Mounts {
-		out.Mounts = append(out.Mounts, snapshot.Mount(m))
+		out.Mounts = append(out.Mounts, snapshot.Mount{Path: m.Path, UsedBytes: m.UsedBytes, TotalBytes: m.TotalBytes, Percent: m.Percent, Error: m.Error})
 	}
 	return out
 }

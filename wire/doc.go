@@ -4,12 +4,14 @@
 //
 // The WebSocket frames (performance_update, system_status), the REST endpoints
 // (/api/system/performance and its history points) and `--once --json` all encode
-// through it, so they carry exactly the same JSON:
+// through it, so they carry the same units, rounding and keys:
 //
-//	data := wire.Performance(snap)   // performance_update's data, hsi-top's own keys included
+//	data := wire.Performance(snap)     // --once --json: hsi-top's own output, null for every unknown
+//	page := wire.Page(snap)            // the page's wire: Performance with the page rules
 //	status := wire.Status(snap, stale) // system_status's data
 //
-// Performance applies the page-compatibility rules (pagerules.go) last, to the wire
-// struct, so that what the page needs in order not to crash is written in one place.
+// The page-compatibility rules (pagerules.go: no null where the page calls a number
+// method, the alias keys it reads, the container health words it knows) are written in
+// one place and applied by Page and Status; Performance stays honest about unknowns.
 // The package does no I/O.
 package wire

@@ -6,7 +6,8 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// Performance is performance_update's data for s, page rules applied; nil for a nil s.
+// Performance is performance_update's data for s without the page rules (--once --json:
+// null for every unknown); Page applies them for the page's wire. Nil for a nil s.
 // It copies what it rounds and shares the rest (slices of the immutable snapshot).
 func Performance(s *snapshot.Snapshot) *PerformanceData {
 	if s == nil {
@@ -38,7 +39,6 @@ func Performance(s *snapshot.Snapshot) *PerformanceData {
 	for i := range s.GPUs {
 		p.GPUs[i] = gpu(s.GPUs[i])
 	}
-	applyPageRules(p)
 	return p
 }
 
@@ -61,10 +61,18 @@ func gib(b *uint64) *float64 {
 	return snapshot.Round(snapshot.F(float64(*b)/snapshot.GiB), 2)
 }
 
+// mib is a byte count in MiB, two decimals: the page's "MB".
+func mib(b *int64) *float64 {
+	if b == nil {
+		return nil
+	}
+	return snapshot.Round(snapshot.F(float64(*b)/snapshot.MiB), 2)
+}
+
 func gpu(g snapshot.GPU) GPU {
 	return GPU{
 		Name: g.Name, Utilization: round(g.Utilization, 1),
-		VRAMUsedGB: round(g.VRAMUsedGB, 2), VRAMTotalGB: round(g.VRAMTotalGB, 2),
+		VRAMUsedGB: gib(g.MemoryUsedBytes), VRAMTotalGB: gib(g.MemoryTotalBytes),
 		VRAMPercent: round(g.VRAMPercent, 2), Temperature: round(g.Temperature, 1), PowerWatts: round(g.PowerWatts, 1),
 		Index: g.Index, UUID: g.UUID, MemoryUtilization: g.MemoryUtilization,
 		MemoryUsedBytes: g.MemoryUsedBytes, MemoryTotalBytes: g.MemoryTotalBytes, MemoryFreeBytes: g.MemoryFreeBytes,
@@ -76,7 +84,7 @@ func gpu(g snapshot.GPU) GPU {
 
 func detector(d snapshot.Detector) Detector {
 	return Detector{
-		Status: d.Status, VRAMGB: round(d.VRAMGB, 2), Model: d.Model, Device: d.Device,
+		Status: d.Status, VRAMGB: gib(d.VRAMUsedBytes), Model: d.Model, Device: d.Device,
 		ModelLoaded: d.ModelLoaded, CUDAAvailable: d.CUDAAvailable,
 		GPUUtilization: round(d.GPUUtilization, 1), Temperature: round(d.Temperature, 1), PowerWatts: round(d.PowerWatts, 1),
 		TensorRTEnabled: d.TensorRTEnabled, Error: d.Error,
@@ -130,8 +138,8 @@ func postgres(pg snapshot.PostgreSQL) PostgreSQL {
 
 func redis(r snapshot.Redis) Redis {
 	return Redis{
-		Status: r.Status, ConnectedClients: r.ConnectedClients, MemoryMB: round(r.MemoryMB, 2),
-		HitRatio: round(r.HitRatio, 2), BlockedClients: r.BlockedClients, MaxMemoryMB: round(r.MaxMemoryMB, 2),
+		Status: r.Status, ConnectedClients: r.ConnectedClients, MemoryMB: mib(r.MemoryUsedBytes),
+		HitRatio: round(r.HitRatio, 2), BlockedClients: r.BlockedClients, MaxMemoryMB: mib(r.MaxMemoryBytes),
 		EvictedKeys: r.EvictedKeys, OpsPerSecond: r.OpsPerSecond, Version: r.Version,
 		PingMS: round(r.PingMS, 3), Error: r.Error,
 	}
@@ -140,8 +148,8 @@ func redis(r snapshot.Redis) Redis {
 func host(h snapshot.Host) Host {
 	out := Host{
 		CPUPercent: round(h.CPUPercent, 1),
-		RAMUsedGB:  round(h.RAMUsedGB, 2), RAMTotalGB: round(h.RAMTotalGB, 2), RAMPercent: round(h.RAMPercent, 1),
-		DiskUsedGB: round(h.DiskUsedGB, 2), DiskTotalGB: round(h.DiskTotalGB, 2), DiskPercent: round(h.DiskPercent, 1),
+		RAMUsedGB:  gib(h.MemoryUsedBytes), RAMTotalGB: gib(h.MemoryTotalBytes), RAMPercent: round(h.RAMPercent, 1),
+		DiskUsedGB: gib(h.DiskUsedBytes), DiskTotalGB: gib(h.DiskTotalBytes), DiskPercent: round(h.DiskPercent, 1),
 		CPUCount: h.CPUCount, Load: h.Load,
 		NetRxBytesSec: round(h.NetRxBytesSec, 0), NetTxBytesSec: round(h.NetTxBytesSec, 0),
 		UptimeSeconds: h.UptimeSeconds,
@@ -156,7 +164,10 @@ func host(h snapshot.Host) Host {
 		out.Mounts = make([]Mount, len(h.Mounts))
 		for i, m := range h.Mounts {
 			out.Mounts[i] = Mount{Path: m.Path, UsedBytes: m.UsedBytes, TotalBytes: m.TotalBytes,
-				UsedGB: round(m.UsedGB, 2), TotalGB: round(m.TotalGB, 2), Percent: round(m.Percent, 1), Error: m.Error}
+				Percent: round(m.Percent, 1), Error: m.Error}
+			if m.Error == "" {
+				out.Mounts[i].UsedGB, out.Mounts[i].TotalGB = gib(&m.UsedBytes), gib(&m.TotalBytes)
+			}
 		}
 	}
 	return out

@@ -24,8 +24,8 @@ func populated() *snapshot.Snapshot {
 	s := snapshot.New(ts)
 	s.Hostname = "gpu-box"
 	gpu := snapshot.GPU{
-		Name: "NVIDIA RTX A5500", Utilization: snapshot.F(38), VRAMUsedGB: snapshot.F(22.7),
-		VRAMTotalGB: snapshot.F(24), VRAMPercent: snapshot.F(94.58), Temperature: snapshot.F(38),
+		Name: "NVIDIA RTX A5500", Utilization: snapshot.F(38),
+		VRAMPercent: snapshot.Percent(24373684224, 25769803776), Temperature: snapshot.F(38),
 		PowerWatts: snapshot.F(31), Index: 0, UUID: "GPU-1234", MemoryUtilization: snapshot.F(12),
 		MemoryUsedBytes: snapshot.U(24373684224), MemoryTotalBytes: snapshot.U(25769803776),
 		MemoryFreeBytes: snapshot.U(1396119552), PowerLimitWatts: snapshot.F(230), SMClockMHz: snapshot.F(1740),
@@ -40,7 +40,7 @@ func populated() *snapshot.Snapshot {
 	s.GPUStatus = snapshot.GPUStatus{Source: snapshot.ViaNVML}
 	model, device := "rtdetr_v2_r50vd", "cuda:0"
 	loaded := true
-	s.AIModels.Detector = snapshot.Detector{Status: "healthy", VRAMGB: snapshot.F(0.17), Model: &model, Device: &device, ModelLoaded: &loaded, CUDAAvailable: &loaded}
+	s.AIModels.Detector = snapshot.Detector{Status: "healthy", VRAMUsedBytes: snapshot.U(182536110), Model: &model, Device: &device, ModelLoaded: &loaded, CUDAAvailable: &loaded}
 	llm := snapshot.LLM{Status: "healthy", SlotsActive: snapshot.I(1), SlotsTotal: snapshot.I(2), ContextSize: snapshot.I(131072),
 		TokensPerSecond: snapshot.F(51.5), KVCacheUsageRatio: snapshot.F(0.231)}
 	s.AIModels.Nemotron, s.Nemotron = llm, llm
@@ -54,11 +54,12 @@ func populated() *snapshot.Snapshot {
 	}
 	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: "healthy", ConnectionsActive: snapshot.I(5), ConnectionsMax: snapshot.I(100),
 		CacheHitRatio: snapshot.F(98.2), TransactionsPerMin: snapshot.F(1200), ConnectionsTotal: snapshot.I(9), ConnectionsMaxSource: "max_connections"}
-	s.Databases.Redis = snapshot.Redis{Status: "healthy", ConnectedClients: snapshot.I(8), MemoryMB: snapshot.F(1.44), HitRatio: snapshot.F(97.5), BlockedClients: snapshot.I(2)}
-	s.Host = snapshot.Host{CPUPercent: snapshot.F(12), RAMUsedGB: snapshot.F(8.2), RAMTotalGB: snapshot.F(32), RAMPercent: snapshot.F(25.6),
-		DiskUsedGB: snapshot.F(156), DiskTotalGB: snapshot.F(500), DiskPercent: snapshot.F(31.2), CPUPerCore: []float64{10, 14}, CPUCount: 2,
+	s.Databases.Redis = snapshot.Redis{Status: "healthy", ConnectedClients: snapshot.I(8), MemoryUsedBytes: snapshot.I(1509949), HitRatio: snapshot.F(97.5), BlockedClients: snapshot.I(2)}
+	s.Host = snapshot.Host{CPUPercent: snapshot.F(12), MemoryUsedBytes: snapshot.U(8804682957), MemoryTotalBytes: snapshot.U(32 << 30),
+		RAMPercent: snapshot.Percent(8804682957, 32<<30), DiskUsedBytes: snapshot.U(167503724544), DiskTotalBytes: snapshot.U(536870912000),
+		DiskPercent: snapshot.Percent(167503724544, 167503724544+369367187456), CPUPerCore: []float64{10, 14}, CPUCount: 2,
 		Load: []float64{0.5, 0.4, 0.3}, NetRxBytesSec: snapshot.F(1200), NetTxBytesSec: snapshot.F(800), UptimeSeconds: snapshot.F(476412),
-		Mounts: []snapshot.Mount{{Path: "/", UsedBytes: 167503724544, TotalBytes: 536870912000, UsedGB: snapshot.F(156), TotalGB: snapshot.F(500), Percent: snapshot.F(31.2)}}}
+		Mounts: []snapshot.Mount{{Path: "/", UsedBytes: 167503724544, TotalBytes: 536870912000, Percent: snapshot.Percent(167503724544, 167503724544+369367187456)}}}
 	for _, name := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
 		s.Containers = append(s.Containers, snapshot.Container{Name: name, Status: "running", Health: "healthy", State: "healthy", Probe: name, Timeline: []string{"healthy"}})
 	}

@@ -90,8 +90,8 @@ func Status(s *snapshot.Snapshot, stale bool) StatusData {
 	if g := s.GPU; g != nil {
 		d.GPU.Utilization = round(g.Utilization, 1)
 		d.GPU.Temperature = round(g.Temperature, 1)
-		d.GPU.MemoryUsed = megabytes(g.MemoryUsedBytes, g.VRAMUsedGB)
-		d.GPU.MemoryTotal = megabytes(g.MemoryTotalBytes, g.VRAMTotalGB)
+		d.GPU.MemoryUsed = wholeMiB(g.MemoryUsedBytes)
+		d.GPU.MemoryTotal = wholeMiB(g.MemoryTotalBytes)
 	}
 	if t := s.Inference.Throughput; t != nil && t.ImagesPerMin != nil {
 		d.GPU.InferenceFPS = snapshot.Round(snapshot.F(*t.ImagesPerMin/60), 2)
@@ -103,18 +103,16 @@ func Status(s *snapshot.Snapshot, stale bool) StatusData {
 	d.Health = OverallHealth(s, stale)
 	det, llm := s.AIModels.Detector.Status, s.AIModels.Nemotron.Status
 	d.AI = StatusAI{Status: AIHealth(det, llm), DetectorKey: s.AIModels.DetectorKey, Detector: det, Nemotron: llm}
+	applyStatusRules(&d, s)
 	return d
 }
 
-// megabytes is a GPU memory figure in MiB, from bytes when known, else from GiB.
-func megabytes(bytes *uint64, gib *float64) *float64 {
-	switch {
-	case bytes != nil:
-		return snapshot.F(math.Round(float64(*bytes) / snapshot.MiB))
-	case gib != nil:
-		return snapshot.F(math.Round(*gib * 1024))
+// wholeMiB is a GPU memory figure in whole MiB (system_status's memory_used/total).
+func wholeMiB(bytes *uint64) *float64 {
+	if bytes == nil {
+		return nil
 	}
-	return nil
+	return snapshot.F(math.Round(float64(*bytes) / snapshot.MiB))
 }
 
 // AIHealth is ai.status: healthy when both models are, unhealthy when neither is

@@ -65,7 +65,7 @@ func TestBuildStatusHealth(t *testing.T) {
 
 func TestBuildStatusNumbers(t *testing.T) {
 	s := snapshot.New(t0)
-	s.GPU = &snapshot.GPU{Name: "A", Utilization: snapshot.F(50), VRAMUsedGB: snapshot.F(1.5),
+	s.GPU = &snapshot.GPU{Name: "A", Utilization: snapshot.F(50), MemoryUsedBytes: snapshot.U(3 << 29),
 		MemoryTotalBytes: snapshot.U(8 << 30), Temperature: snapshot.F(61)}
 	s.Inference.Throughput = &snapshot.Throughput{ImagesPerMin: snapshot.F(90)}
 	s.Inference.Queues = &snapshot.Queues{Detection: snapshot.I(7)}

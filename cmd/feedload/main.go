@@ -82,10 +82,10 @@ func (s *stampedSource) Latest() *snapshot.Snapshot {
 func synthetic() snapshot.Snapshot {
 	s := snapshot.New(time.Now())
 	s.Hostname = "loadtest"
-	g := snapshot.GPU{Name: "NVIDIA RTX A5500", Utilization: snapshot.F(38), VRAMUsedGB: snapshot.F(22.7),
-		VRAMTotalGB: snapshot.F(24), VRAMPercent: snapshot.F(94.58), Temperature: snapshot.F(38), PowerWatts: snapshot.F(31), Source: "nvml"}
+	g := snapshot.GPU{Name: "NVIDIA RTX A5500", Utilization: snapshot.F(38), MemoryUsedBytes: snapshot.U(24373684224),
+		MemoryTotalBytes: snapshot.U(24 << 30), VRAMPercent: snapshot.F(94.58), Temperature: snapshot.F(38), PowerWatts: snapshot.F(31), Source: "nvml"}
 	s.GPU, s.GPUs = &g, []snapshot.GPU{g}
-	s.AIModels.Detector = snapshot.Detector{Status: "healthy", VRAMGB: snapshot.F(0.17)}
+	s.AIModels.Detector = snapshot.Detector{Status: "healthy", VRAMUsedBytes: snapshot.U(182536110)}
 	s.AIModels.Nemotron = snapshot.LLM{Status: "healthy", SlotsActive: snapshot.I(1), SlotsTotal: snapshot.I(2), ContextSize: snapshot.I(131072)}
 	s.Nemotron = s.AIModels.Nemotron
 	lat := &snapshot.Latency{Avg: snapshot.F(45.2), P95: snapshot.F(82.3), P99: snapshot.F(120.6), Samples: snapshot.I(1000), Source: "redis"}
@@ -94,9 +94,9 @@ func synthetic() snapshot.Snapshot {
 	s.Inference.Queues = &snapshot.Queues{Detection: snapshot.I(3), Analysis: snapshot.I(1)}
 	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: "healthy", ConnectionsActive: snapshot.I(5), ConnectionsMax: snapshot.I(100),
 		CacheHitRatio: snapshot.F(98.2), TransactionsPerMin: snapshot.F(1200)}
-	s.Databases.Redis = snapshot.Redis{Status: "healthy", ConnectedClients: snapshot.I(8), MemoryMB: snapshot.F(1.44), HitRatio: snapshot.F(97.5)}
-	s.Host = snapshot.Host{CPUPercent: snapshot.F(12), RAMUsedGB: snapshot.F(8.2), RAMTotalGB: snapshot.F(32), RAMPercent: snapshot.F(25.6),
-		DiskUsedGB: snapshot.F(156), DiskTotalGB: snapshot.F(500), DiskPercent: snapshot.F(31.2)}
+	s.Databases.Redis = snapshot.Redis{Status: "healthy", ConnectedClients: snapshot.I(8), MemoryUsedBytes: snapshot.I(1509949), HitRatio: snapshot.F(97.5)}
+	s.Host = snapshot.Host{CPUPercent: snapshot.F(12), MemoryUsedBytes: snapshot.U(8804682957), MemoryTotalBytes: snapshot.U(32 << 30),
+		RAMPercent: snapshot.F(25.6), DiskUsedBytes: snapshot.U(156 << 30), DiskTotalBytes: snapshot.U(500 << 30), DiskPercent: snapshot.F(31.2)}
 	timeline := make([]string, 60)
 	for i := range timeline {
 		timeline[i] = "healthy"

@@ -53,6 +53,9 @@ func ExporterAddr(t testing.TB) string {
 	return need(t, "HSI_TEST_EXPORTER_ADDR", "Prometheus (its scrape target)")
 }
 
+// MQTTBroker is the Mosquitto broker, as tcp://127.0.0.1:PORT (anonymous, no persistence).
+func MQTTBroker(t testing.TB) string { return need(t, "HSI_TEST_MQTT_BROKER", "Mosquitto") }
+
 // StopServer stops one server of the harness: pgfault, redisfault or prometheus.
 func StopServer(t testing.TB, name string) { t.Helper(); control(t, "stop", name) }
 

@@ -1,0 +1,4 @@
+package main
+
+// cgoEnabled is set by a cgo-only file: the demo simulates GPUs only in cgo builds.
+var cgoEnabled = false

@@ -1,0 +1,119 @@
+// Package demo is hsi-top's built-in simulated stack, for `hsi-top demo`: the recorded
+// service responses (internal/fixtures) served on loopback as the backend, the detector,
+// llama.cpp and the frontend would; a small Redis that answers INFO and the queue
+// lengths with numbers that move; and, in cgo builds, two simulated NVIDIA GPUs (go-nvml's
+// mock) whose load, temperature, power and per-process memory vary with periodic spikes.
+// Everything listens on 127.0.0.1 only and stops with Close.
+package demo
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/hsi-top/hsi-top/collector"
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/fixtures"
+)
+
+// Hostname is the host the demo's snapshots name.
+const Hostname = "demo-gpu-box"
+
+// routes are each fake service's paths and the fixture each answers with.
+var routes = map[string]map[string]string{
+	"backend": {
+		"/api/system/stats":        "backend-stats.json",
+		"/api/system/health/ready": "backend-health-ready-200.json",
+		"/api/system/telemetry":    "backend-telemetry.json",
+		"/health":                  "llm-health-ok.json",
+	},
+	"detector": {"/health": "detector-health-rtdetr.json"},
+	"llm":      {"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json", "/metrics": "llm-metrics.txt"},
+	"frontend": {"/health": "llm-health-ok.json"},
+}
+
+// Stack is the running simulation.
+type Stack struct {
+	servers map[string]*httptest.Server
+	redis   *fakeRedis
+	start   time.Time
+}
+
+// Start serves every fake service on a loopback port.
+func Start() (*Stack, error) {
+	s := &Stack{servers: map[string]*httptest.Server{}, start: time.Now()}
+	for name, rs := range routes {
+		h, err := fixtureHandler(rs)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.servers[name] = httptest.NewServer(h)
+	}
+	r, err := startRedis(s.start)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("demo redis: %w", err)
+	}
+	s.redis = r
+	return s, nil
+}
+
+func fixtureHandler(rs map[string]string) (http.Handler, error) {
+	bodies := map[string][]byte{}
+	for path, name := range rs {
+		b, err := fixtures.Read(name)
+		if err != nil {
+			return nil, fmt.Errorf("demo fixture %s: %w", name, err)
+		}
+		bodies[path] = b
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, "metrics") {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.Write(b)
+	}), nil
+}
+
+// Config points cfg's services at the fakes: the backend, detector, LLM, frontend and
+// Redis; PostgreSQL, Prometheus and the real GPU are off (the simulated GPUs come from
+// Sources), and the container rows probe the services.
+func (s *Stack) Config(cfg config.Config) config.Config {
+	cfg.Backend.Enabled, cfg.Backend.URL = true, config.SecretURL(s.servers["backend"].URL)
+	cfg.Detector.Enabled, cfg.Detector.URL = true, config.SecretURL(s.servers["detector"].URL)
+	cfg.LLM.Enabled, cfg.LLM.URL = true, config.SecretURL(s.servers["llm"].URL)
+	cfg.Frontend.Enabled, cfg.Frontend.URL = true, config.SecretURL(s.servers["frontend"].URL)
+	cfg.Redis.Enabled, cfg.Redis.URL, cfg.Redis.Password = true, config.SecretURL("redis://"+s.redis.addr()+"/0"), ""
+	cfg.Postgres.Enabled = false
+	cfg.Prometheus.Enabled = false
+	cfg.GPU.Enabled = false
+	cfg.Containers = []config.ContainerConfig{
+		{Name: "backend", Probe: "backend"}, {Name: "frontend", Probe: "frontend"}, {Name: "redis", Probe: "redis"},
+		{Name: "ai-detector", Probe: "detector"}, {Name: "ai-llm", Probe: "llm"},
+	}
+	return cfg
+}
+
+// Sources are the simulated sources to add to the configured ones: the two GPUs (none in
+// a build without cgo, whose GPU panel says so).
+func (s *Stack) Sources() []collector.Source { return simulatedGPUs(s.start) }
+
+// Close stops every fake service.
+func (s *Stack) Close() {
+	for _, srv := range s.servers {
+		srv.Close()
+	}
+	if s.redis != nil {
+		s.redis.close()
+	}
+}

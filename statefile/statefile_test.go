@@ -1,0 +1,123 @@
+package statefile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hsi-top/hsi-top/alerts"
+	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/snapshot"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+type fixedLatest struct{ s *snapshot.Snapshot }
+
+func (f fixedLatest) Latest() *snapshot.Snapshot { return f.s }
+
+func TestSaveAndRestoreRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	store := history.NewStore()
+	var last *snapshot.Snapshot
+	for i := range 30 {
+		s := snapshot.New(t0.Add(time.Duration(i) * 5 * time.Second))
+		s.Hostname = "box"
+		s.Host.CPUPercent = snapshot.F(float64(i))
+		s.AlertLog = []snapshot.AlertLogEntry{{Severity: "critical", Metric: snapshot.MetricHostDisk, Object: "/", Raised: snapshot.Time{Time: t0}, Peak: 95}}
+		store.Process(s)
+		last = s
+	}
+	sn := alerts.NewSnoozeStore()
+	sn.Snooze(snapshot.MetricHostDisk, "/", t0, 24*time.Hour)
+	clk := clock.NewFake(t0.Add(150 * time.Second))
+	k, res, err := Open(dir, store, sn, clk)
+	if err != nil || res.Problem != nil || res.Log != nil {
+		t.Fatalf("open of an empty dir: %v %+v", err, res)
+	}
+	k.Start(fixedLatest{last})
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	store2 := history.NewStore()
+	sn2 := alerts.NewSnoozeStore()
+	_, res, err = Open(dir, store2, sn2, clk)
+	if err != nil || res.Problem != nil {
+		t.Fatalf("reopen: %v %+v", err, res)
+	}
+	if len(res.Log) != 1 || res.Log[0].Metric != snapshot.MetricHostDisk || !res.Stopped.Equal(clk.Now()) {
+		t.Errorf("restored log %+v stopped %s", res.Log, res.Stopped)
+	}
+	if !sn2.Silenced(snapshot.MetricHostDisk, "/", t0.Add(time.Hour)) {
+		t.Error("the snooze did not survive")
+	}
+	// The history reads the same once a new snapshot aligns it.
+	next := snapshot.New(last.Timestamp.Add(5 * time.Second))
+	store.Process(next)
+	store2.Process(next)
+	key := store.Keys()[0]
+	a, b := store.Series(key, history.Range5m), store2.Series(key, history.Range5m)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("%s point %d: %+v after the restore, want %+v", key, i, b[i], a[i])
+		}
+	}
+	if got, want := len(store2.Snapshots(history.Range5m)), len(store.Snapshots(history.Range5m)); got != want || got < 30 {
+		t.Errorf("%d snapshots after the restore, want %d", got, want)
+	}
+}
+
+func TestUnreadableFilesAreSetAside(t *testing.T) {
+	for name, body := range map[string][]byte{
+		"foreign": []byte(`{"some": "json"}`),
+		"corrupt": append([]byte(magic), 0xff, 0x00, 0x13, 0x37),
+		"empty":   {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, FileName)
+			if err := os.WriteFile(path, body, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			k, res, err := Open(dir, history.NewStore(), nil, clock.NewFake(t0))
+			if err != nil || k == nil {
+				t.Fatalf("open: %v", err)
+			}
+			if !errors.Is(res.Problem, ErrUnreadable) || res.SetAside == "" {
+				t.Fatalf("problem %v, set aside %q", res.Problem, res.SetAside)
+			}
+			if got, _ := os.ReadFile(res.SetAside); string(got) != string(body) {
+				t.Errorf("the set-aside file lost its content")
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Errorf("the bad file is still in place: %v", err)
+			}
+		})
+	}
+}
+
+func TestWriteIsAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", FileName)
+	if err := Write(path, &State{Saved: t0, Host: "one"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, &State{Saved: t0, Host: "two"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(path)
+	if err != nil || st.Host != "two" {
+		t.Fatalf("read %+v %v", st, err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+	if fi, _ := os.Stat(filepath.Dir(path)); fi.Mode().Perm() != 0o700 {
+		t.Errorf("state directory mode %v, want 0700", fi.Mode().Perm())
+	}
+}
