@@ -281,7 +281,9 @@ func TestDemoInTmux(t *testing.T) {
 	run("send-keys", "-t", s.name, "a")
 	waitFor("the alert log", contains("Active alerts", "Cleared"))
 	run("send-keys", "-t", s.name, "Escape")
-	waitFor("the dashboard again", func(sc string) bool { return !strings.Contains(sc, "Active alerts") && strings.Contains(sc, "─ GPU ") })
+	waitFor("the dashboard again", func(sc string) bool {
+		return !strings.Contains(sc, "Active alerts") && strings.Contains(sc, "─ GPU ")
+	})
 
 	before := capture()
 	run("send-keys", "-t", s.name, "g")
