@@ -37,12 +37,21 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	// The history store is the last stage: it keeps every tick (alerts included) for the
 	// charts, paused or not.
 	store := history.NewStore()
-	eng, built, err := newEngine(cfg, store)
+	// The state file and notifications (watch.go), as in --serve.
+	w, err := startWatch(cfg, store, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
+	eng, built, err := newEngine(cfg, w.stages(store)...)
+	if err != nil {
+		w.close()
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
 	defer closeBuilt(built, stderr)
+	w.run(eng)
+	defer w.close() // after the engine stopped (wg.Wait below)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
