@@ -44,8 +44,8 @@ type pageView struct {
 	Bad      []string       `json:"bad"`
 	Perf     int            `json:"perf"`
 	// Raw is the newest frame of each type as it came off the socket.
-	Raw map[string]string `json:"raw"`
-	View     *struct {
+	Raw  map[string]string `json:"raw"`
+	View *struct {
 		GPU *struct {
 			Name        string `json:"name"`
 			Utilization string `json:"utilization"`
