@@ -9,14 +9,17 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"golang.org/x/term"
 
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/internal/termbg"
 	"github.com/hsi-top/hsi-top/tui"
 )
 
@@ -70,13 +73,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	}()
 
 	noColor := cfg.UI.NoColor || os.Getenv("NO_COLOR") != ""
-	renderer := lipgloss.NewRenderer(os.Stdout)
-	if noColor {
-		renderer.SetColorProfile(termenv.Ascii)
-	}
-	// Ask the terminal for its background now, before the program owns it, so the
-	// adaptive colours never query it from the UI goroutine.
-	renderer.HasDarkBackground()
+	renderer := newRenderer(cfg.UI.Theme, noColor)
 	lipgloss.SetDefaultRenderer(renderer)
 
 	model := tui.New(tui.Options{
@@ -138,4 +135,55 @@ func rangeFromConfig(s string) tui.Range {
 		return tui.Range60m
 	}
 	return tui.Range5m
+}
+
+// newRenderer is the renderer on stdout with the theme's background and the colour
+// profile: none with NO_COLOR; at least 256 colours inside screen and tmux (termenv
+// takes TERM=screen for a monochrome terminal, while btop and Glances keep their colours
+// there). The background is decided now, before the program owns the terminal, so the
+// adaptive colours never query it from the UI goroutine.
+func newRenderer(theme string, noColor bool) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(os.Stdout)
+	switch {
+	case noColor:
+		r.SetColorProfile(termenv.Ascii)
+	case r.ColorProfile() > termenv.ANSI256 && multiplexed(os.Getenv("TERM")):
+		r.SetColorProfile(termenv.ANSI256)
+	}
+	r.SetHasDarkBackground(darkBackground(theme))
+	return r
+}
+
+// multiplexed reports a TERM of GNU screen or tmux.
+func multiplexed(term string) bool {
+	return strings.HasPrefix(term, "screen") || strings.HasPrefix(term, "tmux")
+}
+
+// darkBackground decides the palette: dark or light as configured, or for auto the
+// terminal's own answer to OSC 11 (asked through tmux and screen too), then COLORFGBG.
+func darkBackground(theme string) bool {
+	switch theme {
+	case "dark":
+		return true
+	case "light":
+		return false
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return termbg.Dark(nil, os.Getenv)
+	}
+	defer tty.Close()
+	// Through SyscallConn: File.Fd would put the file in blocking mode, and the read
+	// deadline that bounds the wait for an answer would stop working.
+	rc, err := tty.SyscallConn()
+	if err != nil {
+		return termbg.Dark(nil, os.Getenv)
+	}
+	var old *term.State
+	rc.Control(func(fd uintptr) { old, err = term.MakeRaw(int(fd)) })
+	if err != nil {
+		return termbg.Dark(nil, os.Getenv)
+	}
+	defer rc.Control(func(fd uintptr) { term.Restore(int(fd), old) })
+	return termbg.Dark(tty, os.Getenv)
 }
