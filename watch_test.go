@@ -249,3 +249,24 @@ func TestASecondInstanceNeitherSavesNorNotifies(t *testing.T) {
 		t.Errorf("the second instance does not say why it does not notify: %s", log)
 	}
 }
+
+func TestConfigRedactsNotificationSecrets(t *testing.T) {
+	body := offline + `notify:
+  ntfy: [{url: "https://ntfy.example/topic", token: "tk_ntfysecret"}]
+  webhook: [{url: "http://127.0.0.1:9000/hook", secret: "whsec_hooksecret"}]
+  mqtt: {broker: "tcp://127.0.0.1:1883", username: "hsi", password: "mqttsecret"}
+  heartbeat_url: "https://user:hbsecret@hc.example/ping"
+`
+	code, out, errOut := runCLI("config", "--config", writeConfig(t, body))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, secret := range []string{"tk_ntfysecret", "whsec_hooksecret", "mqttsecret", "hbsecret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("hsi-top config shows %q", secret)
+		}
+	}
+	if !strings.Contains(out, "token: '***'") && !strings.Contains(out, `token: "***"`) {
+		t.Errorf("the ntfy token is not shown as ***:\n%s", out)
+	}
+}
