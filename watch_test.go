@@ -196,7 +196,7 @@ func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
 	cfg := diskAlertConfig(t, t.TempDir())
 	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL), Secret: "whsec"}}
 	start := time.Now()
-	startServe(t, cfg)
+	si := startServe(t, cfg)
 	select {
 	case ev := <-got:
 		if ev.Event != alerts.EventRaise || ev.Metric != "host_disk" || ev.Severity != "critical" {
@@ -213,6 +213,16 @@ func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
 	case ev := <-got:
 		t.Errorf("a second event %+v before repeat_every", ev)
 	case <-time.After(2 * time.Second):
+	}
+	// The channel is a source: on /metrics too.
+	resp, err := http.Get(si.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `hsi_top_source_up{source="notify_webhook"} 1`) {
+		t.Errorf("/metrics has no notify_webhook source_up 1")
 	}
 }
 
