@@ -103,9 +103,11 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		eng.Run(ctx)
 	}()
 
-	// 20 frames a second at most: the renderer wakes at this rate even when nothing
-	// changed, and a monitor that updates every second gains nothing from 60.
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(20))
+	// 10 frames a second at most: the renderer wakes at this rate even when nothing
+	// changed (and then writes nothing: the model's View is cached until a snapshot, a
+	// key or a resize), and a monitor that updates every few seconds gains nothing from
+	// more; a key still shows within 100 ms.
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(10))
 	_, runErr := p.Run()
 	interrupted := ctx.Err() != nil // a signal, not a failure
 	cancel()
