@@ -70,6 +70,7 @@ type cliFlags struct {
 	serveAddr  string
 	listen     string
 	noColor    bool
+	theme      string
 	version    bool
 	format     string
 	demo       bool // hsi-top demo: the simulated stack
@@ -95,6 +96,7 @@ func newFlagSet(f *cliFlags) *flag.FlagSet {
 	fs.BoolVar(&f.serve, "serve", false, "headless: serve the web page's feed on ADDR (positional, default from config)")
 	fs.StringVar(&f.listen, "listen", "", "with the dashboard: also serve the feed on `ADDR`")
 	fs.BoolVar(&f.noColor, "no-color", false, "draw without colour (also: NO_COLOR set)")
+	fs.StringVar(&f.theme, "theme", "", "palette: `auto` (ask the terminal), dark or light (default from ui.theme)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	fs.StringVar(&f.format, "format", "", "with rules: the output `FORMAT` (prometheus)")
 	return fs
@@ -265,6 +267,9 @@ func loadConfig(f *cliFlags) (*config.Loaded, error) {
 	}
 	if f.noColor {
 		c.UI.NoColor = true
+	}
+	if f.theme != "" {
+		c.UI.Theme = f.theme
 	}
 	if err := loaded.Validate(); err != nil {
 		return nil, err // each line names the layer (file:line, variable, flag) it came from
