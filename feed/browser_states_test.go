@@ -43,7 +43,9 @@ type pageView struct {
 	Errors   []string       `json:"errors"`
 	Bad      []string       `json:"bad"`
 	Perf     int            `json:"perf"`
-	View     *struct {
+	// Raw is the newest frame of each type as it came off the socket.
+	Raw  map[string]string `json:"raw"`
+	View *struct {
 		GPU *struct {
 			Name        string `json:"name"`
 			Utilization string `json:"utilization"`
@@ -394,10 +396,32 @@ func TestBrowserPageStates(t *testing.T) {
 				t.Fatalf("the page dropped %d frames (view %v, status %v)", pv.Dropped, pv.View != nil, pv.Status != nil)
 			}
 			ps.check(t, pv)
+			saveFrames(t, ps.name, pv.Raw)
 			if t.Failed() {
 				t.Logf("page view: %+v\nstatus: %+v", *pv.View, *pv.Status)
 			}
 		})
+	}
+}
+
+// saveFrames writes the state's newest frames to $HSI_PAGE_FRAMES, when set: the frames
+// as sent on the wire, for reading (the issue's closing note).
+func saveFrames(t *testing.T, state string, raw map[string]string) {
+	dir := os.Getenv("HSI_PAGE_FRAMES")
+	if dir == "" {
+		return
+	}
+	name := strings.ReplaceAll(strings.ToLower(state), " ", "-")
+	name = strings.Map(func(r rune) rune {
+		if r == '-' || ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return -1
+	}, name)
+	for typ, frame := range raw {
+		if err := os.WriteFile(filepath.Join(dir, name+"."+typ+".json"), []byte(frame+"\n"), 0o644); err != nil {
+			t.Errorf("saving the frames: %v", err)
+		}
 	}
 }
 
@@ -431,6 +455,16 @@ func redisLookups(t *testing.T, u string) (stop func()) {
 		rc.Del(context.Background(), "page:hit", "telemetry:latency:total")
 		rc.Close()
 	}
+}
+
+// hostCritical reports whether a critical alert about the test machine itself is active.
+func hostCritical(alerts []string) bool {
+	for _, a := range alerts {
+		if strings.HasPrefix(a, "host_") && strings.HasSuffix(a, ":critical") {
+			return true
+		}
+	}
+	return false
 }
 
 func wantContainer(t *testing.T, pv pageView, name, want string) {
@@ -480,8 +514,13 @@ func pageStates() []stackState {
 			for _, c := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
 				wantContainer(t, pv, c, "Healthy")
 			}
-			if v.Detector != "healthy" || pv.Status.Health != "healthy" {
-				t.Errorf("detector %q, system health %q, want both healthy", v.Detector, pv.Status.Health)
+			if v.Detector != "healthy" {
+				t.Errorf("detector %q, want healthy", v.Detector)
+			}
+			if pv.Status.Health != "healthy" && !hostCritical(v.Alerts) {
+				// The machine running the test may itself be short of disk or memory: a
+				// critical host alert lowers health truthfully. Nothing else may.
+				t.Errorf("system health %q with every service up (alerts %v)", pv.Status.Health, v.Alerts)
 			}
 		}},
 		{name: "idle Redis", check: func(t *testing.T, pv pageView) {
