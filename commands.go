@@ -27,6 +27,7 @@ var subcommands = []subcommand{
 	{name: "completion", args: "bash|zsh|fish", maxArgs: 1, choices: completionShells,
 		summary: "print the shell completion script for bash, zsh or fish"},
 	{name: "man", summary: "print the manual page as roff (hsi-top man | man -l -)"},
+	{name: "rules", summary: "with --format prometheus: print the alert rules, at the configured levels, as a Prometheus alerting-rules file over hsi-top's /metrics"},
 }
 
 // findSubcommand returns the subcommand named name, or nil.

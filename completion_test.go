@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // completionScript runs `hsi-top completion SHELL` and writes the script to a file.
@@ -71,7 +73,7 @@ func TestBashCompletionCompletes(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{"hsi-top --con", "--config"},
 		{"hsi-top --no", "--no-color"},
-		{"hsi-top ", "config demo healthcheck completion man"},
+		{"hsi-top ", "config demo healthcheck completion man rules"},
 		{"hsi-top --config " + filepath.Join(dir, "si"), filepath.Join(dir, "site.yaml")},
 		{"hsi-top completion ", "bash zsh fish"},
 		{"hsi-top completion f", "fish"},
@@ -116,15 +118,37 @@ func TestFishCompletionCompletes(t *testing.T) {
 	}
 }
 
-// zsh, where installed, parses the script.
-func TestZshCompletionParses(t *testing.T) {
+// zsh, where installed, parses the script and completes with it: an interactive zsh on
+// a pseudo-terminal (zsh/zpty) loads compinit and the script, a line and a tab are typed,
+// and the screen must show the completion.
+func TestZshCompletionCompletes(t *testing.T) {
 	zsh, err := exec.LookPath("zsh")
 	if err != nil {
 		t.Skip("zsh is not installed")
 	}
 	_, path := completionScript(t, "zsh")
 	if out, err := exec.Command(zsh, "-n", path).CombinedOutput(); err != nil {
-		t.Errorf("zsh -n: %v\n%s", err, out)
+		t.Fatalf("zsh -n: %v\n%s", err, out)
+	}
+	// zpty -r with a pattern reads until the pattern shows; the context bounds a miss.
+	const drive = `zmodload zsh/zpty
+zpty z 'zsh -f -i'
+zpty -w z "PS1='%% '; autoload -U compinit; compinit -u -D; source ${(q)3}"
+zpty -w -n z "$1"$'\t'
+zpty -r z out "*$2*" && print -r -- matched`
+	for _, tc := range []struct{ line, want string }{
+		// zsh writes only what completion adds: "--con", a bell, "fig".
+		{"hsi-top --con", "--con*fig"},
+		{"hsi-top completion ", "bash*fish*zsh"},
+		{"hsi-top ", "healthcheck*-- exit 0 when"},
+		{"hsi-top --serve 127.0.0.1:9 --no", "--no*-color"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		out, err := exec.CommandContext(ctx, zsh, "-f", "-c", drive, "zsh", tc.line, tc.want, path).Output()
+		cancel()
+		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "matched") {
+			t.Errorf("%q: zsh never showed %q (%v)", tc.line, tc.want, err)
+		}
 	}
 }
 

@@ -9,14 +9,17 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"golang.org/x/term"
 
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/internal/termbg"
 	"github.com/hsi-top/hsi-top/tui"
 )
 
@@ -34,12 +37,21 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	// The history store is the last stage: it keeps every tick (alerts included) for the
 	// charts, paused or not.
 	store := history.NewStore()
-	eng, built, err := newEngine(cfg, store)
+	// The state file and notifications (watch.go), as in --serve.
+	w, err := startWatch(cfg, store, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
+	eng, built, err := newEngine(cfg, w.stages(store)...)
+	if err != nil {
+		w.close()
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
 	defer closeBuilt(built, stderr)
+	w.run(eng)
+	defer w.close() // after the engine stopped (wg.Wait below)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -70,13 +82,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	}()
 
 	noColor := cfg.UI.NoColor || os.Getenv("NO_COLOR") != ""
-	renderer := lipgloss.NewRenderer(os.Stdout)
-	if noColor {
-		renderer.SetColorProfile(termenv.Ascii)
-	}
-	// Ask the terminal for its background now, before the program owns it, so the
-	// adaptive colours never query it from the UI goroutine.
-	renderer.HasDarkBackground()
+	renderer := newRenderer(cfg.UI.Theme, noColor)
 	lipgloss.SetDefaultRenderer(renderer)
 
 	model := tui.New(tui.Options{
@@ -97,9 +103,11 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		eng.Run(ctx)
 	}()
 
-	// 20 frames a second at most: the renderer wakes at this rate even when nothing
-	// changed, and a monitor that updates every second gains nothing from 60.
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(20))
+	// 10 frames a second at most: the renderer wakes at this rate even when nothing
+	// changed (and then writes nothing: the model's View is cached until a snapshot, a
+	// key or a resize), and a monitor that updates every few seconds gains nothing from
+	// more; a key still shows within 100 ms.
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(10))
 	_, runErr := p.Run()
 	interrupted := ctx.Err() != nil // a signal, not a failure
 	cancel()
@@ -138,4 +146,55 @@ func rangeFromConfig(s string) tui.Range {
 		return tui.Range60m
 	}
 	return tui.Range5m
+}
+
+// newRenderer is the renderer on stdout with the theme's background and the colour
+// profile: none with NO_COLOR; at least 256 colours inside screen and tmux (termenv
+// takes TERM=screen for a monochrome terminal, while btop and Glances keep their colours
+// there). The background is decided now, before the program owns the terminal, so the
+// adaptive colours never query it from the UI goroutine.
+func newRenderer(theme string, noColor bool) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(os.Stdout)
+	switch {
+	case noColor:
+		r.SetColorProfile(termenv.Ascii)
+	case r.ColorProfile() > termenv.ANSI256 && multiplexed(os.Getenv("TERM")):
+		r.SetColorProfile(termenv.ANSI256)
+	}
+	r.SetHasDarkBackground(darkBackground(theme))
+	return r
+}
+
+// multiplexed reports a TERM of GNU screen or tmux.
+func multiplexed(term string) bool {
+	return strings.HasPrefix(term, "screen") || strings.HasPrefix(term, "tmux")
+}
+
+// darkBackground decides the palette: dark or light as configured, or for auto the
+// terminal's own answer to OSC 11 (asked through tmux and screen too), then COLORFGBG.
+func darkBackground(theme string) bool {
+	switch theme {
+	case "dark":
+		return true
+	case "light":
+		return false
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return termbg.Dark(nil, os.Getenv)
+	}
+	defer tty.Close()
+	// Through SyscallConn: File.Fd would put the file in blocking mode, and the read
+	// deadline that bounds the wait for an answer would stop working.
+	rc, err := tty.SyscallConn()
+	if err != nil {
+		return termbg.Dark(nil, os.Getenv)
+	}
+	var old *term.State
+	rc.Control(func(fd uintptr) { old, err = term.MakeRaw(int(fd)) })
+	if err != nil {
+		return termbg.Dark(nil, os.Getenv)
+	}
+	defer rc.Control(func(fd uintptr) { term.Restore(int(fd), old) })
+	return termbg.Dark(tty, os.Getenv)
 }

@@ -225,3 +225,101 @@ frontend: {enabled: true, url: %q}
 		t.Fatalf("the dashboard is still on the screen after quitting:\n%s", sc)
 	}
 }
+
+// TestDemoInTmux runs `hsi-top demo --theme light` in a 120×40 tmux pane: the header says
+// DEMO, both simulated GPUs and every panel are on the first screen in the light
+// palette, `a` opens and esc closes the alert log, `g` moves the selection without
+// moving anything else, a resize to 80×24 keeps every panel with `? help` and `q quit`,
+// and q exits 0.
+func TestDemoInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is required under CI")
+		}
+		t.Skip("tmux is not installed")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "hsi-top")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	exitFile := filepath.Join(dir, "exit")
+	s := tmuxSession{t: t, name: fmt.Sprintf("hsi-top-demo-%d", os.Getpid())}
+	sock := "hsi-top-e2e-demo"
+	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
+	run := func(args ...string) string { return s.run(tm(args...)...) }
+	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
+	shell := fmt.Sprintf("cd %q && TERM=xterm-256color %q demo --theme light --interval 1s --config /dev/null 2>/dev/null; echo $? > %q; sleep 60", dir, bin, exitFile)
+	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
+	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
+	waitFor := func(what string, ok func(string) bool) string {
+		t.Helper()
+		var screen string
+		for i := 0; i < 200; i++ {
+			screen = capture()
+			if ok(screen) {
+				return screen
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("waiting for %s; the screen is:\n%s", what, screen)
+		return ""
+	}
+	panels := []string{"─ GPU ", "─ AI Models ", "─ Inference ", "─ Databases ", "─ Host ", "─ Containers ", "? help", "q quit"}
+	first := waitFor("the demo", contains(append(panels, "DEMO", "RTX A5500", "RTX A2000", "ai-llm")...))
+	t.Logf("demo at 120x40:\n%s", first)
+
+	// The light palette: the title's near-black (#1A1A1A), not the dark theme's near-white.
+	coloured := run("capture-pane", "-e", "-p", "-t", s.name)
+	if !strings.Contains(coloured, "38;5;232m") && !strings.Contains(coloured, "38;2;26;26;26m") {
+		t.Errorf("--theme light did not draw the light palette's title colour:\n%q", coloured[:min(len(coloured), 400)])
+	}
+
+	run("send-keys", "-t", s.name, "a")
+	waitFor("the alert log", contains("Active alerts", "Cleared"))
+	run("send-keys", "-t", s.name, "Escape")
+	waitFor("the dashboard again", func(sc string) bool {
+		return !strings.Contains(sc, "Active alerts") && strings.Contains(sc, "─ GPU ")
+	})
+
+	before := capture()
+	run("send-keys", "-t", s.name, "g")
+	after := waitFor("GPU1 selected", contains("▸ 1 RTX A2000"))
+	if lineOf(after, "─ AI Models") != lineOf(before, "─ AI Models") {
+		t.Errorf("g moved the panels below the GPU:\n%s\n--- was\n%s", after, before)
+	}
+
+	run("resize-window", "-t", s.name, "-x", "80", "-y", "24")
+	small := waitFor("every panel at 80×24", func(sc string) bool {
+		return contains(panels...)(sc) && strings.Count(strings.TrimRight(sc, "\n"), "\n") <= 23
+	})
+	t.Logf("demo at 80x24:\n%s", small)
+	run("resize-window", "-t", s.name, "-x", "200", "-y", "60")
+	waitFor("the 200×60 view", contains(append(panels, "Processes GPU1")...))
+
+	run("send-keys", "-t", s.name, "q")
+	var code []byte
+	for i := 0; i < 200; i++ {
+		if b, err := os.ReadFile(exitFile); err == nil && len(b) > 0 {
+			code = b
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := strings.TrimSpace(string(code)); got != "0" {
+		t.Fatalf("exit status %q, want 0", got)
+	}
+}
+
+// lineOf is the number of the screen's first line holding sub, or -1.
+func lineOf(screen, sub string) int {
+	for i, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, sub) {
+			return i
+		}
+	}
+	return -1
+}

@@ -19,7 +19,7 @@ func TestDemoOnce(t *testing.T) {
 	if code != exitOK && code != exitWarning && code != exitCritical {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	want := []string{"detector healthy", "llm      healthy", "redis    healthy", "services backend:healthy"}
+	want := []string{"detector healthy", "llm      healthy", "redis    healthy", "postgres healthy  conns ", "services backend:healthy"}
 	if runtime.GOOS == "linux" && cgoEnabled {
 		want = append(want, "gpu0     NVIDIA RTX A5500", "gpu1     NVIDIA RTX A2000", "ai-llm")
 	}

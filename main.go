@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -41,6 +42,7 @@ Usage:
   hsi-top healthcheck [URL]       exit 0 when a --serve answers /healthz (default http://127.0.0.1:8089/healthz)
   hsi-top completion SHELL        print the completion script for bash, zsh or fish
   hsi-top man                     print the manual page (roff: hsi-top man | man -l -)
+  hsi-top rules --format prometheus  the alert rules as a Prometheus alerting-rules file
 
 Flags:
 `
@@ -68,7 +70,9 @@ type cliFlags struct {
 	serveAddr  string
 	listen     string
 	noColor    bool
+	theme      string
 	version    bool
+	format     string
 	demo       bool // hsi-top demo: the simulated stack
 	subcommand string
 	subArgs    []string // the words after the subcommand
@@ -92,7 +96,9 @@ func newFlagSet(f *cliFlags) *flag.FlagSet {
 	fs.BoolVar(&f.serve, "serve", false, "headless: serve the web page's feed on ADDR (positional, default from config)")
 	fs.StringVar(&f.listen, "listen", "", "with the dashboard: also serve the feed on `ADDR`")
 	fs.BoolVar(&f.noColor, "no-color", false, "draw without colour (also: NO_COLOR set)")
+	fs.StringVar(&f.theme, "theme", "", "palette: `auto` (ask the terminal), dark or light (default from ui.theme)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.StringVar(&f.format, "format", "", "with rules: the output `FORMAT` (prometheus)")
 	return fs
 }
 
@@ -150,6 +156,9 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 	}
 	if f.listen != "" && (f.once || f.serve) {
 		return nil, usageError{"--listen is for the dashboard; --serve takes its address directly"}
+	}
+	if err := checkRulesFlags(f); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -211,6 +220,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if f.subcommand == "config" {
 		return printConfig(loaded, stdout, stderr)
 	}
+	if f.subcommand == "rules" {
+		return printRules(loaded.Config, stdout, stderr)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if f.demo {
@@ -221,6 +233,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stopDemo()
 		loaded.Config = cfg
+		// The simulated stack's history must not end up in the real state file.
+		loaded.Config.StateDir = filepath.Join(os.TempDir(), "hsi-top-demo-state")
 	}
 	switch {
 	case f.once:
@@ -253,6 +267,9 @@ func loadConfig(f *cliFlags) (*config.Loaded, error) {
 	}
 	if f.noColor {
 		c.UI.NoColor = true
+	}
+	if f.theme != "" {
+		c.UI.Theme = f.theme
 	}
 	if err := loaded.Validate(); err != nil {
 		return nil, err // each line names the layer (file:line, variable, flag) it came from

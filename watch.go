@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/hsi-top/hsi-top/alerts"
 	"github.com/hsi-top/hsi-top/collector"
@@ -16,6 +18,7 @@ import (
 // the state file that brings history, the alert log and the snoozes back after a
 // restart, and the notification channels.
 type watch struct {
+	lock     *statefile.Lock // nil when this process does not own the state directory
 	keeper   *statefile.Keeper
 	notifier *notify.Notifier
 	snoozes  *alerts.SnoozeStore
@@ -24,26 +27,26 @@ type watch struct {
 }
 
 // startWatch reads the state file into store and starts the notification channels.
-// An unusable state file or state directory is reported on stderr and never stops
-// hsi-top; a notification channel that cannot be set up is an error.
+// One process owns a state directory (a lock): it saves the state and notifies. Another
+// hsi-top on the same directory (the dashboard beside a --serve service) shows the
+// owner's history and log as they were at its start but neither saves nor notifies, so
+// nothing is sent twice. An unusable state file or directory is reported on stderr and
+// never stops hsi-top; a notification channel that cannot be set up is an error.
 func startWatch(cfg config.Config, store *history.Store, stderr io.Writer) (*watch, error) {
 	w := &watch{snoozes: alerts.NewSnoozeStore(), stderr: stderr}
-	if dir, err := cfg.StateDirectory(); err != nil {
+	dir, err := cfg.StateDirectory()
+	if err == nil {
+		w.lock, err = statefile.TryLock(dir)
+	}
+	switch {
+	case errors.Is(err, statefile.ErrLocked):
+		fmt.Fprintf(stderr, "hsi-top: %v: showing its history, but this process neither saves it nor sends notifications\n", err)
+		w.readOnly(dir, store)
+		return w, nil
+	case err != nil:
 		fmt.Fprintf(stderr, "hsi-top: %v; history and the alert log will not survive a restart\n", err)
-	} else {
-		k, res, err := statefile.Open(dir, store, w.snoozes, nil)
-		switch {
-		case err != nil:
-			fmt.Fprintf(stderr, "hsi-top: %v; history and the alert log will not survive a restart\n", err)
-		case res.Problem != nil:
-			w.keeper = k
-			fmt.Fprintf(stderr, "hsi-top: %v; starting with an empty history (the file was moved to %s)\n", res.Problem, res.SetAside)
-		default:
-			w.keeper = k
-			if len(res.Log) > 0 {
-				w.carried = alerts.NewCarriedLog(res.Log, res.Stopped)
-			}
-		}
+	default:
+		w.open(dir, store)
 	}
 	if notify.Enabled(cfg.Notify) {
 		n, err := notify.New(cfg, notify.Options{Version: version, Snoozes: w.snoozes})
@@ -53,6 +56,32 @@ func startWatch(cfg config.Config, store *history.Store, stderr io.Writer) (*wat
 		w.notifier = n
 	}
 	return w, nil
+}
+
+// open restores dir's state as its owner: it saves from now on.
+func (w *watch) open(dir string, store *history.Store) {
+	k, res, err := statefile.Open(dir, store, w.snoozes, nil)
+	switch {
+	case err != nil:
+		fmt.Fprintf(w.stderr, "hsi-top: %v; history and the alert log will not survive a restart\n", err)
+		return
+	case res.Problem != nil:
+		fmt.Fprintf(w.stderr, "hsi-top: %v; starting with an empty history (the file was moved to %s)\n", res.Problem, res.SetAside)
+	case len(res.Log) > 0:
+		w.carried = alerts.NewCarriedLog(res.Log, res.Stopped)
+	}
+	w.keeper = k
+}
+
+// readOnly shows the owner's saved history and log without taking the file over.
+func (w *watch) readOnly(dir string, store *history.Store) {
+	st, err := statefile.Read(filepath.Join(dir, statefile.FileName))
+	if err != nil || st == nil {
+		return
+	}
+	if store.Restore(st.History) == nil && len(st.AlertLog) > 0 {
+		w.carried = alerts.NewCarriedLog(st.AlertLog, st.Saved)
+	}
 }
 
 // stages are the engine's extra stages, in order: the previous run's alert log, the
@@ -87,4 +116,5 @@ func (w *watch) close() {
 			fmt.Fprintf(w.stderr, "hsi-top: saving the state: %v\n", err)
 		}
 	}
+	w.lock.Release()
 }

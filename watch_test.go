@@ -215,3 +215,37 @@ func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
 	case <-time.After(2 * time.Second):
 	}
 }
+
+func TestASecondInstanceNeitherSavesNorNotifies(t *testing.T) {
+	dir := t.TempDir()
+	cfg := diskAlertConfig(t, dir)
+	cfg.Notify.Webhook = []config.WebhookConfig{{URL: "http://127.0.0.1:1/hook"}}
+	first := startServe(t, cfg)
+	var hist historyBody
+	first.getJSON(t, "/api/system/performance/history?time_range=5m", &hist, func() bool { return len(hist.Snapshots) >= 1 })
+
+	second := startServe(t, cfg)
+	type perf struct {
+		Sources []struct {
+			Source string `json:"source"`
+		} `json:"sources"`
+	}
+	var p1, p2 perf
+	first.getJSON(t, "/api/system/performance", &p1, func() bool { return len(p1.Sources) > 0 })
+	second.getJSON(t, "/api/system/performance", &p2, func() bool { return len(p2.Sources) > 0 })
+	has := func(p perf) bool {
+		for _, s := range p.Sources {
+			if s.Source == "notify_webhook" {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(p1) || has(p2) {
+		t.Errorf("notify_webhook in the owner's sources: %v, in the second's: %v (want only the owner)", has(p1), has(p2))
+	}
+	second.stop(t)
+	if log := second.stderr.String(); !strings.Contains(log, "another hsi-top keeps this state directory") {
+		t.Errorf("the second instance does not say why it does not notify: %s", log)
+	}
+}

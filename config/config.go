@@ -143,6 +143,9 @@ type UIConfig struct {
 	NoColor bool `yaml:"no_color"`
 	// Range is the history range shown at start: 5m, 15m or 60m.
 	Range string `yaml:"range"`
+	// Theme picks the palette: auto (ask the terminal for its background, inside tmux
+	// and screen too, then COLORFGBG), dark or light.
+	Theme string `yaml:"theme"`
 }
 
 // Default returns the configuration used when nothing else is said: the stack's default
@@ -179,7 +182,7 @@ func Default() Config {
 			TrustedProxies:     []string{},
 			MaxConnections:     DefaultMaxConnections,
 		},
-		UI:     UIConfig{Range: "5m"},
+		UI:     UIConfig{Range: "5m", Theme: "auto"},
 		Notify: DefaultNotify(),
 	}
 }
@@ -283,6 +286,11 @@ func (c *Config) validateFrom(origin func(key string) string) error {
 	case "5m", "15m", "60m":
 	default:
 		bad("ui.range: %q is not one of 5m, 15m, 60m", c.UI.Range)
+	}
+	switch c.UI.Theme {
+	case "auto", "dark", "light":
+	default:
+		bad("ui.theme: %q is not one of auto, dark, light", c.UI.Theme)
 	}
 	errs = append(errs, c.Alerts.validate()...)
 	errs = append(errs, c.Notify.validate()...)

@@ -66,13 +66,14 @@ func TestValidateNamesKeyAndValue(t *testing.T) {
 	c.SourceTimeout = Duration(10 * time.Second)
 	c.Detector.Key = "yolo"
 	c.UI.Range = "2h"
+	c.UI.Theme = "solarized"
 	c.Alerts.Rules.HostCPU.Warning = 99
 	c.Alerts.Rules.PGCacheHit.Warning = 70
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("expected errors")
 	}
-	for _, w := range []string{`backend.url: "ftp://box"`, "source_timeout: 10s must be shorter than interval", `detector.key: "yolo"`, `ui.range: "2h"`,
+	for _, w := range []string{`backend.url: "ftp://box"`, "source_timeout: 10s must be shorter than interval", `detector.key: "yolo"`, `ui.range: "2h"`, `ui.theme: "solarized" is not one of auto, dark, light`,
 		"alerts.rules.host_cpu: warning (99) must be below critical (95)", "alerts.rules.pg_cache_hit: warning (70) must be above critical (80)"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q:\n%v", w, err)

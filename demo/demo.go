@@ -1,7 +1,7 @@
 // Package demo is hsi-top's built-in simulated stack, for `hsi-top demo`: the recorded
 // service responses (internal/fixtures) served on loopback as the backend, the detector,
-// llama.cpp and the frontend would; a small Redis that answers INFO and the queue
-// lengths with numbers that move; and, in cgo builds, two simulated NVIDIA GPUs (go-nvml's
+// llama.cpp and the frontend would; a small Redis and a small PostgreSQL that answer
+// hsi-top's own queries with numbers that move; and, in cgo builds, two simulated NVIDIA GPUs (go-nvml's
 // mock) whose load, temperature, power and per-process memory vary with periodic spikes.
 // Everything listens on 127.0.0.1 only and stops with Close.
 package demo
@@ -36,9 +36,10 @@ var routes = map[string]map[string]string{
 
 // Stack is the running simulation.
 type Stack struct {
-	servers map[string]*httptest.Server
-	redis   *fakeRedis
-	start   time.Time
+	servers  map[string]*httptest.Server
+	redis    *fakeRedis
+	postgres *fakePostgres
+	start    time.Time
 }
 
 // Start serves every fake service on a loopback port.
@@ -58,6 +59,12 @@ func Start() (*Stack, error) {
 		return nil, fmt.Errorf("demo redis: %w", err)
 	}
 	s.redis = r
+	pg, err := startPostgres(s.start)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("demo postgres: %w", err)
+	}
+	s.postgres = pg
 	return s, nil
 }
 
@@ -85,20 +92,20 @@ func fixtureHandler(rs map[string]string) (http.Handler, error) {
 	}), nil
 }
 
-// Config points cfg's services at the fakes: the backend, detector, LLM, frontend and
-// Redis; PostgreSQL, Prometheus and the real GPU are off (the simulated GPUs come from
-// Sources), and the container rows probe the services.
+// Config points cfg's services at the fakes: the backend, detector, LLM, frontend,
+// Redis and PostgreSQL; Prometheus and the real GPU are off (the simulated GPUs come
+// from Sources), and the container rows probe the services.
 func (s *Stack) Config(cfg config.Config) config.Config {
 	cfg.Backend.Enabled, cfg.Backend.URL = true, config.SecretURL(s.servers["backend"].URL)
 	cfg.Detector.Enabled, cfg.Detector.URL = true, config.SecretURL(s.servers["detector"].URL)
 	cfg.LLM.Enabled, cfg.LLM.URL = true, config.SecretURL(s.servers["llm"].URL)
 	cfg.Frontend.Enabled, cfg.Frontend.URL = true, config.SecretURL(s.servers["frontend"].URL)
 	cfg.Redis.Enabled, cfg.Redis.URL, cfg.Redis.Password = true, config.SecretURL("redis://"+s.redis.addr()+"/0"), ""
-	cfg.Postgres.Enabled = false
+	cfg.Postgres.Enabled, cfg.Postgres.DSN, cfg.Postgres.PoolSize = true, config.SecretURL(s.postgres.dsn()), 0
 	cfg.Prometheus.Enabled = false
 	cfg.GPU.Enabled = false
 	cfg.Containers = []config.ContainerConfig{
-		{Name: "backend", Probe: "backend"}, {Name: "frontend", Probe: "frontend"}, {Name: "redis", Probe: "redis"},
+		{Name: "backend", Probe: "backend"}, {Name: "frontend", Probe: "frontend"}, {Name: "postgres", Probe: "postgres"}, {Name: "redis", Probe: "redis"},
 		{Name: "ai-detector", Probe: "detector"}, {Name: "ai-llm", Probe: "llm"},
 	}
 	return cfg
@@ -115,5 +122,8 @@ func (s *Stack) Close() {
 	}
 	if s.redis != nil {
 		s.redis.close()
+	}
+	if s.postgres != nil {
+		s.postgres.close()
 	}
 }

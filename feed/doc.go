@@ -32,7 +32,9 @@
 //
 // # system_status derivation
 //
-// system_status is derived from the snapshot:
+// Frames and REST carry the page's wire encoding, wire.Page: the page rules of
+// wire/pagerules.go applied (contract.md §3b). system_status is derived from the snapshot
+// by wire.Status:
 //   - gpu.utilization and gpu.temperature are the primary GPU's; gpu.memory_used and
 //     gpu.memory_total are MB (MiB), from NVML's byte counts when known, else from the
 //     GiB figures; gpu.inference_fps is throughput.images_per_min/60 (null when unknown).
@@ -53,22 +55,32 @@
 //
 // The default address is 127.0.0.1:8089; a listener reachable from other machines
 // without an API key logs a warning at start. With serve.api_key set, the socket needs
-// ?api_key=KEY or a Sec-WebSocket-Protocol entry api-key.KEY, and REST (not /healthz)
-// needs ?api_key=KEY, an X-API-Key header or Authorization: Bearer KEY. Keys are
-// compared in constant time (over their SHA-256, so the length does not leak either).
-// A socket offering an api-key.* subprotocol always has it echoed, so that a browser
-// completes the handshake and sees the 1008 close of a wrong key instead of a failed
-// handshake. A missing or wrong key, or a client past the per-IP connection rate limit
-// (token bucket, RateLimitPerMinute a minute, 0 disables it), is accepted and then
-// closed with 1008 so that the page can tell why. Browser origins are checked before
-// the upgrade (403): an Origin whose host name equals the request's host name (any
-// port, so a page on :5173 may read a feed on :8089 of the same box) is allowed, and so
-// is any origin matching AllowedOrigins (path.Match patterns; with "://" they match
-// scheme://host:port, without it host:port). Clients without an Origin header are not
-// browsers and are not checked. Behind a reverse proxy on the same machine (the peer is
-// loopback) the rate limit counts the last X-Forwarded-For address (or X-Real-IP), the
-// client as the proxy saw it. Keys never appear in logs: request URLs are logged with
-// api_key redacted and subprotocols are not logged at all.
+// ?api_key=KEY, a Sec-WebSocket-Protocol entry api-key.KEY, an X-API-Key header or
+// Authorization: Bearer KEY on the upgrade (the headers are what a reverse proxy adds for
+// the page, which can present no key itself), and REST (not /healthz) needs ?api_key=,
+// X-API-Key or Authorization: Bearer. Keys are compared in constant time (over their
+// SHA-256, so the length does not leak either). A socket offering an api-key.*
+// subprotocol always has it echoed, so that a browser completes the handshake and sees
+// the 1008 close of a wrong key instead of a failed handshake. A missing or wrong key is
+// accepted and then closed with 1008 and the reason while the address has failures left
+// in its allowance (RateLimitPerMinute, shared with REST's wrong keys); after that it is
+// refused before the upgrade with 429, cheaply, until the allowance comes back. The log
+// gets one line per address and minute for these, counting the attempts in between. A
+// client past the per-IP connection rate limit (token bucket, RateLimitPerMinute a
+// minute, 0 disables it) is closed with 1008. At most MaxConnections sockets are open at
+// once (256 by default): the next is closed with 1013 "Too many connections", and past
+// twice the cap a socket is refused with 503 before the upgrade. Browser origins are
+// checked before the upgrade (403): an Origin whose host name equals the request's host
+// name (any port, so a page on :5173 may read a feed on :8089 of the same box) is
+// allowed, and so is any origin matching AllowedOrigins (path.Match patterns; with "://"
+// they match scheme://host:port, without it host:port). Clients without an Origin header
+// are not browsers and are not checked. Forwarding headers count only from
+// serve.trusted_proxies (IPs and CIDR ranges, none by default): then the per-IP limits
+// count the right-most X-Forwarded-For address that is not a trusted proxy (or X-Real-IP);
+// from any other peer, loopback included, they are ignored. Request URLs are logged as
+// their path and their query with every credential-looking value and every value holding
+// a configured secret (the API key, Options.Secrets) replaced by ***; subprotocols are not
+// logged at all.
 //
 // # /metrics
 //

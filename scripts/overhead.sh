@@ -1,69 +1,76 @@
 #!/usr/bin/env bash
-# overhead.sh — what hsi-top costs: its own CPU % and RSS while the dashboard runs in tmux at a
-# 1 s interval, measured side by side with btop at the same refresh, plus the time from start to
-# the first drawn frame with every source unreachable.
+# overhead.sh — what the dashboard costs, side by side with btop at the same 1 s refresh, in
+# the same run: CPU % of one core, RSS, and the bytes written to the terminal per second
+# (tmux pipe-pane), at 120×40 and 200×60; plus the time from start to the first frame.
 #
-#   scripts/overhead.sh [SECONDS]        default 60; needs tmux (and btop for the comparison)
-#   HSI_CONFIG=FILE scripts/overhead.sh  measure against a configured stack instead
+#   scripts/overhead.sh [SECONDS]        default 60 per size; needs tmux (and btop: apt-get install btop)
+#   HSI_CONFIG=FILE scripts/overhead.sh  measure against a configured stack instead of `hsi-top demo`
+#
+# By default hsi-top runs `demo` at a 1 s interval, so every panel is filled and drawn; the
+# demo's simulated services (HTTP fixtures, a small Redis, two mock GPUs) run inside the
+# same process, so its numbers include them: an upper bound for the dashboard alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 work=$(mktemp -d /tmp/hsi-overhead.XXXXXX)
-trap 'tmux kill-session -t hsi-oh 2>/dev/null; tmux kill-session -t btop-oh 2>/dev/null; rm -rf "$work"' EXIT
+cleanup() {
+  for s in hsi-oh btop-oh; do tmux kill-session -t "$s" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 command -v tmux >/dev/null || { echo "overhead.sh needs tmux" >&2; exit 3; }
 CGO_CFLAGS="-Wno-deprecated-declarations" go build -o "$work/hsi-top" .
 
-cfg=${HSI_CONFIG:-}
-if [ -z "$cfg" ]; then
-  cfg=$work/offline.yaml
-  cat > "$cfg" <<'YAML'
-interval: 1s
-source_timeout: 800ms
-backend:    {url: "http://127.0.0.1:1"}
-detector:   {url: "http://127.0.0.1:1"}
-llm:        {url: "http://127.0.0.1:1"}
-frontend:   {url: "http://127.0.0.1:1"}
-prometheus: {url: "http://127.0.0.1:1"}
-postgres:   {dsn: "postgres://x@127.0.0.1:1/x?connect_timeout=1"}
-redis:      {url: "redis://127.0.0.1:1/0"}
-YAML
+if [ -n "${HSI_CONFIG:-}" ]; then
+  hsi="$work/hsi-top --config $HSI_CONFIG --interval 1s"
+else
+  hsi="$work/hsi-top demo --interval 1s"
 fi
-
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+rss_mib() { awk '/^VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 pane_pid() { tmux list-panes -t "$1" -F '#{pane_pid}'; }
+pct() { awk -v d="$1" -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.2f", d/hz/s*100}'; }
+bps() { awk -v b="$1" -v s="$secs" 'BEGIN{printf "%.0f", b/s}'; }
+size_of() { stat -c %s "$1"; }
 
-# Start to first frame: poll the pane every 5 ms until the header is drawn.
-start=$(date +%s%N)
-tmux new-session -d -s hsi-oh -x 120 -y 40 "exec env ${HSI_ENV:-} $work/hsi-top --config $cfg --interval 1s"
-while ! tmux capture-pane -p -t hsi-oh 2>/dev/null | grep -q "hsi-top"; do
-  sleep 0.005
-  if [ $(( ($(date +%s%N) - start) / 1000000 )) -gt 10000 ]; then echo "no frame within 10 s" >&2; exit 3; fi
-done
-first_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-hpid=$(pane_pid hsi-oh)
-
-bpid=""
+have_btop=0
 if command -v btop >/dev/null; then
+  have_btop=1
   mkdir -p "$work/home/.config/btop"
   printf 'update_ms = 1000\n' > "$work/home/.config/btop/btop.conf"
-  tmux new-session -d -s btop-oh -x 120 -y 40 "exec env HOME=$work/home btop"
-  sleep 2
-  bpid=$(pane_pid btop-oh)
 fi
 
-sleep 5 # warm-up: history and caches fill
-h0=$(ticks "$hpid"); [ -n "$bpid" ] && b0=$(ticks "$bpid")
-sleep "$secs"
-h1=$(ticks "$hpid"); [ -n "$bpid" ] && b1=$(ticks "$bpid")
+# start SESSION W H COMMAND: a detached pane whose output is copied to $work/SESSION.out.
+start() {
+  tmux new-session -d -s "$1" -x "$2" -y "$3" "exec env TERM=xterm-256color $4"
+  : > "$work/$1.out"
+  tmux pipe-pane -t "$1" -o "cat >> $work/$1.out"
+}
 
-pct() { awk -v d="$1" -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.2f", d/hz/s*100}'; }
-echo "interval 1s, ${secs}s measured after 5s warm-up, tmux 120x40"
-echo "hsi-top: start to first frame ${first_ms} ms"
-echo "hsi-top: CPU $(pct $((h1-h0))) % of one core, RSS $(( $(rss_kb "$hpid") / 1024 )) MiB"
-if [ -n "$bpid" ]; then
-  echo "btop:    CPU $(pct $((b1-b0))) % of one core, RSS $(( $(rss_kb "$bpid") / 1024 )) MiB"
-else
-  echo "btop:    not installed (apt-get install btop) — no comparison"
-fi
+echo "1 s refresh, ${secs} s measured per size after a 10 s warm-up; CPU is % of one core"
+printf '%-8s %-8s %8s %9s %10s\n' tool size "CPU %" "RSS MiB" "bytes/s"
+for size in 120x40 200x60; do
+  w=${size%x*} h=${size#*x}
+  t0=$(date +%s%N)
+  start hsi-oh "$w" "$h" "$hsi"
+  while ! tmux capture-pane -p -t hsi-oh 2>/dev/null | grep -q "workers"; do
+    sleep 0.005
+    if [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 10000 ]; then echo "hsi-top drew no frame within 10 s" >&2; exit 3; fi
+  done
+  first_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  [ "$have_btop" = 1 ] && start btop-oh "$w" "$h" "env HOME=$work/home btop"
+  sleep 10
+  hpid=$(pane_pid hsi-oh); h0=$(ticks "$hpid"); hb0=$(size_of "$work/hsi-oh.out")
+  if [ "$have_btop" = 1 ]; then bpid=$(pane_pid btop-oh); b0=$(ticks "$bpid"); bb0=$(size_of "$work/btop-oh.out"); fi
+  sleep "$secs"
+  h1=$(ticks "$hpid"); hb1=$(size_of "$work/hsi-oh.out")
+  printf '%-8s %-8s %8s %9s %10s   (first frame %d ms)\n' hsi-top "$size" "$(pct $((h1-h0)))" "$(rss_mib "$hpid")" "$(bps $((hb1-hb0)))" "$first_ms"
+  if [ "$have_btop" = 1 ]; then
+    b1=$(ticks "$bpid"); bb1=$(size_of "$work/btop-oh.out")
+    printf '%-8s %-8s %8s %9s %10s\n' btop "$size" "$(pct $((b1-b0)))" "$(rss_mib "$bpid")" "$(bps $((bb1-bb0)))"
+  else
+    echo "btop     $size   not installed (apt-get install btop): no comparison"
+  fi
+  for s in hsi-oh btop-oh; do tmux kill-session -t "$s" 2>/dev/null || true; done
+done

@@ -61,3 +61,7 @@ if command -v promtool >/dev/null; then
   echo "test.sh: promtool check config contrib/prometheus/prometheus.yml"
   promtool check config contrib/prometheus/prometheus.yml
 fi
+if command -v promtool >/dev/null; then
+  echo "test.sh: hsi-top rules --format prometheus | promtool check rules"
+  go run . rules --format prometheus --config config.example.yaml | promtool check rules /dev/stdin >/dev/null
+fi

@@ -121,3 +121,20 @@ func TestWriteIsAtomic(t *testing.T) {
 		t.Errorf("state directory mode %v, want 0700", fi.Mode().Perm())
 	}
 }
+
+func TestOnlyOneProcessOwnsTheDirectory(t *testing.T) {
+	dir := t.TempDir()
+	l, err := TryLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TryLock(dir); !errors.Is(err, ErrLocked) {
+		t.Errorf("a second lock: %v, want ErrLocked", err)
+	}
+	l.Release()
+	l2, err := TryLock(dir)
+	if err != nil {
+		t.Errorf("the lock was not released: %v", err)
+	}
+	l2.Release()
+}

@@ -23,15 +23,20 @@ func BenchmarkView(b *testing.B) {
 	}
 }
 
-// BenchmarkViewAfterClock is View() after the one-second clock tick: the header is redrawn
-// and the frame reassembled from the cached panels.
-func BenchmarkViewAfterClock(b *testing.B) {
+// BenchmarkViewFull is View() at 200×60 in true colour with everything drawn anew, as
+// after a snapshot: every panel's content, the layout fit, all charts from 60 minutes of
+// history, the header, banner and footer.
+func BenchmarkViewFull(b *testing.B) {
 	m, _ := fullHistoryModel(b)
-	press(m, "3")
+	c := New(Options{Engine: newFakeEngine(), History: m.opts.History, Renderer: trueColorRenderer(), Clock: m.clock})
+	b.Cleanup(c.Close)
+	c.Update(sizeMsg(200, 60))
+	press(c, "3")
+	c.Update(SnapshotMsg{build(scAlerts, 720)})
 	b.ReportAllocs()
 	for b.Loop() {
-		m.Update(clockMsg{})
-		_ = m.View()
+		c.show(c.shown) // invalidate every cache, keep the data
+		_ = c.View()
 	}
 }
 

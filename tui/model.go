@@ -51,9 +51,6 @@ type Options struct {
 // SnapshotMsg delivers a published snapshot to the model.
 type SnapshotMsg struct{ Snapshot *snapshot.Snapshot }
 
-// clockMsg moves the header clock once a second.
-type clockMsg time.Time
-
 // Layout modes, by terminal size.
 type mode int
 
@@ -186,8 +183,10 @@ func (m *Model) Close() {
 	}
 }
 
-// Init starts waiting for snapshots and the header clock.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.waitSnapshot(), tickClock()) }
+// Init starts waiting for snapshots. Nothing else wakes the model: the screen changes
+// only on a snapshot, a key or a resize (the header's time is the last snapshot's
+// arrival, not a ticking clock).
+func (m *Model) Init() tea.Cmd { return m.waitSnapshot() }
 
 func (m *Model) waitSnapshot() tea.Cmd {
 	if m.sub == nil {
@@ -204,20 +203,12 @@ func (m *Model) waitSnapshot() tea.Cmd {
 	}
 }
 
-func tickClock() tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
-}
-
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		m.onSnapshot(msg.Snapshot)
 		return m, m.waitSnapshot()
-	case clockMsg:
-		m.now = m.clock.Now()
-		m.headerOK, m.frameOK = false, false
-		return m, tickClock()
 	case tea.WindowSizeMsg:
 		m.setSize(msg.Width, msg.Height)
 		return m, nil

@@ -12,12 +12,12 @@ import (
 // every state also has a glyph and a word. Each colour adapts to light and dark backgrounds.
 var (
 	colOK     = lipgloss.AdaptiveColor{Light: "#0060A0", Dark: "#56B4E9"}
-	colWarn   = lipgloss.AdaptiveColor{Light: "#A86F00", Dark: "#E69F00"}
+	colWarn   = lipgloss.AdaptiveColor{Light: "#8F5E00", Dark: "#E69F00"}
 	colCrit   = lipgloss.AdaptiveColor{Light: "#B34700", Dark: "#FF6E2E"}
 	colMuted  = lipgloss.AdaptiveColor{Light: "#6C6C6C", Dark: "#8A8A8A"}
 	colAccent = lipgloss.AdaptiveColor{Light: "#6A3D9A", Dark: "#CC79A7"}
 	colChart  = lipgloss.AdaptiveColor{Light: "#00755A", Dark: "#009E73"}
-	colBorder = lipgloss.AdaptiveColor{Light: "#A0A0A0", Dark: "#4E4E4E"}
+	colBorder = lipgloss.AdaptiveColor{Light: "#8A8A8A", Dark: "#5E5E5E"}
 	colTitle  = lipgloss.AdaptiveColor{Light: "#1A1A1A", Dark: "#F0F0F0"}
 )
 

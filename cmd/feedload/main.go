@@ -7,6 +7,12 @@
 //
 //	go run ./cmd/feedload -clients 1000 -slow 50 -duration 60s -interval 1s -churn 10000
 //
+// With -idle N it soaks instead: N sockets that never read, held for -soak, with the
+// server's RSS sampled every 5 s (serve.max_connections at its default unless
+// -max-connections says otherwise):
+//
+//	go run ./cmd/feedload -idle 2000 -soak 45s
+//
 // scripts/loadtest.sh raises the open-file limit and runs it. Linux only (it reads
 // /proc for the child's CPU time and memory).
 package main
@@ -52,15 +58,28 @@ func main() {
 	churn := flag.Int("churn", 10000, "connect/disconnect cycles")
 	churnParallel := flag.Int("churn-parallel", 50, "concurrent connect/disconnect cycles")
 	flag.IntVar(&slowRcvBuf, "slow-rcvbuf", 16<<10, "SO_RCVBUF of the never-reading clients in bytes (0: the kernel's default)")
+	maxConns := flag.Int("max-connections", 0, "the server's serve.max_connections (0: the fan-out's clients plus room; with -idle, the default 256)")
+	idle := flag.Int("idle", 0, "soak instead: open this many sockets that never read and watch the server's RSS")
+	soakFor := flag.Duration("soak", 60*time.Second, "with -idle: how long to hold the sockets")
 	flag.Parse()
 	if *role == "server" {
-		if err := runServer(*interval); err != nil {
+		if err := runServer(*interval, *maxConns); err != nil {
 			fmt.Fprintln(os.Stderr, "feedload server:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := drive(*clients, *slow, *duration, *interval, *churn, *churnParallel); err != nil {
+	if *idle > 0 {
+		if err := soak(*idle, *soakFor, *interval, *maxConns); err != nil {
+			fmt.Fprintln(os.Stderr, "feedload:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *maxConns == 0 {
+		*maxConns = *clients + *slow + 100
+	}
+	if err := drive(*clients, *slow, *duration, *interval, *churn, *churnParallel, *maxConns); err != nil {
 		fmt.Fprintln(os.Stderr, "feedload:", err)
 		os.Exit(1)
 	}
@@ -108,7 +127,7 @@ func synthetic() snapshot.Snapshot {
 	return *s
 }
 
-func runServer(interval time.Duration) error {
+func runServer(interval time.Duration, maxConns int) error {
 	src := &stampedSource{tmpl: synthetic()}
 	debug := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/debug/stats" {
@@ -129,6 +148,7 @@ func runServer(interval time.Duration) error {
 			FeedInterval: config.Duration(interval),
 			// Every client comes from 127.0.0.1: the per-IP limit would refuse them.
 			RateLimitPerMinute: 0,
+			MaxConnections:     maxConns,
 		},
 		Source:          src,
 		CollectInterval: interval,
@@ -321,12 +341,112 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
-func drive(nClients, nSlow int, window, interval time.Duration, churn, churnParallel int) error {
+// startServer runs the feed server child and returns its address and pid; stop ends it.
+func startServer(interval time.Duration, maxConns int) (addr string, pid int, stop func(), err error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	cmd := exec.Command(self, "-role", "server", "-interval", interval.String(), "-max-connections", strconv.Itoa(maxConns))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", 0, nil, err
+	}
+	stop = func() { stdin.Close(); cmd.Wait() }
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "ADDR ") {
+		stop()
+		return "", 0, nil, fmt.Errorf("server did not start: %q %v", line, err)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(line, "ADDR ")), cmd.Process.Pid, stop, nil
+}
+
+// soak opens n sockets that never read (each takes only its first frame, to tell an
+// accepted socket from one refused past the cap) and holds them for window, sampling
+// the server's RSS every 5 s: with the cap the server's memory must stay flat.
+func soak(n int, window, interval time.Duration, maxConns int) error {
+	addr, pid, stop, err := startServer(interval, maxConns)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	base, url := "http://"+addr, "ws://"+addr+"/ws/system"
+	time.Sleep(time.Second)
+	p0, _ := readProc(pid)
+	fmt.Printf("server pid %d on %s, feed interval %s, max_connections %d (0: the default)\n", pid, addr, interval, maxConns)
+	fmt.Printf("RSS before any socket: %s\n", mib(p0.rss))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var accepted, refused, failed atomic.Int64
+	conns := make([]*websocket.Conn, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 100)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, err := dialNoRead(ctx, url)
+			if err != nil {
+				failed.Add(1) // refused before the upgrade (503) or the dial failed
+				return
+			}
+			conns[i] = c
+			rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+			defer rcancel()
+			if _, _, err := c.Read(rctx); err != nil {
+				if websocket.CloseStatus(err) == websocket.StatusTryAgainLater {
+					refused.Add(1)
+				} else {
+					failed.Add(1)
+				}
+				return
+			}
+			accepted.Add(1)
+		}()
+	}
+	wg.Wait()
+	p1, _ := readProc(pid)
+	open, _ := metric(base, "hsi_top_websocket_clients")
+	fmt.Printf("%d sockets: %d accepted, %d closed with 1013 past the cap, %d refused before the upgrade or failed; server says %.0f open\n",
+		n, accepted.Load(), refused.Load(), failed.Load(), open)
+	fmt.Printf("RSS with the sockets open: %s\n", mib(p1.rss))
+	start := time.Now()
+	peak := p1.rss
+	for time.Since(start) < window {
+		time.Sleep(5 * time.Second)
+		p, _ := readProc(pid)
+		peak = max(peak, p.rss)
+		open, _ := metric(base, "hsi_top_websocket_clients")
+		dropped, _ := metric(base, "hsi_top_websocket_clients_dropped_total")
+		fmt.Printf("  t+%3.0fs  RSS %s  open %.0f  dropped as too slow %.0f\n", time.Since(start).Seconds(), mib(p.rss), open, dropped)
+	}
+	p2, _ := readProc(pid)
+	fmt.Printf("RSS over the soak: %s at the start, %s at the end, %s peak (from %s before any socket)\n",
+		mib(p1.rss), mib(p2.rss), mib(peak), mib(p0.rss))
+	for _, c := range conns {
+		if c != nil {
+			c.CloseNow()
+		}
+	}
+	return nil
+}
+
+func drive(nClients, nSlow int, window, interval time.Duration, churn, churnParallel, maxConns int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-role", "server", "-interval", interval.String())
+	cmd := exec.Command(self, "-role", "server", "-interval", interval.String(), "-max-connections", strconv.Itoa(maxConns))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
