@@ -111,7 +111,7 @@ func newMockNVML(devs ...*mock.Device) *mock.Interface {
 		ExtensionsFunc: func() nvml.ExtendedInterface {
 			return &mock.ExtendedInterface{LookupSymbolFunc: func(string) error { return nvml.ERROR_FUNCTION_NOT_FOUND }}
 		},
-		ShutdownFunc:       func() nvml.Return { return nvml.SUCCESS },
+		ShutdownFunc: func() nvml.Return { return nvml.SUCCESS },
 		// No Xid events unless a test sets its own event set (nvml_faults_test.go).
 		EventSetCreateFunc: func() (nvml.EventSet, nvml.Return) { return nil, nvml.ERROR_NOT_SUPPORTED },
 		DeviceGetCountFunc: func() (int, nvml.Return) { return len(devs), nvml.SUCCESS },
