@@ -93,8 +93,8 @@ func fixtureHandler(rs map[string]string) (http.Handler, error) {
 }
 
 // Config points cfg's services at the fakes: the backend, detector, LLM, frontend,
-// Redis and PostgreSQL; Prometheus and the real GPU are off (the simulated GPUs come
-// from Sources), and the container rows probe the services.
+// Redis and PostgreSQL; Prometheus, the real GPU and notifications are off (the
+// simulated GPUs come from Sources), and the container rows probe the services.
 func (s *Stack) Config(cfg config.Config) config.Config {
 	cfg.Backend.Enabled, cfg.Backend.URL = true, config.SecretURL(s.servers["backend"].URL)
 	cfg.Detector.Enabled, cfg.Detector.URL = true, config.SecretURL(s.servers["detector"].URL)
@@ -104,6 +104,8 @@ func (s *Stack) Config(cfg config.Config) config.Config {
 	cfg.Postgres.Enabled, cfg.Postgres.DSN, cfg.Postgres.PoolSize = true, config.SecretURL(s.postgres.dsn()), 0
 	cfg.Prometheus.Enabled = false
 	cfg.GPU.Enabled = false
+	// A simulation sends nothing: no notification, no heartbeat.
+	cfg.Notify = config.DefaultNotify()
 	cfg.Containers = []config.ContainerConfig{
 		{Name: "backend", Probe: "backend"}, {Name: "frontend", Probe: "frontend"}, {Name: "postgres", Probe: "postgres"}, {Name: "redis", Probe: "redis"},
 		{Name: "ai-detector", Probe: "detector"}, {Name: "ai-llm", Probe: "llm"},

@@ -25,8 +25,15 @@ func TestStackServesTheFixturesAndRedis(t *testing.T) {
 	}
 	defer st.Close()
 	cfg := st.Config(config.Default())
+	user := config.Default()
+	user.Notify.Webhook = []config.WebhookConfig{{URL: "https://example.invalid/hook"}}
+	user.Notify.HeartbeatURL = "https://example.invalid/beat"
+	cfg = st.Config(user)
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("demo config: %v", err)
+	}
+	if len(cfg.Notify.Webhook) != 0 || cfg.Notify.HeartbeatURL != "" {
+		t.Fatalf("the demo would notify: %+v", cfg.Notify)
 	}
 	for _, u := range []string{string(cfg.Backend.URL) + "/api/system/stats", string(cfg.LLM.URL) + "/slots", string(cfg.Detector.URL) + "/health"} {
 		if !strings.HasPrefix(u, "http://127.0.0.1:") {

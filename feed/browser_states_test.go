@@ -43,7 +43,9 @@ type pageView struct {
 	Errors   []string       `json:"errors"`
 	Bad      []string       `json:"bad"`
 	Perf     int            `json:"perf"`
-	View     *struct {
+	// Raw is the newest frame of each type as it came off the socket.
+	Raw  map[string]string `json:"raw"`
+	View *struct {
 		GPU *struct {
 			Name        string `json:"name"`
 			Utilization string `json:"utilization"`
@@ -394,10 +396,32 @@ func TestBrowserPageStates(t *testing.T) {
 				t.Fatalf("the page dropped %d frames (view %v, status %v)", pv.Dropped, pv.View != nil, pv.Status != nil)
 			}
 			ps.check(t, pv)
+			saveFrames(t, ps.name, pv.Raw)
 			if t.Failed() {
 				t.Logf("page view: %+v\nstatus: %+v", *pv.View, *pv.Status)
 			}
 		})
+	}
+}
+
+// saveFrames writes the state's newest frames to $HSI_PAGE_FRAMES, when set: the frames
+// as sent on the wire, for reading (the issue's closing note).
+func saveFrames(t *testing.T, state string, raw map[string]string) {
+	dir := os.Getenv("HSI_PAGE_FRAMES")
+	if dir == "" {
+		return
+	}
+	name := strings.ReplaceAll(strings.ToLower(state), " ", "-")
+	name = strings.Map(func(r rune) rune {
+		if r == '-' || ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return -1
+	}, name)
+	for typ, frame := range raw {
+		if err := os.WriteFile(filepath.Join(dir, name+"."+typ+".json"), []byte(frame+"\n"), 0o644); err != nil {
+			t.Errorf("saving the frames: %v", err)
+		}
 	}
 }
 

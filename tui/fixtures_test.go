@@ -103,6 +103,13 @@ func (h *fakeHistory) record(s *snapshot.Snapshot) {
 	}
 	h.add("pg.connections_active", conns)
 	h.add("redis.memory_mb", snapshot.InMiB(s.Databases.Redis.MemoryUsedBytes))
+	l := s.AIModels.Nemotron
+	var slots *float64
+	if l.SlotsActive != nil {
+		slots = snapshot.F(float64(*l.SlotsActive))
+	}
+	h.add("llm.tokens_per_sec", l.TokensPerSecond)
+	h.add("llm.slots_busy", slots)
 }
 
 // fakeEngine is a collector engine without sources: tests publish snapshots by hand.

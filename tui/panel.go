@@ -98,7 +98,7 @@ var panelDefs = [numPanels]panelDef{
 	pOverview:   {title: "Overview", short: "Overview", sources: []snapshot.SourceName{"backend", "postgres"}, compact: overviewCompact, via: func(v *view) string { return v.snap.Overview.Source }},
 	pWorkers:    {title: "Workers", short: "Workers", sources: []snapshot.SourceName{"backend", "prometheus"}, compact: workersCompact, via: func(v *view) string { return v.snap.Workers.Source }},
 	pGPU:        {title: "GPU", short: "GPU", sources: []snapshot.SourceName{"nvml", "prometheus", "detector"}, charts: true, gpuAware: true, body: gpuBody, level: gpuPanelLevel, word: gpuWord, compact: gpuCompact, via: gpuVia},
-	pModels:     {title: "AI Models", short: "Models", sources: []snapshot.SourceName{"detector", "llm"}, body: modelsBody, level: modelsLevel, compact: modelsCompact},
+	pModels:     {title: "AI Models", short: "Models", sources: []snapshot.SourceName{"detector", "llm"}, charts: true, body: modelsBody, level: modelsLevel, compact: modelsCompact},
 	pInference:  {title: "Inference", short: "Infer", sources: []snapshot.SourceName{"prometheus", "backend", "redis", "postgres"}, alternatives: true, charts: true, body: inferenceBody, level: inferenceLevel, compact: inferenceCompact},
 	pDatabases:  {title: "Databases", short: "DB", sources: []snapshot.SourceName{"postgres", "redis"}, charts: true, body: databasesBody, level: databasesLevel, compact: databasesCompact},
 	pHost:       {title: "Host", short: "Host", sources: []snapshot.SourceName{"host"}, charts: true, body: hostBody, level: hostLevel, compact: hostCompact, via: func(*view) string { return snapshot.ViaHost }},

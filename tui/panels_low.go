@@ -12,7 +12,8 @@ import (
 // dbLabelW aligns the PostgreSQL and Redis lines.
 const dbLabelW = 11
 
-func pgLine(v *view) string {
+// pgLines are PostgreSQL's state and connections, and its other numbers.
+func pgLines(v *view) (string, []string) {
 	pg := v.snap.Databases.PostgreSQL
 	var used *float64
 	if pg.ConnectionsActive != nil && pg.ConnectionsMax != nil && *pg.ConnectionsMax > 0 {
@@ -25,17 +26,17 @@ func pgLine(v *view) string {
 	}
 	conns += " / " + inum(pg.ConnectionsMax) + " max"
 	parts := []string{
-		v.st.Level[connLv].Render(conns),
 		"cache hit " + v.st.Level[v.valueLevel("pg_cache_hit", "", pg.CacheHitRatio)].Render(pct(pg.CacheHitRatio)),
 		fthousands(pg.TransactionsPerMin) + " tx/min",
 	}
 	if pg.DatabaseSizeBytes != nil {
 		parts = append(parts, bytesHuman(float64(*pg.DatabaseSizeBytes)))
 	}
-	return v.st.Bold.Render(fit("PostgreSQL", dbLabelW)) + fit(v.componentState("postgres", pg.Status), 14) + v.join(" · ", parts...)
+	return v.st.Bold.Render(fit("PostgreSQL", dbLabelW)) + fit(v.componentState("postgres", pg.Status), 14) + v.st.Level[connLv].Render(conns), parts
 }
 
-func redisLine(v *view) string {
+// redisLines are Redis's state and memory, and its other numbers.
+func redisLines(v *view) (string, []string) {
 	r := v.snap.Databases.Redis
 	memLv := v.valueLevel("redis_memory", "", snapshot.InMiB(r.MemoryUsedBytes))
 	mem := v.st.Level[memLv].Render(unit(snapshot.InMiB(r.MemoryUsedBytes), 1, " MB"))
@@ -46,17 +47,32 @@ func redisLine(v *view) string {
 	if r.HitRatio == nil && r.Status == snapshot.StatusHealthy {
 		hit = "hit " + dash + v.st.Muted.Render(" (no lookups)")
 	}
-	parts := []string{"mem " + mem, inum(r.ConnectedClients) + " clients", inum(r.BlockedClients) + " blocked", hit}
+	parts := []string{inum(r.ConnectedClients) + " clients", inum(r.BlockedClients) + " blocked", hit}
 	if r.Version != "" {
 		parts = append(parts, v.st.Muted.Render("v"+r.Version))
 	}
-	return v.st.Bold.Render(fit("Redis", dbLabelW)) + fit(v.componentState("redis", r.Status), 14) + v.join(" · ", parts...)
+	return v.st.Bold.Render(fit("Redis", dbLabelW)) + fit(v.componentState("redis", r.Status), 14) + "mem " + mem, parts
+}
+
+// dbLines puts a database's numbers after its head when w has room, else on a line below.
+func dbLines(v *view, head string, parts []string, w int) []string {
+	rest := v.join(" · ", parts...)
+	if width(head)+3+width(rest) <= w {
+		return []string{head + v.st.Muted.Render(" · ") + rest}
+	}
+	indent := min(dbLabelW+14, max(2, w-width(rest)))
+	return []string{head, strings.Repeat(" ", indent) + rest}
 }
 
 func databasesBody(v *view, w int) content {
 	pg, r := v.snap.Databases.PostgreSQL, v.snap.Databases.Redis
-	lines := []string{pgLine(v), redisLine(v)}
-	dense := []string{lines[0], lines[1]}
+	pgHead, pgParts := pgLines(v)
+	redisHead, redisParts := redisLines(v)
+	lines := append(dbLines(v, pgHead, pgParts, w), dbLines(v, redisHead, redisParts, w)...)
+	dense := []string{pgHead, redisHead}
+	if width(pgHead)+3+width(v.join(" · ", pgParts...)) <= w {
+		dense = []string{lines[0], lines[1]}
+	}
 	if l := v.failLine("postgres", pg.Error); l != "" {
 		lines = append(lines, v.st.Muted.Render("PostgreSQL ")+l)
 	}

@@ -45,9 +45,9 @@ func llmLines(v *view) (string, string) {
 	l := v.snap.AIModels.Nemotron
 	kv := dash
 	if l.KVCacheUsageRatio != nil {
-		kv = pct(snapshot.F(*l.KVCacheUsageRatio * 100))
+		kv = fnum(snapshot.F(*l.KVCacheUsageRatio*100), 0) + "%"
 	}
-	sl := "slots " + slots(l)
+	sl := "slots " + strings.TrimSuffix(slots(l), " busy")
 	if l.SlotsError != "" {
 		sl += v.st.Muted.Render(" (" + shortErr(l.SlotsError, 30) + ")")
 	}
@@ -71,7 +71,16 @@ func modelsBody(v *view, w int) content {
 	if l := v.failLine("llm", v.snap.AIModels.Nemotron.Error); l != "" {
 		lines = append(lines, v.st.Muted.Render("LLM ")+l)
 	}
-	return content{lines: lines, dense: dense}
+	l := v.snap.AIModels.Nemotron
+	slotScale := autoScale(1)
+	if l.SlotsTotal != nil && *l.SlotsTotal > 0 {
+		slotScale = fixedScale(float64(*l.SlotsTotal))
+	}
+	charts := []chartSpec{
+		{label: "tok/s", value: fnum(l.TokensPerSecond, 1), key: history.KeyLLMTokensPerSec, scale: autoScale(10)},
+		{label: "slots", value: inum(l.SlotsActive), key: history.KeyLLMSlotsBusy, scale: slotScale},
+	}
+	return content{lines: lines, dense: dense, charts: charts}
 }
 
 func modelsLevel(v *view) level {
@@ -84,8 +93,9 @@ func modelsCompact(v *view) (level, string) {
 	return modelsLevel(v), "det " + orDash(d.Status) + " · llm " + orDash(l.Status) + " " + slots(l)
 }
 
-// latencyLine is "Detector  p95 82 ms  avg 45 ms  p99 120 ms  (n=409, 5m)".
-func latencyLine(v *view, label string, l *snapshot.Latency, metric string) string {
+// latencyLine is "Detector  p95 82 ms  avg 45 ms  p99 120 ms (n=409, 5m)", shortened
+// (sample count, then p99) to fit w.
+func latencyLine(v *view, label string, l *snapshot.Latency, metric string, w int) string {
 	head := v.st.Muted.Render(fit(label, 9))
 	if l == nil {
 		return head + dash
@@ -95,8 +105,9 @@ func latencyLine(v *view, label string, l *snapshot.Latency, metric string) stri
 		p95 = v.st.Level[v.valueLevel(metric, "", l.P95)].Render(p95)
 	}
 	s := fit(p95, 13) + " avg " + ms(l.Avg)
+	p99 := ""
 	if l.P99 != nil {
-		s += "  p99 " + ms(l.P99)
+		p99 = "  p99 " + ms(l.P99)
 	}
 	var meta []string
 	if l.Samples != nil {
@@ -105,23 +116,34 @@ func latencyLine(v *view, label string, l *snapshot.Latency, metric string) stri
 	if l.Window != "" {
 		meta = append(meta, l.Window)
 	}
+	m := ""
 	if len(meta) > 0 {
-		s += v.st.Muted.Render(" (" + strings.Join(meta, ", ") + ")")
+		m = v.st.Muted.Render(" (" + strings.Join(meta, ", ") + ")")
+	}
+	for _, tail := range []string{p99 + m, p99, ""} {
+		if width(head)+width(s)+width(tail) <= w {
+			return head + s + tail
+		}
 	}
 	return head + s
 }
 
-func flowLine(v *view) string {
+// flowLine is the throughput and the queues, shortened to fit w.
+func flowLine(v *view, w int) string {
 	in := v.snap.Inference
 	tp := dash
 	if t := in.Throughput; t != nil {
 		tp = fnum(t.ImagesPerMin, 1) + " img/min · " + fnum(t.EventsPerMin, 1) + " ev/min"
 	}
-	q := dash
+	head := v.st.Muted.Render(fit("Flow", 9)) + tp
 	if qs := in.Queues; qs != nil {
-		q = inum(qs.Detection) + " detect, " + inum(qs.Analysis) + " analyse"
+		long := v.st.Muted.Render(" · queues ") + inum(qs.Detection) + " detect, " + inum(qs.Analysis) + " analyse"
+		if width(head)+width(long) <= w {
+			return head + long
+		}
+		return head + v.st.Muted.Render(" · queues ") + inum(qs.Detection) + "/" + inum(qs.Analysis)
 	}
-	return v.st.Muted.Render(fit("Flow", 9)) + tp + v.st.Muted.Render(" · queues ") + q
+	return head + v.st.Muted.Render(" · queues ") + dash
 }
 
 // inferenceErrors collapses the parts' errors: parts with the same reason share a line.
@@ -152,10 +174,10 @@ func inferenceErrors(v *view) []string {
 func inferenceBody(v *view, w int) content {
 	in := v.snap.Inference
 	lines := []string{
-		latencyLine(v, "Detector", in.DetectorLatency, "rtdetr_latency_p95"),
-		latencyLine(v, "LLM", in.LLMLatency, "nemotron_latency_p95"),
-		latencyLine(v, "Pipeline", in.PipelineLatency, ""),
-		flowLine(v),
+		latencyLine(v, "Detector", in.DetectorLatency, "rtdetr_latency_p95", w),
+		latencyLine(v, "LLM", in.LLMLatency, "nemotron_latency_p95", w),
+		latencyLine(v, "Pipeline", in.PipelineLatency, "", w),
+		flowLine(v, w),
 	}
 	lines = append(lines, inferenceErrors(v)...)
 	_, dense := inferenceCompact(v)
