@@ -205,12 +205,23 @@ func TestRoffEscape(t *testing.T) {
 	}
 }
 
-// Every subcommand is in --help.
+// Every subcommand is in --help, and every subcommand --help names is in the table the
+// completion scripts and the man page are generated from.
 func TestHelpListsSubcommands(t *testing.T) {
 	_, _, stderr := runCLI("--help")
 	for _, c := range subcommands {
 		if !strings.Contains(stderr, "hsi-top "+c.name) {
 			t.Errorf("--help lacks %q", "hsi-top "+c.name)
+		}
+	}
+	usage, _, _ := strings.Cut(usageText, "Flags:")
+	for _, line := range strings.Split(usage, "\n") {
+		words := strings.Fields(line)
+		if !strings.HasPrefix(line, "  hsi-top ") || len(words) < 2 || strings.HasPrefix(words[1], "-") || strings.HasPrefix(words[1], "[") {
+			continue
+		}
+		if findSubcommand(words[1]) == nil {
+			t.Errorf("--help shows %q, which the subcommands table (commands.go) lacks, so completion and the man page miss it", words[1])
 		}
 	}
 }

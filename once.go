@@ -39,6 +39,7 @@ func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, 
 		Timeout:  cfg.SourceTimeout.D(),
 		Prepare:  built.Prepare,
 		Stages:   stages,
+		GPUIndex: cfg.GPU.Index,
 	}, built.Sources...)
 	if err != nil {
 		built.Close()

@@ -94,7 +94,7 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 	if r.overview == nil && r.workers == nil && !r.hasParts {
 		return Result{}, errors.New(joinNonEmpty("; ", r.statsErr, r.readyErr, r.telemErr))
 	}
-	return Result{Apply: r.apply, Via: snapshot.ViaBackend}, nil
+	return Result{Readings: r.readings(), Via: snapshot.ViaBackend}, nil
 }
 
 // get fetches one endpoint; a non-2xx status is an error unless allow503 (the readiness
@@ -114,23 +114,26 @@ func (b *BackendSource) get(ctx context.Context, path string, allow503 bool) ([]
 	return resp.Body, nil
 }
 
-func (r backendResult) apply(s *snapshot.Snapshot) {
-	fresh := Fresh(s, "backend")
-	if r.overview != nil && (fresh || s.Overview.Source == "") {
-		s.Overview = *r.overview
-	} else if r.overview == nil && fresh && s.Overview.Source == "" {
-		s.Overview.Error = "backend " + r.statsErr
-	}
-	if r.workers != nil && (fresh || s.Workers.Source == "") {
-		w := *r.workers
-		w.List = append([]snapshot.Worker(nil), w.List...)
-		s.Workers = w
-	} else if r.workers == nil && fresh && s.Workers.Source == "" {
-		s.Workers.Error = "backend " + r.readyErr
-	}
+// readings are what the three endpoints gave, with why a part is missing.
+func (r backendResult) readings() Readings {
+	out := Readings{Overview: r.overview, Workers: r.workers}
 	if r.hasParts {
-		r.parts.apply(s, fresh)
+		out.Inference = r.parts
 	}
+	if r.overview == nil {
+		out.note(partOverview, r.statsErr)
+	}
+	if r.workers == nil {
+		out.note(partWorkers, r.readyErr)
+	}
+	if !r.hasParts {
+		for _, p := range snapshot.InferenceParts {
+			if p != snapshot.PartThroughput {
+				out.note(string(p), r.telemErr)
+			}
+		}
+	}
+	return out
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -188,7 +188,7 @@ func newTestEngine(t testing.TB, stages []Stage, sources ...Source) *Engine {
 
 func TestBackendSource503(t *testing.T) {
 	srv := backendServer(t, true)
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, NewBackendSource(srv.URL, 2*time.Second))
+	eng := newTestEngine(t, nil, NewBackendSource(srv.URL, 2*time.Second))
 	s := eng.Tick(context.Background())
 	if !Fresh(s, "backend") {
 		t.Fatalf("backend not fresh: %+v", s.Sources)
@@ -232,12 +232,12 @@ func TestBackendSourcePartialAndDown(t *testing.T) {
 	}))
 	defer srv.Close()
 	src := NewBackendSource(srv.URL, time.Second)
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+	eng := newTestEngine(t, nil, src)
 	s := eng.Tick(context.Background())
 	if !Fresh(s, "backend") || len(s.Workers.List) != 1 || !s.Workers.List[0].Critical {
 		t.Fatalf("workers = %+v", s.Workers)
 	}
-	if s.Overview.Source != "" || s.Overview.Error != "backend stats: HTML instead of JSON" {
+	if s.Overview.Source != "" || s.Overview.Error != "backend: stats: HTML instead of JSON" {
 		t.Fatalf("overview = %+v", s.Overview)
 	}
 	broken.Store(true)

@@ -3,6 +3,7 @@ package collector
 import (
 	"io"
 	"os"
+	"time"
 
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
@@ -69,4 +70,42 @@ func Build(cfg config.Config) *Built {
 	}
 	addPipeline(cfg, add, b)
 	return b
+}
+
+// PromMinQueryInterval is how often the Prometheus queries run at most, whatever the
+// collection interval (see PrometheusSource.MinQueryInterval).
+const PromMinQueryInterval = 5 * time.Second
+
+// PGSlowEvery is how often PostgreSQL's table counts and database size are read (see
+// PostgresSource.SlowEvery).
+const PGSlowEvery = 30 * time.Second
+
+// addPipeline registers the pipeline's sources (their order does not matter: the
+// resolver's table decides between them) and the stage that builds the container rows.
+func addPipeline(cfg config.Config, add func(Source), b *Built) {
+	timeout := SubTimeout(cfg.Interval.D(), cfg.SourceTimeout.D())
+	if cfg.Redis.Enabled && cfg.Redis.URL != "" {
+		add(NewRedisSource(cfg.Redis.URL.Value(), cfg.Redis.Password.Value(), timeout))
+	}
+	if cfg.Backend.Enabled && cfg.Backend.URL != "" {
+		backend := NewBackendSource(cfg.Backend.URL.Value(), timeout)
+		backend.APIKey = cfg.Backend.APIKey.Value()
+		add(backend)
+	}
+	if cfg.Postgres.Enabled && cfg.Postgres.DSN != "" {
+		pg := NewPostgresSource(cfg.Postgres.DSN.Value(), cfg.Postgres.PoolSize, timeout)
+		pg.SlowEvery = PGSlowEvery
+		add(pg)
+	}
+	if cfg.Prometheus.Enabled && cfg.Prometheus.URL != "" {
+		prom := NewPrometheusSource(cfg.Prometheus.URL.Value(), cfg.Prometheus.Recheck.D(), timeout)
+		prom.MinQueryInterval = PromMinQueryInterval
+		add(prom)
+	}
+	if len(cfg.Containers) > 0 {
+		add(NewContainersSource(cfg, min(ContainerProbeTimeout, timeout)))
+	}
+	if len(cfg.Containers) > 0 {
+		b.Stages = append(b.Stages, NewContainersStage(cfg))
+	}
 }

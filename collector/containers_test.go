@@ -78,7 +78,7 @@ func TestContainersEndToEnd(t *testing.T) {
 	pg := SourceFunc{SourceName: "postgres", Fn: func(context.Context) (Result, error) {
 		return Result{}, errors.New("postgres connect: connection refused")
 	}}
-	eng := newTestEngine(t, []Stage{NewReasonsStage(), stage}, fake, pg, src)
+	eng := newTestEngine(t, []Stage{stage}, fake, pg, src)
 
 	s := eng.Tick(context.Background())
 	want := []struct{ name, state, status, health string }{

@@ -14,8 +14,8 @@ import (
 )
 
 // DetectorSource reads the object detector's GET /health (RT-DETRv2 or YOLO26) into
-// ai_models.<detector_key>. When NVML has no devices, the GPU numbers the YOLO26 detector
-// reports become the GPU section, marked as coming from the detector.
+// ai_models.<detector_key>. The GPU numbers a YOLO26 detector reports are a GPU reading,
+// the resolver's last resort after NVML and Prometheus.
 type DetectorSource struct {
 	client  *HTTPClient
 	url     string
@@ -63,12 +63,11 @@ func (d *DetectorSource) Collect(ctx context.Context) (Result, error) {
 	default:
 		det, gpu = ParseDetectorHealth(resp.Status, resp.Body)
 	}
-	return Result{Via: snapshot.ViaHTTP, Apply: func(s *snapshot.Snapshot) {
-		s.AIModels.Detector = det
-		if gpu != nil && len(s.GPUs) == 0 {
-			gpu.apply(s)
-		}
-	}}, nil
+	res := Result{Via: snapshot.ViaHTTP, Apply: func(s *snapshot.Snapshot) { s.AIModels.Detector = det }}
+	if gpu != nil {
+		res.Readings.GPU = &GPUReading{Devices: []snapshot.GPU{gpu.device()}}
+	}
+	return res, nil
 }
 
 // DetectorGPU is the GPU reading a YOLO26 detector adds to its /health.
@@ -77,27 +76,20 @@ type DetectorGPU struct {
 	Utilization, Temperature, PowerWatts *float64
 }
 
-// apply makes the reading the GPU section, the last-resort source: a VRAM total is
-// never invented (the detector's vram_used_gb is its own tensors, not the device's).
-func (g *DetectorGPU) apply(s *snapshot.Snapshot) {
+// device is the reading as a GPU, the last-resort source: a VRAM total is never
+// invented (the detector's vram_used_gb is its own tensors, not the device's).
+func (g *DetectorGPU) device() snapshot.GPU {
 	name := "GPU (via detector)"
 	if g.Device != "" {
 		name = g.Device + " (via detector)"
 	}
-	dev := snapshot.GPU{
+	return snapshot.GPU{
 		Name:        name,
 		Utilization: g.Utilization,
 		Temperature: g.Temperature,
 		PowerWatts:  g.PowerWatts,
 		Source:      snapshot.ViaDetector,
 	}
-	s.GPUs = []snapshot.GPU{dev}
-	s.GPU = nil
-	if dev.Utilization != nil {
-		s.GPU = &dev
-	}
-	// Keep NVML's reason: it says why the detector's numbers are shown instead.
-	s.GPUStatus.Source = snapshot.ViaDetector
 }
 
 // detectorHealth is the detector's /health body; pointers tell absent from zero.

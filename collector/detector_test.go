@@ -79,7 +79,9 @@ func collectOnce(t testing.TB, src Source, s *snapshot.Snapshot) *snapshot.Snaps
 	if err != nil {
 		t.Fatalf("%s: Collect: %v", src.Name(), err)
 	}
-	res.Apply(s)
+	assembled := Assemble(s.Timestamp.Time, 0, map[snapshot.SourceName]Result{src.Name(): res})
+	assembled.AIModels.DetectorKey, assembled.Inference.DetectorKey = s.AIModels.DetectorKey, s.AIModels.DetectorKey
+	*s = *assembled
 	return s
 }
 
@@ -161,13 +163,14 @@ func eqF(a, b *float64) bool { return (a == nil && b == nil) || (a != nil && b !
 func TestDetectorGPUOnlyWithoutNVML(t *testing.T) {
 	srv := newReplayServer(t, map[string]route{"/health": {200, testenv.ReadFixture(t, "detector-health-yolo26.json")}})
 	det := newTestDetector(t, srv.URL, "")
-	// NVML applied first with a device: the detector's numbers must not replace it.
-	s := snapshot.New(time.Now())
+	res, err := det.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// NVML with a device: the detector's numbers must not replace it.
 	nvmlGPU := snapshot.GPU{Name: "NVIDIA RTX A5500", Utilization: snapshot.F(12), Source: "nvml"}
-	s.GPUs = []snapshot.GPU{nvmlGPU}
-	s.GPU = &nvmlGPU
-	s.GPUStatus = snapshot.GPUStatus{Source: "nvml"}
-	collectOnce(t, det, s)
+	nv := Result{Readings: Readings{GPU: &GPUReading{Devices: []snapshot.GPU{nvmlGPU}}}}
+	s := Assemble(time.Now(), 0, map[snapshot.SourceName]Result{"nvml": nv, "detector": res})
 	if len(s.GPUs) != 1 || s.GPUs[0].Source != "nvml" || s.GPU.Name != "NVIDIA RTX A5500" || s.GPUStatus.Source != "nvml" {
 		t.Errorf("detector overrode NVML: %+v / %+v", s.GPUs, s.GPUStatus)
 	}
@@ -176,9 +179,8 @@ func TestDetectorGPUOnlyWithoutNVML(t *testing.T) {
 	}
 
 	// NVML unavailable: its reason stays, the numbers come from the detector.
-	s = snapshot.New(time.Now())
-	s.GPUStatus = snapshot.GPUStatus{Error: "NVIDIA driver not loaded"}
-	collectOnce(t, det, s)
+	nv = Result{Readings: Readings{GPU: &GPUReading{Status: snapshot.GPUStatus{Error: "NVIDIA driver not loaded"}}}}
+	s = Assemble(time.Now(), 0, map[snapshot.SourceName]Result{"nvml": nv, "detector": res})
 	if s.GPUStatus.Source != "detector" || s.GPUStatus.Error != "NVIDIA driver not loaded" {
 		t.Errorf("GPUStatus = %+v", s.GPUStatus)
 	}

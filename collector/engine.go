@@ -27,6 +27,8 @@ type Options struct {
 	Prepare func(s *snapshot.Snapshot)
 	// Stages run on each merged snapshot before it is published.
 	Stages []Stage
+	// GPUIndex is the device the page's gpu object shows (gpu.index).
+	GPUIndex int
 	// ShutdownGrace bounds how long Run waits, after its context ends, for collections
 	// still in flight; 2 s when zero.
 	ShutdownGrace time.Duration
@@ -243,7 +245,7 @@ func (e *Engine) collect(ctx context.Context, src Source, st *sourceState) {
 		st.lastOK = true
 		st.lastErr = nil
 		st.last = res
-		st.hasLast = res.Apply != nil
+		st.hasLast = true
 		st.lastSuccess = finished
 		st.via = res.Via
 	}
@@ -261,46 +263,63 @@ func safeCollect(ctx context.Context, src Source) (res Result, err error) {
 	return src.Collect(ctx)
 }
 
+// merge builds the tick's snapshot: every source's freshness, the sections each source
+// alone fills (from its last good result), then the resolver for the parts several
+// sources can fill, then the stages.
 func (e *Engine) merge(now time.Time) *snapshot.Snapshot {
 	s := snapshot.New(now)
 	if e.opts.Prepare != nil {
 		e.opts.Prepare(s)
 	}
+	collected := make(map[snapshot.SourceName]*Collected, len(e.sources))
 	applies := make([]func(*snapshot.Snapshot), 0, len(e.sources))
 	statuses := make([]snapshot.SourceStatus, 0, len(e.sources))
 	for i, src := range e.sources {
-		st := e.states[i]
-		st.mu.Lock()
-		ss := snapshot.SourceStatus{
-			Source:     src.Name(),
-			OK:         st.lastOK && !st.running,
-			DurationMS: float64(st.duration.Microseconds()) / 1000,
-			Via:        st.via,
+		c, apply := e.collected(now, src, e.states[i])
+		collected[src.Name()] = c
+		statuses = append(statuses, c.Status)
+		if apply != nil {
+			applies = append(applies, apply)
 		}
-		if st.running && st.lastErr == nil {
-			ss.Error = fmt.Sprintf("timed out after %s", e.opts.Timeout)
-		} else if st.lastErr != nil {
-			ss.Error = st.lastErr.Error()
-		}
-		if !st.lastSuccess.IsZero() {
-			ss.LastSuccess = snapshot.At(st.lastSuccess)
-			ss.AgeSeconds = snapshot.F(max(0, now.Sub(st.lastSuccess).Seconds()))
-		}
-		if st.hasLast {
-			applies = append(applies, st.last.Apply)
-		}
-		st.mu.Unlock()
-		statuses = append(statuses, ss)
 	}
 	sort.Slice(statuses, func(i, j int) bool { return statuses[i].Source < statuses[j].Source })
 	s.Sources = statuses
 	for _, apply := range applies {
 		apply(s)
 	}
+	Resolve(s, collected, e.opts.GPUIndex)
 	for _, stage := range e.opts.Stages {
 		stage.Process(s)
 	}
 	return s
+}
+
+// collected is one source's state at now for the resolver, and its own sections' Apply.
+func (e *Engine) collected(now time.Time, src Source, st *sourceState) (*Collected, func(*snapshot.Snapshot)) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	ss := snapshot.SourceStatus{
+		Source:     src.Name(),
+		OK:         st.lastOK && !st.running,
+		DurationMS: float64(st.duration.Microseconds()) / 1000,
+		Via:        st.via,
+	}
+	if st.running && st.lastErr == nil {
+		ss.Error = fmt.Sprintf("timed out after %s", e.opts.Timeout)
+	} else if st.lastErr != nil {
+		ss.Error = st.lastErr.Error()
+	}
+	if !st.lastSuccess.IsZero() {
+		ss.LastSuccess = snapshot.At(st.lastSuccess)
+		ss.AgeSeconds = snapshot.F(max(0, now.Sub(st.lastSuccess).Seconds()))
+	}
+	c := &Collected{Status: ss, Down: !ss.OK && !st.running && serviceDown(st.lastErr)}
+	if !st.hasLast {
+		return c, nil
+	}
+	r := st.last.Readings
+	c.Readings = &r
+	return c, st.last.Apply
 }
 
 func (e *Engine) publish(s *snapshot.Snapshot) {

@@ -41,10 +41,7 @@ func (s *switchable) Collect(ctx context.Context) (Result, error) {
 		return Result{}, errors.New("connection refused")
 	}
 	v := s.value.Load()
-	return Result{Via: snapshot.ViaSQL, Apply: func(snap *snapshot.Snapshot) {
-		snap.Databases.PostgreSQL.Status = "healthy"
-		snap.Databases.PostgreSQL.ConnectionsActive = snapshot.I(v)
-	}}, nil
+	return Result{Via: snapshot.ViaSQL, Readings: Readings{Postgres: &snapshot.PostgreSQL{Status: "healthy", ConnectionsActive: snapshot.I(v)}}}, nil
 }
 
 func newFakeClockEngine(t *testing.T, clk clock.Clock, sources ...Source) *Engine {
@@ -125,7 +122,7 @@ func TestEngineHungSourceDoesNotDelayTick(t *testing.T) {
 	db := &switchable{name: "postgres", release: make(chan struct{})}
 	db.value.Store(9)
 	var calls atomic.Int32
-	counted := SourceFunc{SourceName: "counted", Fn: func(ctx context.Context) (Result, error) {
+	counted := SourceFunc{SourceName: "postgres", Fn: func(ctx context.Context) (Result, error) {
 		calls.Add(1)
 		return db.Collect(ctx)
 	}}
@@ -135,7 +132,7 @@ func TestEngineHungSourceDoesNotDelayTick(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		clk.Advance(5 * time.Second)
 		s := e.Tick(context.Background())
-		st, _ := s.Source("counted")
+		st, _ := s.Source("postgres")
 		if st.OK {
 			t.Fatalf("tick %d: hung source reported fresh", i)
 		}

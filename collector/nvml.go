@@ -154,46 +154,12 @@ func (n *NVMLSource) Collect(ctx context.Context) (Result, error) {
 	if !n.procs.HostPIDs() {
 		status.ProcessNote = "process names unknown: hsi-top runs in its own PID namespace (give its container pid: host)"
 	}
-	index := n.index
-	return Result{Via: snapshot.ViaNVML, Apply: func(s *snapshot.Snapshot) {
-		applyGPUs(s, gpus, index, status)
-	}}, nil
-}
-
-// applyGPUs writes gpus into s: a fresh copy of the list (later sources may edit theirs),
-// and the configured device as the page's gpu object when it has a name and utilization.
-func applyGPUs(s *snapshot.Snapshot, gpus []snapshot.GPU, index int, status snapshot.GPUStatus) {
-	s.GPUs = append([]snapshot.GPU(nil), gpus...)
-	s.GPU = nil
-	found := false
-	for i := range s.GPUs {
-		if s.GPUs[i].Index != index {
-			continue
-		}
-		found = true
-		if s.GPUs[i].Name != "" && s.GPUs[i].Utilization != nil {
-			g := s.GPUs[i]
-			s.GPU = &g
-		}
-	}
-	if status.Error == "" {
-		switch {
-		case !found:
-			status.Error = fmt.Sprintf("gpu.index %d: no such device (%d found)", index, len(gpus))
-		case s.GPU == nil:
-			status.Error = fmt.Sprintf("GPU %d reports no name or utilization", index)
-		}
-	}
-	s.GPUStatus = status
+	return Result{Via: snapshot.ViaNVML, Readings: Readings{GPU: &GPUReading{Devices: gpus, Status: status}}}, nil
 }
 
 // nvmlUnavailable is the result while NVML cannot start: no devices and the reason.
 func nvmlUnavailable(reason string) Result {
-	return Result{Via: snapshot.ViaNVML, Apply: func(s *snapshot.Snapshot) {
-		s.GPUs = []snapshot.GPU{}
-		s.GPU = nil
-		s.GPUStatus = snapshot.GPUStatus{Error: reason}
-	}}
+	return Result{Via: snapshot.ViaNVML, Readings: Readings{GPU: &GPUReading{Status: snapshot.GPUStatus{Error: reason}}}}
 }
 
 // start initialises NVML and enumerates the devices. Name and UUID do not change, so

@@ -23,11 +23,7 @@ func (*NVMLSource) Name() snapshot.SourceName { return snapshot.SourceNVML }
 
 // Collect reports that NVML is unavailable in this build.
 func (*NVMLSource) Collect(context.Context) (Result, error) {
-	return Result{Via: snapshot.ViaNVML, Apply: func(s *snapshot.Snapshot) {
-		s.GPUs = []snapshot.GPU{}
-		s.GPU = nil
-		s.GPUStatus = snapshot.GPUStatus{Error: NVMLUnavailableReason}
-	}}, nil
+	return Result{Via: snapshot.ViaNVML, Readings: Readings{GPU: &GPUReading{Status: snapshot.GPUStatus{Error: NVMLUnavailableReason}}}}, nil
 }
 
 // Close does nothing.

@@ -158,9 +158,7 @@ func collectApply(t testing.TB, src *NVMLSource) *snapshot.Snapshot {
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
-	s := snapshot.New(time.Unix(1_800_000_000, 0))
-	res.Apply(s)
-	return s
+	return Assemble(time.Unix(1_800_000_000, 0), src.index, map[snapshot.SourceName]Result{src.Name(): res})
 }
 
 func TestNVMLTwoGPUs(t *testing.T) {

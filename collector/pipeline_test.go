@@ -31,12 +31,12 @@ func (p *partSource) Collect(context.Context) (Result, error) {
 		Detect: &snapshot.Latency{Avg: snapshot.F(1), Source: string(name)},
 		Queues: &snapshot.Queues{Detection: snapshot.I(1), Source: string(name)},
 	}
-	return Result{Apply: func(s *snapshot.Snapshot) { parts.apply(s, Fresh(s, name)) }}, nil
+	return Result{Readings: Readings{Inference: parts}}, nil
 }
 
 func TestInferencePrecedence(t *testing.T) {
 	redis, backend, prom := &partSource{name: "redis"}, &partSource{name: "backend"}, &partSource{name: "prometheus"}
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, redis, backend, prom)
+	eng := newTestEngine(t, nil, redis, backend, prom)
 	ctx := context.Background()
 	check := func(want string) {
 		t.Helper()
@@ -51,7 +51,7 @@ func TestInferencePrecedence(t *testing.T) {
 	backend.fail = true
 	check("redis") // nor a stale backend fresh Redis numbers
 	redis.fail = true
-	check("redis") // all stale: the first stale value fills the empty part
+	check("prometheus") // all stale: the preferred source's last value
 	backend.fail = false
 	check("backend")
 }
@@ -62,7 +62,7 @@ func TestReasonsWhenNothingAnswers(t *testing.T) {
 			return Result{}, errors.New("connection refused")
 		}}
 	}
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, down("redis"), down("backend"), down("postgres"), down("prometheus"))
+	eng := newTestEngine(t, nil, down("redis"), down("backend"), down("postgres"), down("prometheus"))
 	s := eng.Tick(context.Background())
 	in := s.Inference
 	if in.DetectorLatency != nil || in.Queues != nil || in.Throughput != nil {

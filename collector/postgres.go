@@ -214,30 +214,13 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 		card.ConnectionsMax, card.ConnectionsMaxSource = snapshot.I(st.maxConns), "max_connections"
 	}
 	overview, throughput := tables.sections()
-	return Result{Via: snapshot.ViaSQL, Apply: func(s *snapshot.Snapshot) {
-		fresh := Fresh(s, "postgres")
-		if !fresh {
-			s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: snapshot.StatusUnreachable, Error: sourceError(s, "postgres")}
-		} else {
-			s.Databases.PostgreSQL = card
-		}
-		// The overview counts are a fallback for a backend that is not fresh (or whose
-		// stats endpoint failed): the backend's own numbers win while it answers.
-		if overview != nil && !(Fresh(s, "backend") && s.Overview.Source == snapshot.ViaBackend) &&
-			(fresh || s.Overview.Source == "") {
-			s.Overview = *overview
-		} else if overview != nil && fresh && s.Overview.CamerasActive == nil {
-			// The backend does not say how many cameras are online; the cameras table does.
-			s.Overview.CamerasActive = overview.CamerasActive
-		}
-		inferenceParts{Throughput: throughput}.apply(s, fresh)
-		if throughput == nil && tables.err != "" && s.Inference.Throughput == nil {
-			if s.Inference.Errors == nil {
-				s.Inference.Errors = map[snapshot.Part]string{}
-			}
-			s.Inference.Errors[snapshot.PartThroughput] = "postgres: " + tables.err
-		}
-	}}, nil
+	res := Result{Via: snapshot.ViaSQL, Readings: Readings{
+		Postgres: &card, Overview: overview, Inference: inferenceParts{Throughput: throughput},
+	}}
+	if throughput == nil {
+		res.Readings.note(string(snapshot.PartThroughput), tables.err)
+	}
+	return res, nil
 }
 
 // slowReads returns the table counts and the database size, read again only when the

@@ -126,15 +126,12 @@ type PrometheusSource struct {
 	// per scrape (15 s by default) and its quantiles cover 5 minutes, so asking every
 	// second of a 1 s interval would cost six queries a second for the same numbers.
 	MinQueryInterval time.Duration
-	// GPUIndex is the device the page's gpu object shows (gpu.index).
-	GPUIndex int
-
-	mu        sync.Mutex
-	checked   bool
-	checkedAt time.Time
-	readyErr  error
-	last      *Result // the last round's answer, reused within MinQueryInterval
-	lastAt    time.Time
+	mu               sync.Mutex
+	checked          bool
+	checkedAt        time.Time
+	readyErr         error
+	last             *Result // the last round's answer, reused within MinQueryInterval
+	lastAt           time.Time
 }
 
 // NewPrometheusSource returns a source for the Prometheus at baseURL.
@@ -228,8 +225,7 @@ func (p *PrometheusSource) Collect(ctx context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("prometheus query: %v", firstErr)
 	}
 	r := BuildPromSections(results[0], results[1], results[2], results[3], results[4], results[5])
-	r.GPUIndex = p.GPUIndex
-	res := Result{Via: snapshot.ViaPrometheus, Apply: r.apply}
+	res := Result{Via: snapshot.ViaPrometheus, Readings: r.readings()}
 	p.mu.Lock()
 	if failed == 0 {
 		p.last, p.lastAt = &res, p.now()
@@ -245,8 +241,6 @@ type PromSections struct {
 	GPUs    []snapshot.GPU
 	Parts   inferenceParts
 	Workers []snapshot.Worker
-	// GPUIndex is the device the page's gpu object shows (gpu.index).
-	GPUIndex int
 }
 
 // BuildPromSections turns the query results into sections (pure: tested with literal
@@ -439,26 +433,14 @@ func promGPUs(g map[string][]PromSample) []snapshot.GPU {
 	return out
 }
 
-func (r PromSections) apply(s *snapshot.Snapshot) {
-	fresh := Fresh(s, "prometheus")
-	// NVML is authoritative for the GPU; Prometheus stands in when NVML gave no device
-	// (no driver here, a stub build), and wins over the detector's numbers. A failed NVML
-	// start still "succeeds" as a source (it reports why), so freshness cannot decide.
-	if len(r.GPUs) > 0 && s.GPUStatus.Source != snapshot.ViaNVML && (fresh || s.GPU == nil) {
-		s.GPUs = append([]snapshot.GPU(nil), r.GPUs...)
-		s.GPU = nil
-		for i := range s.GPUs {
-			if s.GPUs[i].Index == r.GPUIndex {
-				g := s.GPUs[i]
-				s.GPU = &g
-			}
-		}
-		s.GPUStatus.Source = snapshot.ViaPrometheus
+// readings are the round's answers for the resolver.
+func (r PromSections) readings() Readings {
+	out := Readings{Inference: r.Parts}
+	if len(r.GPUs) > 0 {
+		out.GPU = &GPUReading{Devices: r.GPUs}
 	}
-	r.Parts.apply(s, fresh)
-	// Workers: the backend's readiness list wins while it answers.
-	if len(r.Workers) > 0 && !(Fresh(s, "backend") && s.Workers.Source == snapshot.ViaBackend) &&
-		(fresh || s.Workers.Source == "") {
-		s.Workers = snapshot.Workers{List: append([]snapshot.Worker(nil), r.Workers...), Source: snapshot.ViaPrometheus}
+	if len(r.Workers) > 0 {
+		out.Workers = &snapshot.Workers{List: r.Workers, Source: snapshot.ViaPrometheus}
 	}
+	return out
 }

@@ -78,7 +78,7 @@ func TestPrometheusRealServer(t *testing.T) {
 	promURL := testenv.PrometheusURL(t)
 	serveExporter(t)
 	src := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+	eng := newTestEngine(t, nil, src)
 	s := waitForPrometheus(t, eng)
 	checkPromSections(t, s)
 	if s.Workers.Source != "prometheus" || len(s.Workers.List) != 8 || s.Workers.Running() != 7 {
@@ -116,7 +116,7 @@ func TestPrometheusFallback(t *testing.T) {
 	clk := &clockFunc{t: time.Now()}
 	prom := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
 	prom.Now = clk.now
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, NewRedisSource(redisURL, "", 2*time.Second), prom)
+	eng := newTestEngine(t, nil, NewRedisSource(redisURL, "", 2*time.Second), prom)
 	s := waitForPrometheus(t, eng)
 	if q := s.Inference.Queues; q.Source != "prometheus" || *q.Detection != 7 {
 		t.Fatalf("queues while Prometheus is ready = %+v", q)
@@ -229,26 +229,23 @@ func TestPrometheusMinQueryInterval(t *testing.T) {
 // and they win over numbers the detector synthesised; NVML devices are never replaced.
 func TestPrometheusGPUFallbackWhenNVMLUnavailable(t *testing.T) {
 	build := func(nvmlDevices bool) *snapshot.Snapshot {
-		s := snapshot.New(time.Unix(0, 0))
-		s.Sources = []snapshot.SourceStatus{{Source: "nvml", OK: true}, {Source: "prometheus", OK: true}}
-		s.GPUStatus = snapshot.GPUStatus{Error: "NVIDIA driver library (libnvidia-ml.so.1) not found"}
+		nv := Result{Readings: Readings{GPU: &GPUReading{Status: snapshot.GPUStatus{Error: "NVIDIA driver library (libnvidia-ml.so.1) not found"}}}}
 		if nvmlDevices {
-			s.GPUs = []snapshot.GPU{{Name: "A", Utilization: snapshot.F(1), Source: "nvml"}}
-			s.GPU, s.GPUStatus = &s.GPUs[0], snapshot.GPUStatus{Source: snapshot.ViaNVML}
-		} else { // the detector's stand-in
-			s.GPUs = []snapshot.GPU{{Name: "cuda:0", Utilization: snapshot.F(37), Source: "detector"}}
-			s.GPU, s.GPUStatus.Source = &s.GPUs[0], snapshot.ViaDetector
+			nv.Readings.GPU = &GPUReading{Devices: []snapshot.GPU{{Name: "A", Index: 1, Utilization: snapshot.F(1), Source: "nvml"}}}
 		}
-		r := PromSections{GPUIndex: 1, GPUs: []snapshot.GPU{
+		det := Result{Readings: Readings{GPU: &GPUReading{Devices: []snapshot.GPU{{Name: "cuda:0", Utilization: snapshot.F(37), Source: "detector"}}}}}
+		r := PromSections{GPUs: []snapshot.GPU{
 			{Name: "GPU 0", Index: 0, Utilization: snapshot.F(10), Source: "prometheus"},
 			{Name: "GPU 1", Index: 1, Utilization: snapshot.F(41.7), Source: "prometheus"},
 		}}
-		r.apply(s)
-		return s
+		return Assemble(time.Unix(0, 0), 1, map[snapshot.SourceName]Result{"nvml": nv, "prometheus": {Readings: r.readings()}, "detector": det})
 	}
 	s := build(false)
 	if s.GPUStatus.Source != snapshot.ViaPrometheus || len(s.GPUs) != 2 || s.GPU == nil || s.GPU.Name != "GPU 1" || *s.GPU.Utilization != 41.7 {
 		t.Errorf("fallback: status %+v, gpus %d, gpu %+v", s.GPUStatus, len(s.GPUs), s.GPU)
+	}
+	if !strings.Contains(s.GPUStatus.Error, "libnvidia-ml") {
+		t.Errorf("NVML's reason was lost: %+v", s.GPUStatus)
 	}
 	if s = build(true); s.GPUStatus.Source != snapshot.ViaNVML || s.GPU.Name != "A" {
 		t.Errorf("NVML devices were replaced: %+v", s.GPU)

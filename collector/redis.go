@@ -135,15 +135,10 @@ func (r *RedisSource) Collect(ctx context.Context) (Result, error) {
 	}
 	r.readKeys(ctx, present, &rd)
 	card := rd.card(r.hitRatio(rd))
-	parts := inferenceParts{Detect: rd.latencies[0], Analyze: rd.latencies[1], Pipeline: rd.latencies[2], Queues: &rd.queues}
-	return Result{Via: snapshot.ViaRedis, Apply: func(s *snapshot.Snapshot) {
-		fresh := Fresh(s, "redis")
-		if fresh {
-			s.Databases.Redis = card
-		} else {
-			s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusUnreachable, Error: sourceError(s, "redis")}
-		}
-		parts.apply(s, fresh)
+	queues := rd.queues
+	return Result{Via: snapshot.ViaRedis, Readings: Readings{
+		Redis:     &card,
+		Inference: inferenceParts{Detect: rd.latencies[0], Analyze: rd.latencies[1], Pipeline: rd.latencies[2], Queues: &queues},
 	}}, nil
 }
 

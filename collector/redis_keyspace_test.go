@@ -126,7 +126,7 @@ func twoInstanceEngine(t *testing.T, url string, clk *clock.Fake) *Engine {
 	al := alerts.NewEngine(config.DefaultAlerts(), alerts.Options{Interval: time.Second})
 	t.Cleanup(func() { al.Close() })
 	eng, err := NewEngine(Options{Interval: time.Second, Timeout: 900 * time.Millisecond, Clock: clk,
-		Stages: []Stage{NewReasonsStage(), al}}, src)
+		Stages: []Stage{al}}, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestRedisQueueKeysSummed(t *testing.T) {
 	}
 	c.Set(ctx, "hsi:queue:detection_queue", "not a list", 0) // WRONGTYPE: not counted
 	c.RPush(ctx, "analysis_queue", "a", "b", "c")
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, NewRedisSource(url, "", 2*time.Second))
+	eng := newTestEngine(t, nil, NewRedisSource(url, "", 2*time.Second))
 	q := eng.Tick(ctx).Inference.Queues
 	if q == nil || q.Detection == nil || *q.Detection != 26 || q.DetectionKey != "hsi:queue:detection+detection_queue" {
 		t.Fatalf("queues = %+v, want detection 26 from hsi:queue:detection+detection_queue", q)
@@ -230,7 +230,7 @@ func TestRedisLatencyListCapped(t *testing.T) {
 	const n = 2_000_000
 	fillLatencyList(t, c, redisDetectLatencyKey, n)
 	fillLatencyList(t, c, redisAnalyzeLatencyKey, maxLatencySamples) // exactly the cap: no note
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, NewRedisSource(url, "", 2*time.Second))
+	eng := newTestEngine(t, nil, NewRedisSource(url, "", 2*time.Second))
 	s := eng.Tick(context.Background())
 	d := s.Inference.DetectorLatency
 	// The newest 1,000 samples are (n-1000 … n-1)/100 ms: their mean is (n-500.5)/100.

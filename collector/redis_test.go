@@ -51,7 +51,7 @@ func TestRedisRealServer(t *testing.T) {
 	c := redisTestClient(t, url)
 	ctx := context.Background()
 	src := NewRedisSource(url, "", 2*time.Second)
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+	eng := newTestEngine(t, nil, src)
 
 	// Idle: three ticks without any lookup give no hit ratio at all, never 0.
 	for i := 0; i < 3; i++ {
@@ -135,7 +135,7 @@ func TestRedisFault(t *testing.T) {
 	url := testenv.RedisFaultURL(t)
 	redisTestClient(t, url)
 	src := NewRedisSource(url, "", 2*time.Second)
-	eng := newTestEngine(t, []Stage{NewReasonsStage()}, src)
+	eng := newTestEngine(t, nil, src)
 	ctx := context.Background()
 	if s := eng.Tick(ctx); !Fresh(s, "redis") {
 		t.Fatalf("not fresh before the fault: %+v", s.Sources)
@@ -152,7 +152,8 @@ func TestRedisFault(t *testing.T) {
 		s = eng.Tick(ctx)
 	}
 	r := s.Databases.Redis
-	if Fresh(s, "redis") || r.Status != "unreachable" || !strings.Contains(r.Error, "connection refused") || r.MemoryUsedBytes != nil {
+	// The one stale policy: the last values stay, marked unreachable (Redis refused) with why.
+	if Fresh(s, "redis") || r.Status != "unreachable" || !strings.Contains(r.Error, "connection refused") || r.MemoryUsedBytes == nil {
 		t.Fatalf("redis while down = %+v", r)
 	}
 	// The stale queue depths still fill the part (nothing fresher answered), marked by the

@@ -20,13 +20,18 @@ type Source interface {
 	Collect(ctx context.Context) (Result, error)
 }
 
-// Result is what one collection found.
+// Result is what one collection found: the sections only this source fills, and its
+// readings of the parts several sources can fill. A source describes what it read; it
+// never looks at other sources or at the snapshot (the resolver decides who wins).
 type Result struct {
-	// Apply writes the source's sections into a snapshot under construction. The
-	// snapshot's Sources are already filled, so Apply can see whether other sources are
-	// fresh (for precedence between a preferred source and its fallbacks). Apply runs on
-	// the engine goroutine, in source registration order.
+	// Apply writes the sections this source alone fills (the host, the LLM's card)
+	// into a snapshot under construction; nil when it has none. While later
+	// collections fail the engine applies the last good result again (values kept,
+	// marked stale through Sources), so Apply must capture values, not references to
+	// state the source keeps changing.
 	Apply func(s *snapshot.Snapshot)
+	// Readings are the parts the resolver decides between (resolve.go).
+	Readings Readings
 	// Via says where the numbers came from (snapshot.ViaNVML, ViaPrometheus, …).
 	Via string
 }
@@ -57,8 +62,7 @@ type StageFunc func(s *snapshot.Snapshot)
 // Process calls f.
 func (f StageFunc) Process(s *snapshot.Snapshot) { f(s) }
 
-// Fresh reports whether the named source succeeded this tick. Apply functions use it to
-// let a fresh fallback win over a stale preferred source.
+// Fresh reports whether the named source succeeded this tick (for stages and tests).
 func Fresh(s *snapshot.Snapshot, name snapshot.SourceName) bool {
 	st, ok := s.Source(name)
 	return ok && st.OK

@@ -9,6 +9,7 @@ import (
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 
+	"github.com/hsi-top/hsi-top/collector"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -40,8 +41,7 @@ func TestSimulatedGPUsThroughNVMLSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := snapshot.New(time.Now())
-	res.Apply(s)
+	s := collector.Assemble(time.Now(), 0, map[snapshot.SourceName]collector.Result{src.Name(): res})
 	if len(s.GPUs) != 2 || s.GPUs[0].Name != "NVIDIA RTX A5500" || s.GPUs[1].Name != "NVIDIA RTX A2000" {
 		t.Fatalf("GPUs: %+v", s.GPUs)
 	}

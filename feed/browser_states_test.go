@@ -457,6 +457,16 @@ func redisLookups(t *testing.T, u string) (stop func()) {
 	}
 }
 
+// hostCritical reports whether a critical alert about the test machine itself is active.
+func hostCritical(alerts []string) bool {
+	for _, a := range alerts {
+		if strings.HasPrefix(a, "host_") && strings.HasSuffix(a, ":critical") {
+			return true
+		}
+	}
+	return false
+}
+
 func wantContainer(t *testing.T, pv pageView, name, want string) {
 	t.Helper()
 	if got := pv.View.Containers[name]; got != want {
@@ -504,8 +514,13 @@ func pageStates() []stackState {
 			for _, c := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
 				wantContainer(t, pv, c, "Healthy")
 			}
-			if v.Detector != "healthy" || pv.Status.Health != "healthy" {
-				t.Errorf("detector %q, system health %q, want both healthy", v.Detector, pv.Status.Health)
+			if v.Detector != "healthy" {
+				t.Errorf("detector %q, want healthy", v.Detector)
+			}
+			if pv.Status.Health != "healthy" && !hostCritical(v.Alerts) {
+				// The machine running the test may itself be short of disk or memory: a
+				// critical host alert lowers health truthfully. Nothing else may.
+				t.Errorf("system health %q with every service up (alerts %v)", pv.Status.Health, v.Alerts)
 			}
 		}},
 		{name: "idle Redis", check: func(t *testing.T, pv pageView) {

@@ -51,7 +51,7 @@ fi
 if command -v systemd-analyze >/dev/null; then
   echo "test.sh: systemd-analyze verify contrib/systemd/hsi-top.service"
   # verify wants ExecStart's binary to exist, and prints problems but exits 0: any output
-  # fails. security --threshold keeps the hardening from slipping (exposure 2.0 today).
+  # fails. security --threshold keeps the hardening from slipping (exposure 1.7 today).
   sed "s|^ExecStart=/usr/local/bin/hsi-top|ExecStart=$(command -v true)|" contrib/systemd/hsi-top.service > "$state/hsi-top.service"
   verify=$(systemd-analyze verify --man=no "$state/hsi-top.service" 2>&1) || { echo "$verify" >&2; exit 1; }
   if [ -n "$verify" ]; then echo "$verify" >&2; exit 1; fi
