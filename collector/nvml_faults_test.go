@@ -94,9 +94,7 @@ func collectAt(t testing.TB, src *NVMLSource, clock *fakeClock) *snapshot.Snapsh
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
-	s := snapshot.New(clock.now())
-	res.Apply(s)
-	return s
+	return Assemble(clock.now(), src.index, map[snapshot.SourceName]Result{src.Name(): res})
 }
 
 func TestNVMLFaultFields(t *testing.T) {
