@@ -252,7 +252,9 @@ func TestDemoInTmux(t *testing.T) {
 	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
 	run := func(args ...string) string { return s.run(tm(args...)...) }
 	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
-	shell := fmt.Sprintf("cd %q && TERM=xterm-256color %q demo --theme light --interval 1s --config /dev/null 2>/dev/null; echo $? > %q; sleep 60", dir, bin, exitFile)
+	// CI set in the environment makes termenv treat the terminal as no TTY (no colour); an
+	// operator's terminal has no CI, so the program under test runs without it.
+	shell := fmt.Sprintf("cd %q && env -u CI TERM=xterm-256color %q demo --theme light --interval 1s --config /dev/null 2>/dev/null; echo $? > %q; sleep 60", dir, bin, exitFile)
 	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
 	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
 	waitFor := func(what string, ok func(string) bool) string {

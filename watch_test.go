@@ -196,7 +196,7 @@ func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
 	cfg := diskAlertConfig(t, t.TempDir())
 	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL), Secret: "whsec"}}
 	start := time.Now()
-	startServe(t, cfg)
+	si := startServe(t, cfg)
 	select {
 	case ev := <-got:
 		if ev.Event != alerts.EventRaise || ev.Metric != "host_disk" || ev.Severity != "critical" {
@@ -213,6 +213,16 @@ func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
 	case ev := <-got:
 		t.Errorf("a second event %+v before repeat_every", ev)
 	case <-time.After(2 * time.Second):
+	}
+	// The channel is a source: on /metrics too.
+	resp, err := http.Get(si.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `hsi_top_source_up{source="notify_webhook"} 1`) {
+		t.Errorf("/metrics has no notify_webhook source_up 1")
 	}
 }
 
@@ -247,5 +257,26 @@ func TestASecondInstanceNeitherSavesNorNotifies(t *testing.T) {
 	second.stop(t)
 	if log := second.stderr.String(); !strings.Contains(log, "another hsi-top keeps this state directory") {
 		t.Errorf("the second instance does not say why it does not notify: %s", log)
+	}
+}
+
+func TestConfigRedactsNotificationSecrets(t *testing.T) {
+	body := offline + `notify:
+  ntfy: [{url: "https://ntfy.example/topic", token: "tk_ntfysecret"}]
+  webhook: [{url: "http://127.0.0.1:9000/hook", secret: "whsec_hooksecret"}]
+  mqtt: {broker: "tcp://127.0.0.1:1883", username: "hsi", password: "mqttsecret"}
+  heartbeat_url: "https://user:hbsecret@hc.example/ping"
+`
+	code, out, errOut := runCLI("config", "--config", writeConfig(t, body))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, secret := range []string{"tk_ntfysecret", "whsec_hooksecret", "mqttsecret", "hbsecret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("hsi-top config shows %q", secret)
+		}
+	}
+	if !strings.Contains(out, "token: '***'") && !strings.Contains(out, `token: "***"`) {
+		t.Errorf("the ntfy token is not shown as ***:\n%s", out)
 	}
 }

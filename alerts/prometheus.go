@@ -30,6 +30,12 @@ var promExprs = map[snapshot.AlertMetric]string{
 	snapshot.MetricHostRAM:            `hsi_top_host_memory_used_bytes / hsi_top_host_memory_total_bytes * 100`,
 	snapshot.MetricHostDisk:           `hsi_top_host_filesystem_used_bytes / hsi_top_host_filesystem_size_bytes * 100`,
 	snapshot.MetricContainerHealth:    `count by (instance, job) (hsi_top_service_state{state=~"unhealthy|unreachable"} == 1)`,
+	// GPU faults and limits (issue 14). The PCIe expression counts a lower generation at
+	// idle too (hsi-top's own rule does not).
+	snapshot.MetricGPUThrottle: `max by (instance, job, gpu) (hsi_top_gpu_clock_event_active_seconds{limiting="true"})`,
+	snapshot.MetricGPUXid:      `hsi_top_gpu_xid_errors_recent`,
+	snapshot.MetricGPUPCIeLink: `hsi_top_gpu_pcie_bandwidth_shortfall_ratio * 100`,
+	snapshot.MetricGPUECC:      `sum by (instance, job, gpu) (increase(hsi_top_gpu_ecc_errors_total[10m]))`,
 }
 
 // PrometheusMetricNames lists the /metrics names the rules read, for a test that

@@ -33,8 +33,8 @@ func TestPrometheusRulesCarryTheConfiguredLevels(t *testing.T) {
 	if strings.Contains(s, "GpuPower") {
 		t.Error("a disabled rule is in the file")
 	}
-	if n := strings.Count(s, "- alert: "); n != 26 {
-		t.Errorf("%d alerts, want 26 (13 enabled rules × 2 severities)", n)
+	if n := strings.Count(s, "- alert: "); n != 34 {
+		t.Errorf("%d alerts, want 34 (17 enabled rules × 2 severities)", n)
 	}
 	// promtool (Debian's prometheus package, which scripts/test.sh installs) validates it.
 	promtool, err := exec.LookPath("promtool")

@@ -190,6 +190,7 @@ func definitions() map[snapshot.AlertMetric]ruleDef {
 			},
 		},
 	}
+	defs = append(defs, gpuFaultDefinitions()...) // issue 14: rules_gpu_faults.go
 	m := make(map[snapshot.AlertMetric]ruleDef, len(defs))
 	for _, d := range defs {
 		m[d.metric] = d

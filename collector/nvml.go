@@ -61,6 +61,10 @@ type NVMLSource struct {
 	// memoryV2 is whether the library has nvmlDeviceGetMemoryInfo_v2 (driver 510+), whose
 	// "used" leaves out the driver's reserved memory, as nvidia-smi reports it.
 	memoryV2 bool
+	// xid waits for Xid errors in its own goroutine; nil when no device delivers them.
+	xid *xidWatcher
+	// onXid, when set, is called after each Xid is logged (tests).
+	onXid func()
 }
 
 type nvmlDevice struct {
@@ -69,6 +73,7 @@ type nvmlDevice struct {
 	name, uuid  string
 	unsupported uint32
 	lost        bool // a call this tick answered GPU_IS_LOST
+	faults      deviceFaults
 }
 
 // NewNVMLSource returns the NVML source: every device (which one is the page's gpu
@@ -101,6 +106,8 @@ func (n *NVMLSource) Close() error {
 		return nil
 	}
 	n.started = false
+	n.xid.close() // before Shutdown: the watcher may be waiting on the event set
+	n.xid = nil
 	n.devices = nil
 	if ret := n.lib.Shutdown(); ret != nvml.SUCCESS {
 		return fmt.Errorf("NVML shutdown: %s", ret.Error())
@@ -127,6 +134,7 @@ func (n *NVMLSource) Collect(ctx context.Context) (Result, error) {
 			return nvmlUnavailable(n.initErr), nil
 		}
 	}
+	now := n.now()
 	gpus := make([]snapshot.GPU, 0, len(n.devices))
 	var problems []string
 	for _, d := range n.devices {
@@ -136,7 +144,7 @@ func (n *NVMLSource) Collect(ctx context.Context) (Result, error) {
 		if n.closed.Load() {
 			return Result{}, errors.New("NVML source closed")
 		}
-		g, problem := n.readDevice(d)
+		g, problem := n.readDevice(d, now)
 		if problem != "" {
 			problems = append(problems, problem)
 		}
@@ -191,6 +199,7 @@ func (n *NVMLSource) start() error {
 	n.started = true
 	// Calling a symbol the library lacks would crash the process: look it up first.
 	n.memoryV2 = n.lib.Extensions().LookupSymbol("nvmlDeviceGetMemoryInfo_v2") == nil
+	n.xid = startXidWatcher(n.lib, devices, n.now, n.onXid)
 	return nil
 }
 
@@ -231,7 +240,7 @@ func (d *nvmlDevice) ok(field uint32, ret nvml.Return) bool {
 }
 
 // readDevice reads one device. problem is set when the device itself failed (lost).
-func (n *NVMLSource) readDevice(d *nvmlDevice) (g snapshot.GPU, problem string) {
+func (n *NVMLSource) readDevice(d *nvmlDevice, now time.Time) (g snapshot.GPU, problem string) {
 	g = snapshot.GPU{Index: d.index, Name: d.name, UUID: d.uuid, Source: snapshot.ViaNVML}
 	dev := d.dev
 	d.lost = false
@@ -284,11 +293,15 @@ func (n *NVMLSource) readDevice(d *nvmlDevice) (g snapshot.GPU, problem string) 
 	}
 	// The deprecated throttle-reason call exists in every driver; its replacement
 	// (ClocksEventReasons, driver 535+) would crash an older library on a missing symbol.
+	var throttle *uint64
 	if d.has(fThrottle) {
 		if mask, ret := dev.GetCurrentClocksThrottleReasons(); d.ok(fThrottle, ret) {
 			g.ThrottleReasons = throttleReasonNames(mask)
+			throttle = &mask
 		}
 	}
+	n.readFaults(d, &g, throttle, now)
+	g.Xids = n.xid.log(d.index)
 	var compute, graphics []nvml.ProcessInfo
 	var okC, okG bool
 	if d.has(fCompute) {
@@ -303,6 +316,7 @@ func (n *NVMLSource) readDevice(d *nvmlDevice) (g snapshot.GPU, problem string) 
 	}
 	if okC || okG {
 		g.Processes = n.processes(compute, graphics)
+		d.processUtilization(g.Processes)
 		g.Services = SumServices(g.Processes, g.MemoryUsedBytes)
 	}
 	if d.lost {

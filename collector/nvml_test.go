@@ -29,6 +29,13 @@ type fakeGPU struct {
 	compute, graphics      []nvml.ProcessInfo
 	noPower, noFan, noUtil bool
 	lost                   bool
+
+	// Faults and limits (nvml_faults.go); noFaults makes every one NOT_SUPPORTED.
+	pcie     [4]int // current gen, max gen, current width, max width
+	ecc      [2]uint64
+	enc, dec uint32
+	procUtil []nvml.ProcessUtilizationSample
+	noFaults bool
 }
 
 func (f fakeGPU) ret(unsupported bool) nvml.Return {
@@ -69,6 +76,31 @@ func newMockDevice(f fakeGPU) *mock.Device {
 		GetGraphicsRunningProcessesFunc: func() ([]nvml.ProcessInfo, nvml.Return) {
 			return f.graphics, f.ret(false)
 		},
+		GetCurrPcieLinkGenerationFunc: func() (int, nvml.Return) { return f.pcie[0], f.ret(f.noFaults) },
+		GetMaxPcieLinkGenerationFunc:  func() (int, nvml.Return) { return f.pcie[1], f.ret(f.noFaults) },
+		GetCurrPcieLinkWidthFunc:      func() (int, nvml.Return) { return f.pcie[2], f.ret(f.noFaults) },
+		GetMaxPcieLinkWidthFunc:       func() (int, nvml.Return) { return f.pcie[3], f.ret(f.noFaults) },
+		GetTotalEccErrorsFunc: func(t nvml.MemoryErrorType, _ nvml.EccCounterType) (uint64, nvml.Return) {
+			return f.ecc[t], f.ret(f.noFaults)
+		},
+		GetEncoderUtilizationFunc: func() (uint32, uint32, nvml.Return) { return f.enc, 167000, f.ret(f.noFaults) },
+		GetDecoderUtilizationFunc: func() (uint32, uint32, nvml.Return) { return f.dec, 167000, f.ret(f.noFaults) },
+		GetProcessUtilizationFunc: func(last uint64) ([]nvml.ProcessUtilizationSample, nvml.Return) {
+			if f.noFaults {
+				return nil, nvml.ERROR_NOT_SUPPORTED
+			}
+			var out []nvml.ProcessUtilizationSample
+			for _, s := range f.procUtil {
+				if s.TimeStamp > last {
+					out = append(out, s)
+				}
+			}
+			if len(out) == 0 {
+				return nil, nvml.ERROR_NOT_FOUND
+			}
+			return out, f.ret(false)
+		},
+		GetSupportedEventTypesFunc: func() (uint64, nvml.Return) { return 0, nvml.ERROR_NOT_SUPPORTED },
 	}
 }
 
@@ -79,7 +111,9 @@ func newMockNVML(devs ...*mock.Device) *mock.Interface {
 		ExtensionsFunc: func() nvml.ExtendedInterface {
 			return &mock.ExtendedInterface{LookupSymbolFunc: func(string) error { return nvml.ERROR_FUNCTION_NOT_FOUND }}
 		},
-		ShutdownFunc:       func() nvml.Return { return nvml.SUCCESS },
+		ShutdownFunc: func() nvml.Return { return nvml.SUCCESS },
+		// No Xid events unless a test sets its own event set (nvml_faults_test.go).
+		EventSetCreateFunc: func() (nvml.EventSet, nvml.Return) { return nil, nvml.ERROR_NOT_SUPPORTED },
 		DeviceGetCountFunc: func() (int, nvml.Return) { return len(devs), nvml.SUCCESS },
 		DeviceGetHandleByIndexFunc: func(i int) (nvml.Device, nvml.Return) {
 			if i < 0 || i >= len(devs) {

@@ -32,6 +32,15 @@ type AlertRules struct {
 	HostRAM            Rule `yaml:"host_ram"`
 	HostDisk           Rule `yaml:"host_disk"`
 	ContainerHealth    Rule `yaml:"container_health"`
+
+	// GPU faults and limits (issue 14). GPUThrottle's levels are seconds of continuous
+	// throttling by heat or power; GPUXid's are Xid errors in the last 10 minutes;
+	// GPUPCIeLink's are the percent of the link's maximum bandwidth it lacks; GPUECC's
+	// are new ECC errors in the last 10 minutes.
+	GPUThrottle Rule `yaml:"gpu_throttle"`
+	GPUXid      Rule `yaml:"gpu_xid"`
+	GPUPCIeLink Rule `yaml:"gpu_pcie_link"`
+	GPUECC      Rule `yaml:"gpu_ecc"`
 }
 
 // Rule is one metric's levels. For "greater than" metrics the warning level is below the
@@ -81,6 +90,10 @@ func (r *AlertRules) List() []NamedRule {
 		{"host_ram", Above, &r.HostRAM},
 		{"host_disk", Above, &r.HostDisk},
 		{"container_health", Above, &r.ContainerHealth},
+		{"gpu_throttle", Above, &r.GPUThrottle},
+		{"gpu_xid", Above, &r.GPUXid},
+		{"gpu_pcie_link", Above, &r.GPUPCIeLink},
+		{"gpu_ecc", Above, &r.GPUECC},
 	}
 }
 
@@ -111,6 +124,10 @@ func DefaultAlerts() AlertsConfig {
 			HostRAM:            on(85, 95),
 			HostDisk:           on(80, 90),
 			ContainerHealth:    on(1, 2),
+			GPUThrottle:        on(60, 300),
+			GPUXid:             on(0, 2),
+			GPUPCIeLink:        on(0, 50),
+			GPUECC:             on(0, 10),
 		},
 	}
 }

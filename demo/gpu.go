@@ -101,6 +101,7 @@ func simulatedGPUs(start time.Time) []collector.Source {
 			return &mock.ExtendedInterface{LookupSymbolFunc: func(string) error { return nil }}
 		},
 		DeviceGetCountFunc: func() (int, nvml.Return) { return len(devs), nvml.SUCCESS },
+		EventSetCreateFunc: func() (nvml.EventSet, nvml.Return) { return quietEventSet(), nvml.SUCCESS },
 		DeviceGetHandleByIndexFunc: func(i int) (nvml.Device, nvml.Return) {
 			if i < 0 || i >= len(devs) {
 				return nil, nvml.ERROR_INVALID_ARGUMENT
@@ -173,5 +174,40 @@ func mockDevice(g simGPU, start time.Time) *mock.Device {
 		GetCurrentClocksThrottleReasonsFunc: func() (uint64, nvml.Return) { return now().throttle, nvml.SUCCESS },
 		GetComputeRunningProcessesFunc:      func() ([]nvml.ProcessInfo, nvml.Return) { return now().procs, nvml.SUCCESS },
 		GetGraphicsRunningProcessesFunc:     func() ([]nvml.ProcessInfo, nvml.Return) { return nil, nvml.SUCCESS },
+		// Faults and limits (collector/nvml_faults.go): a full Gen4 x16 link, no ECC
+		// errors, NVDEC decoding the cameras, each process's SM share from the load.
+		GetCurrPcieLinkGenerationFunc: func() (int, nvml.Return) { return 4, nvml.SUCCESS },
+		GetMaxPcieLinkGenerationFunc:  func() (int, nvml.Return) { return 4, nvml.SUCCESS },
+		GetCurrPcieLinkWidthFunc:      func() (int, nvml.Return) { return 16, nvml.SUCCESS },
+		GetMaxPcieLinkWidthFunc:       func() (int, nvml.Return) { return 16, nvml.SUCCESS },
+		GetTotalEccErrorsFunc: func(nvml.MemoryErrorType, nvml.EccCounterType) (uint64, nvml.Return) {
+			return 0, nvml.SUCCESS
+		},
+		GetEncoderUtilizationFunc: func() (uint32, uint32, nvml.Return) { return 0, 167000, nvml.SUCCESS },
+		GetDecoderUtilizationFunc: func() (uint32, uint32, nvml.Return) {
+			return uint32(min(100, 8+now().util/4)), 167000, nvml.SUCCESS
+		},
+		GetProcessUtilizationFunc: func(uint64) ([]nvml.ProcessUtilizationSample, nvml.Return) {
+			r, ts := now(), uint64(time.Now().UnixMicro())
+			out := make([]nvml.ProcessUtilizationSample, 0, len(r.procs))
+			for i, p := range r.procs {
+				share := r.util * [...]float64{0.7, 0.3, 0}[min(i, 2)]
+				out = append(out, nvml.ProcessUtilizationSample{Pid: p.Pid, TimeStamp: ts, SmUtil: uint32(share)})
+			}
+			return out, nvml.SUCCESS
+		},
+		GetSupportedEventTypesFunc: func() (uint64, nvml.Return) { return nvml.EventTypeXidCriticalError, nvml.SUCCESS },
+		RegisterEventsFunc:         func(uint64, nvml.EventSet) nvml.Return { return nvml.SUCCESS },
+	}
+}
+
+// quietEventSet is an event set on which no Xid ever arrives: each wait times out.
+func quietEventSet() nvml.EventSet {
+	return &mock.EventSet{
+		WaitFunc: func(ms uint32) (nvml.EventData, nvml.Return) {
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+			return nvml.EventData{}, nvml.ERROR_TIMEOUT
+		},
+		FreeFunc: func() nvml.Return { return nvml.SUCCESS },
 	}
 }

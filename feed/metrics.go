@@ -299,6 +299,7 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_alerts_active", "Active alerts by severity.", byCount...)
 	e.gauge("hsi_top_alert_active", "Active alert, value 1.", alerts...)
 	e.gauge("hsi_top_alert_value", "The value that raised the active alert, in the alert metric's unit.", alertValues...)
+	writeDepthMetrics(e, s) // issue 14: metrics_depth.go
 }
 
 // optU is a sample for a known byte count; none for nil.

@@ -31,6 +31,22 @@ type GPU struct {
 	Services []ServiceVRAM `json:"services"`
 	// Source is where these numbers came from: nvml, prometheus or detector.
 	Source string `json:"source"`
+
+	// ClockEvents are the active clock-event (throttle) reasons in words, with how long
+	// each has been active; nil when unsupported, empty when nothing slows the clocks.
+	ClockEvents []ClockEvent `json:"clock_events"`
+	// Xids is the short log of Xid errors, newest last; nil when the driver does not
+	// deliver Xid events for this GPU, empty when none arrived.
+	Xids []XidEvent `json:"xid_events"`
+	// PCIe is the link, current against maximum; nil when unsupported.
+	PCIe *PCIeLink `json:"pcie"`
+	// ECC is the volatile ECC error counts; nil when ECC is off or unsupported.
+	ECC *ECCErrors `json:"ecc"`
+	// EncoderUtilization and DecoderUtilization are NVENC/NVDEC use in percent.
+	EncoderUtilization *float64 `json:"encoder_utilization"`
+	DecoderUtilization *float64 `json:"decoder_utilization"`
+	// VRAM is the memory ledger with headroom; nil without memory numbers.
+	VRAM *VRAMLedger `json:"vram_ledger"`
 }
 
 // GPUProcess is one process holding GPU memory.
@@ -41,6 +57,9 @@ type GPUProcess struct {
 	Service   string  `json:"service"`
 	Type      string  `json:"type"` // compute, graphics or compute+graphics
 	UsedBytes *uint64 `json:"used_bytes"`
+	// SMUtilization is the process's share of the SM over the last interval, in percent
+	// (nvmlDeviceGetProcessUtilization); nil when NVML has no sample for it.
+	SMUtilization *float64 `json:"sm_utilization"`
 }
 
 // ServiceVRAM is the GPU memory one service holds on a device. The row named "other" is

@@ -57,6 +57,12 @@ const (
 	MetricHostRAM            AlertMetric = "host_ram"
 	MetricHostDisk           AlertMetric = "host_disk"
 	MetricContainerHealth    AlertMetric = "container_health"
+
+	// GPU faults and limits (issue 14).
+	MetricGPUThrottle AlertMetric = "gpu_throttle"
+	MetricGPUXid      AlertMetric = "gpu_xid"
+	MetricGPUPCIeLink AlertMetric = "gpu_pcie_link"
+	MetricGPUECC      AlertMetric = "gpu_ecc"
 )
 
 // Service probe words of the containers configuration: a row whose probe is one of

@@ -165,7 +165,13 @@ func (m *Model) framePanel(v *view, s slot, c content, p plan, cr, rh int) []str
 	lv, word := panelState(v, def)
 	title := v.st.Title.Render(def.title) + " " + v.st.state(lv, word)
 	if def.charts && len(c.charts) > 0 {
-		title += v.st.Muted.Render(" · " + m.rng.String())
+		if cr == 1 {
+			// One-line charts have no caption of their own: the title says the range and
+			// the time one column covers.
+			title += v.st.Muted.Render(" · " + spanCaption(m.rng, inlineMerge(len(c.charts), inner)))
+		} else {
+			title += v.st.Muted.Render(" · " + m.rng.String())
+		}
 	}
 	note := panelNote(v, def)
 	if p.frame == frameBox {
@@ -194,4 +200,13 @@ func (s *Styles) rule(title, note string, w int) string {
 		line += s.Border.Render(strings.Repeat("─", max(0, rest)))
 	}
 	return line
+}
+
+// inlineMerge is how many buckets each column of one-line charts merges when n of them
+// share lines of w cells.
+func inlineMerge(n, w int) int {
+	per := chartsPerLine(n, w, 1)
+	cw := (w - 3*(per-1)) / per
+	_, f := columnsFor(60, cw-chartLabelW-8)
+	return f
 }

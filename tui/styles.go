@@ -3,7 +3,6 @@ package tui
 import (
 	"strings"
 
-	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/lipgloss"
 )
 
@@ -39,9 +38,6 @@ var glyphs = [...]string{lvOK: "✔", lvInfo: "●", lvWarn: "▲", lvCrit: "✖
 // Styles holds every style the UI draws with, built from one renderer so NO_COLOR (the
 // ASCII profile) removes every colour escape at once.
 type Styles struct {
-	// sparks are reusable sparkline canvases by width (the UI goroutine only).
-	sparks map[int]*sparkline.Model
-
 	Level      [5]sty
 	Muted      sty
 	Dim        sty

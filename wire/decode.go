@@ -58,6 +58,8 @@ func fromGPU(g GPU) snapshot.GPU {
 		PowerLimitWatts: g.PowerLimitWatts, SMClockMHz: g.SMClockMHz, FanPercent: g.FanPercent,
 		PerformanceState: g.PerformanceState, ThrottleReasons: g.ThrottleReasons,
 		Processes: g.Processes, Services: g.Services, Source: g.Source,
+		ClockEvents: g.ClockEvents, Xids: g.Xids, PCIe: g.PCIe, ECC: g.ECC,
+		EncoderUtilization: g.EncoderUtilization, DecoderUtilization: g.DecoderUtilization, VRAM: g.VRAM,
 	}
 }
 

@@ -79,6 +79,8 @@ func gpu(g snapshot.GPU) GPU {
 		PowerLimitWatts: round(g.PowerLimitWatts, 1), SMClockMHz: g.SMClockMHz, FanPercent: g.FanPercent,
 		PerformanceState: g.PerformanceState, ThrottleReasons: g.ThrottleReasons,
 		Processes: g.Processes, Services: g.Services, Source: g.Source,
+		ClockEvents: g.ClockEvents, Xids: g.Xids, PCIe: g.PCIe, ECC: g.ECC,
+		EncoderUtilization: g.EncoderUtilization, DecoderUtilization: g.DecoderUtilization, VRAM: g.VRAM,
 	}
 }
 

@@ -57,6 +57,15 @@ type GPU struct {
 	Processes         []snapshot.GPUProcess  `json:"processes"`
 	Services          []snapshot.ServiceVRAM `json:"services"`
 	Source            string                 `json:"source"`
+
+	// Faults and limits (issue 14), in the snapshot's base units.
+	ClockEvents        []snapshot.ClockEvent `json:"clock_events"`
+	Xids               []snapshot.XidEvent   `json:"xid_events"`
+	PCIe               *snapshot.PCIeLink    `json:"pcie"`
+	ECC                *snapshot.ECCErrors   `json:"ecc"`
+	EncoderUtilization *float64              `json:"encoder_utilization"`
+	DecoderUtilization *float64              `json:"decoder_utilization"`
+	VRAM               *snapshot.VRAMLedger  `json:"vram_ledger"`
 }
 
 // AIModels is ai_models: the detector under its configurable key (rtdetr or yolo26)

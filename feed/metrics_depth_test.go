@@ -1,0 +1,75 @@
+package feed
+
+import (
+	"math"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hsi-top/hsi-top/snapshot"
+)
+
+// faultySnapshot is the fixture with GPU 0 power-capped for 90 s, on a Gen3 x8 link of
+// Gen4 x16, with ECC errors, an Xid 79 a minute ago and one an hour ago.
+func faultySnapshot(t *testing.T) *snapshot.Snapshot {
+	snap := fixtureSnapshot(t, t0)
+	g := &snap.GPUs[0]
+	gen, maxGen, width, maxWidth := 3, 4, 8, 16
+	g.ClockEvents = []snapshot.ClockEvent{{Reason: "sw_power_cap", Words: "power cap", Limiting: true, ActiveSeconds: 90}}
+	g.PCIe = &snapshot.PCIeLink{Gen: &gen, MaxGen: &maxGen, Width: &width, MaxWidth: &maxWidth, ShortfallPercent: snapshot.F(75)}
+	g.ECC = &snapshot.ECCErrors{VolatileCorrected: snapshot.U(7), VolatileUncorrected: snapshot.U(1), NewInWindow: snapshot.U(2)}
+	g.Xids = []snapshot.XidEvent{{At: snapshot.Time{Time: t0.Add(-time.Hour)}, Xid: 13}, {At: snapshot.Time{Time: t0.Add(-time.Minute)}, Xid: 79}}
+	g.EncoderUtilization, g.DecoderUtilization = snapshot.F(0), snapshot.F(35)
+	g.Processes = []snapshot.GPUProcess{{PID: 4242, Service: "ai-llm", SMUtilization: snapshot.F(60)}, {PID: 7, Service: "x"}}
+	return snap
+}
+
+func TestDepthMetrics(t *testing.T) {
+	h := start(t, nil)
+	h.src.set(faultySnapshot(t))
+	code, _, body := h.get("/metrics", nil)
+	if code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	types, samples, err := parseExposition(string(body))
+	if err != nil {
+		t.Fatalf("/metrics is not valid text exposition: %v\n%s", err, body)
+	}
+	for _, tc := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"hsi_top_gpu_clock_event_active_seconds", []string{"gpu", "0", "reason", "sw_power_cap", "limiting", "true"}, 90},
+		{"hsi_top_gpu_xid_errors_recent", []string{"gpu", "0"}, 1},
+		{"hsi_top_gpu_pcie_link_generation", []string{"gpu", "0"}, 3},
+		{"hsi_top_gpu_pcie_link_max_generation", []string{"gpu", "0"}, 4},
+		{"hsi_top_gpu_pcie_link_width", []string{"gpu", "0"}, 8},
+		{"hsi_top_gpu_pcie_link_max_width", []string{"gpu", "0"}, 16},
+		{"hsi_top_gpu_pcie_bandwidth_shortfall_ratio", []string{"gpu", "0"}, 0.75},
+		{"hsi_top_gpu_ecc_errors_total", []string{"gpu", "0", "type", "corrected"}, 7},
+		{"hsi_top_gpu_ecc_errors_total", []string{"gpu", "0", "type", "uncorrected"}, 1},
+		{"hsi_top_gpu_encoder_utilization_ratio", []string{"gpu", "0"}, 0},
+		{"hsi_top_gpu_decoder_utilization_ratio", []string{"gpu", "0"}, 0.35},
+		{"hsi_top_gpu_process_sm_utilization_ratio", []string{"gpu", "0", "pid", "4242", "service", "ai-llm"}, 0.6},
+	} {
+		got, ok := find(samples, tc.name, tc.labels...)
+		if !ok {
+			t.Errorf("%s%v missing", tc.name, tc.labels)
+			continue
+		}
+		if math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s%v = %v, want %v", tc.name, tc.labels, got, tc.want)
+		}
+	}
+	if types["hsi_top_gpu_ecc_errors_total"] != "counter" {
+		t.Errorf("ECC type %q, want counter", types["hsi_top_gpu_ecc_errors_total"])
+	}
+	// Unknown stays missing: the process without an SM sample, a GPU without PCIe numbers.
+	if _, ok := find(samples, "hsi_top_gpu_process_sm_utilization_ratio", "pid", "7"); ok {
+		t.Error("a process without an SM sample is exported")
+	}
+	if _, ok := find(samples, "hsi_top_gpu_pcie_link_generation", "gpu", "1"); ok || len(faultySnapshot(t).GPUs) != 1 {
+		t.Error("a GPU without a PCIe reading is exported")
+	}
+}
