@@ -69,6 +69,7 @@ func Build(cfg config.Config) *Built {
 		add(NewLLMSource(cfg.LLM, httpTimeout))
 	}
 	addPipeline(cfg, add, b)
+	b.Stages = append(b.Stages, NewVRAMStage(cfg)) // issue 14: vram_ledger.go
 	return b
 }
 
