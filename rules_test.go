@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -110,4 +112,74 @@ func scrapeRootFS(t *testing.T, url string) (used, size float64) {
 		}
 	}
 	return used, size
+}
+
+// A real Prometheus scraping a real --serve, with the generated rules loaded, fires the
+// disk rule's critical alert.
+func TestRealPrometheusFiresTheDiskRuleOnAServe(t *testing.T) {
+	bin, err := exec.LookPath("prometheus")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("prometheus is required under CI (Debian's prometheus package)")
+		}
+		t.Skip("prometheus not installed")
+	}
+	cfg := diskAlertConfig(t, t.TempDir())
+	si := startServe(t, cfg)
+	rules, err := alerts.PrometheusRules(cfg.Alerts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "rules.yml"), rules, 0o600)
+	os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [rules.yml]
+scrape_configs:
+  - job_name: hsi-top
+    static_configs: [{targets: ["%s"]}]
+`, strings.TrimPrefix(si.base, "http://"))), 0o600)
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+addr)
+	var log syncBuffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+
+	type alertsAPI struct {
+		Data struct {
+			Alerts []struct {
+				Labels map[string]string `json:"labels"`
+				State  string            `json:"state"`
+			} `json:"alerts"`
+		} `json:"data"`
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var got alertsAPI
+		if resp, err := http.Get("http://" + addr + "/api/v1/alerts"); err == nil {
+			json.NewDecoder(resp.Body).Decode(&got)
+			resp.Body.Close()
+		}
+		for _, a := range got.Data.Alerts {
+			if a.Labels["alertname"] == "HsiTopHostDiskCritical" && a.State == "firing" && a.Labels["mountpoint"] == "/" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("HsiTopHostDiskCritical never fired: %+v\nprometheus log:\n%s", got.Data.Alerts, log.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

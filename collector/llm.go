@@ -42,14 +42,11 @@ type LLMSource struct {
 	propsErr string
 }
 
-// NewLLMSource returns the llama.cpp source. timeout bounds each collection (all three
-// requests); keep it below the engine's per-source deadline so a timeout is reported in
-// the same tick.
-func NewLLMSource(cfg config.ServiceConfig, timeout time.Duration) *LLMSource {
-	return newLLMSource(cfg, timeout, time.Now)
-}
-
-func newLLMSource(cfg config.ServiceConfig, timeout time.Duration, now func() time.Time) *LLMSource {
+// NewLLMSource returns the llama.cpp source for cfg. t.Request bounds each collection
+// (all three requests), so a timeout is reported in the same tick.
+func NewLLMSource(cfg config.ServiceConfig, t Timeouts) *LLMSource {
+	timeout := t.Request
+	now := time.Now
 	if timeout <= 0 {
 		timeout = defaultHTTPTimeout
 	}

@@ -29,6 +29,8 @@ fi
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss_mib() { awk '/^VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
+# RssAnon is the process's own memory; the rest of RSS is file pages (the mapped binary).
+anon_mib() { awk '/^RssAnon/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 pane_pid() { tmux list-panes -t "$1" -F '#{pane_pid}'; }
 pct() { awk -v d="$1" -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.2f", d/hz/s*100}'; }
 bps() { awk -v b="$1" -v s="$secs" 'BEGIN{printf "%.0f", b/s}'; }
@@ -49,7 +51,7 @@ start() {
 }
 
 echo "1 s refresh, ${secs} s measured per size after a 10 s warm-up; CPU is % of one core"
-printf '%-8s %-8s %8s %9s %10s\n' tool size "CPU %" "RSS MiB" "bytes/s"
+printf '%-8s %-8s %8s %9s %10s %10s\n' tool size "CPU %" "RSS MiB" "anon MiB" "bytes/s"
 for size in 120x40 200x60; do
   w=${size%x*} h=${size#*x}
   t0=$(date +%s%N)
@@ -65,10 +67,10 @@ for size in 120x40 200x60; do
   if [ "$have_btop" = 1 ]; then bpid=$(pane_pid btop-oh); b0=$(ticks "$bpid"); bb0=$(size_of "$work/btop-oh.out"); fi
   sleep "$secs"
   h1=$(ticks "$hpid"); hb1=$(size_of "$work/hsi-oh.out")
-  printf '%-8s %-8s %8s %9s %10s   (first frame %d ms)\n' hsi-top "$size" "$(pct $((h1-h0)))" "$(rss_mib "$hpid")" "$(bps $((hb1-hb0)))" "$first_ms"
+  printf '%-8s %-8s %8s %9s %10s %10s   (first frame %d ms)\n' hsi-top "$size" "$(pct $((h1-h0)))" "$(rss_mib "$hpid")" "$(anon_mib "$hpid")" "$(bps $((hb1-hb0)))" "$first_ms"
   if [ "$have_btop" = 1 ]; then
     b1=$(ticks "$bpid"); bb1=$(size_of "$work/btop-oh.out")
-    printf '%-8s %-8s %8s %9s %10s\n' btop "$size" "$(pct $((b1-b0)))" "$(rss_mib "$bpid")" "$(bps $((bb1-bb0)))"
+    printf '%-8s %-8s %8s %9s %10s %10s\n' btop "$size" "$(pct $((b1-b0)))" "$(rss_mib "$bpid")" "$(anon_mib "$bpid")" "$(bps $((bb1-bb0)))"
   else
     echo "btop     $size   not installed (apt-get install btop): no comparison"
   fi

@@ -56,7 +56,7 @@ func oneCell(r rune) bool {
 		return true
 	}
 	switch r {
-	case '–', '—', '·', '°', '…', '×', '✔', '✖', '❚', '↑', '↓', '•', '‹', '›':
+	case '–', '—', '·', '°', '…', '×', '✔', '✖', '❚', '↑', '↓', '•', '‹', '›', '≤':
 		return true
 	}
 	return false

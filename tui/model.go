@@ -490,5 +490,11 @@ func (m *Model) syncBody(h int) {
 	for i, l := range m.body {
 		m.body[i] = truncate(l, m.w)
 	}
-	m.vp.SetContent(strings.Join(m.body, "\n"))
+	if m.showHelp || m.showLog {
+		// Only the detail views scroll; the viewport measures every line's width on
+		// SetContent, which the dashboard (fitted to the screen) does not need.
+		m.vp.SetContent(strings.Join(m.body, "\n"))
+	} else {
+		m.vp.SetContent("")
+	}
 }
