@@ -221,8 +221,10 @@ func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(body), `hsi_top_source_up{source="notify_webhook"} 1`) {
-		t.Errorf("/metrics has no notify_webhook source_up 1")
+	for _, want := range []string{`hsi_top_source_up{source="notify_webhook"} 1`, `hsi_top_notifications_sent_total{channel="notify_webhook"} `} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 
