@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -19,13 +19,14 @@ import (
 type BackendSource struct {
 	base   string
 	client *HTTPClient
-	// APIKey, when set, is sent as X-API-Key (backend.api_key).
-	APIKey string
+	// apiKey, when set, is sent as X-API-Key (backend.api_key).
+	apiKey string
 }
 
-// NewBackendSource returns a source for the backend at baseURL (http://localhost:8000).
-func NewBackendSource(baseURL string, timeout time.Duration) *BackendSource {
-	return &BackendSource{base: strings.TrimRight(baseURL, "/"), client: NewHTTPClient(timeout)}
+// NewBackendSource returns a source for the backend of cfg (url http://localhost:8000,
+// api_key sent as X-API-Key) whose requests never outlive t.Request.
+func NewBackendSource(cfg config.ServiceConfig, t Timeouts) *BackendSource {
+	return &BackendSource{base: strings.TrimRight(cfg.URL.Value(), "/"), client: NewHTTPClient(t.Request), apiKey: cfg.APIKey.Value()}
 }
 
 // Name returns "backend".
@@ -101,8 +102,8 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 // endpoint answers 503 with its full body while the system is not ready).
 func (b *BackendSource) get(ctx context.Context, path string, allow503 bool) ([]byte, error) {
 	var hdr http.Header
-	if b.APIKey != "" {
-		hdr = http.Header{"X-Api-Key": {b.APIKey}}
+	if b.apiKey != "" {
+		hdr = http.Header{"X-Api-Key": {b.apiKey}}
 	}
 	resp, err := b.client.Get(ctx, b.base+path, hdr)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
@@ -188,7 +189,7 @@ func newTestEngine(t testing.TB, stages []Stage, sources ...Source) *Engine {
 
 func TestBackendSource503(t *testing.T) {
 	srv := backendServer(t, true)
-	eng := newTestEngine(t, nil, NewBackendSource(srv.URL, 2*time.Second))
+	eng := newTestEngine(t, nil, backendSource(srv.URL, 2*time.Second))
 	s := eng.Tick(context.Background())
 	if !Fresh(s, "backend") {
 		t.Fatalf("backend not fresh: %+v", s.Sources)
@@ -231,7 +232,7 @@ func TestBackendSourcePartialAndDown(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	src := NewBackendSource(srv.URL, time.Second)
+	src := backendSource(srv.URL, time.Second)
 	eng := newTestEngine(t, nil, src)
 	s := eng.Tick(context.Background())
 	if !Fresh(s, "backend") || len(s.Workers.List) != 1 || !s.Workers.List[0].Critical {
@@ -251,7 +252,7 @@ func TestBackendSourcePartialAndDown(t *testing.T) {
 		t.Fatalf("stale workers = %+v", s.Workers)
 	}
 	srv.Close()
-	down := NewBackendSource(srv.URL, time.Second)
+	down := backendSource(srv.URL, time.Second)
 	defer down.Close()
 	_, err := down.Collect(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "connection refused") {
@@ -261,7 +262,7 @@ func TestBackendSourcePartialAndDown(t *testing.T) {
 
 func BenchmarkBackendCollect(b *testing.B) {
 	srv := backendServer(b, false)
-	src := NewBackendSource(srv.URL, 2*time.Second)
+	src := backendSource(srv.URL, 2*time.Second)
 	defer src.Close()
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -283,8 +284,7 @@ func TestBackendSendsAPIKey(t *testing.T) {
 		w.Write([]byte(`{}`))
 	}))
 	defer srv.Close()
-	src := NewBackendSource(srv.URL, time.Second)
-	src.APIKey = "k-123"
+	src := NewBackendSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(srv.URL), APIKey: "k-123"}, reqTimeouts(time.Second))
 	defer src.Close()
 	src.Collect(context.Background())
 	mu.Lock()

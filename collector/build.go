@@ -14,9 +14,14 @@ type Built struct {
 	Sources []Source
 	// Stages run on each merged snapshot before history and alerts.
 	Stages []Stage
-	// Prepare sets per-snapshot settings (detector key, host name).
+	// Prepare sets per-snapshot settings (detector key, host name, container levels).
 	Prepare func(s *snapshot.Snapshot)
-	closers []io.Closer
+	// Timeouts are the deadlines the sources were made with; the engine's per-source
+	// deadline is Timeouts.Source.
+	Timeouts Timeouts
+	// GPUIndex is the device the page's gpu object shows (gpu.index).
+	GPUIndex int
+	closers  []io.Closer
 }
 
 // AddCloser registers something else to release on Close (the alert log file).
@@ -33,43 +38,64 @@ func (b *Built) Close() error {
 	return first
 }
 
-// Build returns the sources for cfg, in the order their results are applied: direct
-// sources first, then the preferred ones (Prometheus) that override them while fresh,
-// then the sources that summarise others (containers).
+// Build returns the sources and stages cfg asks for. Each source is made from its own
+// configuration section and the timeouts derived once here; their order does not
+// matter (the resolver's precedence table decides between them).
 func Build(cfg config.Config) *Built {
-	hostname, _ := os.Hostname()
-	detectorKey := cfg.Detector.Key
-	containerRule := cfg.Alerts.Rules.ContainerHealth
-	b := &Built{
-		Prepare: func(s *snapshot.Snapshot) {
-			s.Hostname = hostname
-			s.ContainerLevels = snapshot.Levels{Warning: containerRule.Warning, Critical: containerRule.Critical}
-			s.AIModels.DetectorKey = detectorKey
-			s.Inference.DetectorKey = detectorKey
-		},
-	}
-	add := func(s Source) {
-		b.Sources = append(b.Sources, s)
-		if c, ok := s.(io.Closer); ok {
-			b.closers = append(b.closers, c)
-		}
-	}
-	add(NewHostSource(cfg.Host.Mounts))
-	add(NewSelfSource())
-	// HTTP sources finish a little before the engine's deadline, so a slow service's
-	// section says "timeout" in the same tick instead of a tick later.
-	httpTimeout := SubTimeout(cfg.Interval.D(), cfg.SourceTimeout.D())
+	t := TimeoutsFor(cfg.Interval.D(), cfg.SourceTimeout.D())
+	b := &Built{Timeouts: t, GPUIndex: cfg.GPU.Index, Prepare: prepare(cfg)}
+	b.add(NewHostSource(cfg.Host))
+	b.add(NewSelfSource())
 	if cfg.GPU.Enabled {
-		add(NewNVMLSource(cfg.GPU.Index))
+		b.add(NewNVMLSource())
 	}
 	if cfg.Detector.Enabled && cfg.Detector.URL != "" {
-		add(NewDetectorSource(cfg.Detector, httpTimeout))
+		b.add(NewDetectorSource(cfg.Detector, t))
 	}
 	if cfg.LLM.Enabled && cfg.LLM.URL != "" {
-		add(NewLLMSource(cfg.LLM, httpTimeout))
+		b.add(NewLLMSource(cfg.LLM, t))
 	}
-	addPipeline(cfg, add, b)
+	if cfg.Redis.Enabled && cfg.Redis.URL != "" {
+		b.add(NewRedisSource(cfg.Redis, t))
+	}
+	if cfg.Backend.Enabled && cfg.Backend.URL != "" {
+		b.add(NewBackendSource(cfg.Backend, t))
+	}
+	if cfg.Postgres.Enabled && cfg.Postgres.DSN != "" {
+		b.add(NewPostgresSource(cfg.Postgres, t))
+	}
+	if cfg.Prometheus.Enabled && cfg.Prometheus.URL != "" {
+		b.add(NewPrometheusSource(cfg.Prometheus, t))
+	}
+	if len(cfg.Containers) > 0 {
+		rows := ContainerRows(cfg)
+		b.add(NewContainersSource(rows, t))
+		b.Stages = append(b.Stages, NewContainersStage(rows))
+	}
+	b.Stages = append(b.Stages, NewVRAMStage(cfg)) // issue 14: vram_ledger.go
 	return b
+}
+
+// prepare returns the per-snapshot settings of cfg: the host name, the detector's key
+// and container_health's levels.
+func prepare(cfg config.Config) func(s *snapshot.Snapshot) {
+	hostname, _ := os.Hostname()
+	detectorKey := cfg.Detector.Key
+	rule := cfg.Alerts.Rules.ContainerHealth
+	return func(s *snapshot.Snapshot) {
+		s.Hostname = hostname
+		s.ContainerLevels = snapshot.Levels{Warning: rule.Warning, Critical: rule.Critical}
+		s.AIModels.DetectorKey = detectorKey
+		s.Inference.DetectorKey = detectorKey
+	}
+}
+
+// add registers a source and, when it holds resources, its Close.
+func (b *Built) add(s Source) {
+	b.Sources = append(b.Sources, s)
+	if c, ok := s.(io.Closer); ok {
+		b.closers = append(b.closers, c)
+	}
 }
 
 // PromMinQueryInterval is how often the Prometheus queries run at most, whatever the
@@ -79,33 +105,3 @@ const PromMinQueryInterval = 5 * time.Second
 // PGSlowEvery is how often PostgreSQL's table counts and database size are read (see
 // PostgresSource.SlowEvery).
 const PGSlowEvery = 30 * time.Second
-
-// addPipeline registers the pipeline's sources (their order does not matter: the
-// resolver's table decides between them) and the stage that builds the container rows.
-func addPipeline(cfg config.Config, add func(Source), b *Built) {
-	timeout := SubTimeout(cfg.Interval.D(), cfg.SourceTimeout.D())
-	if cfg.Redis.Enabled && cfg.Redis.URL != "" {
-		add(NewRedisSource(cfg.Redis.URL.Value(), cfg.Redis.Password.Value(), timeout))
-	}
-	if cfg.Backend.Enabled && cfg.Backend.URL != "" {
-		backend := NewBackendSource(cfg.Backend.URL.Value(), timeout)
-		backend.APIKey = cfg.Backend.APIKey.Value()
-		add(backend)
-	}
-	if cfg.Postgres.Enabled && cfg.Postgres.DSN != "" {
-		pg := NewPostgresSource(cfg.Postgres.DSN.Value(), cfg.Postgres.PoolSize, timeout)
-		pg.SlowEvery = PGSlowEvery
-		add(pg)
-	}
-	if cfg.Prometheus.Enabled && cfg.Prometheus.URL != "" {
-		prom := NewPrometheusSource(cfg.Prometheus.URL.Value(), cfg.Prometheus.Recheck.D(), timeout)
-		prom.MinQueryInterval = PromMinQueryInterval
-		add(prom)
-	}
-	if len(cfg.Containers) > 0 {
-		add(NewContainersSource(cfg, min(ContainerProbeTimeout, timeout)))
-	}
-	if len(cfg.Containers) > 0 {
-		b.Stages = append(b.Stages, NewContainersStage(cfg))
-	}
-}

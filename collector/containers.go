@@ -29,28 +29,29 @@ const (
 	StateUnknown     = "unknown"
 )
 
-// containerRow is one configured row: an HTTP URL to probe, or the section whose health
+// ContainerRow is one configured row: an HTTP URL to probe, or the section whose health
 // it shows (postgres, redis, detector, llm).
-type containerRow struct {
+type ContainerRow struct {
 	name    string
-	url     string // set for HTTP probes
-	section string // set for rows that take the health from a section
+	url     string              // set for HTTP probes
+	section snapshot.SourceName // set for rows that take the health from a section
 }
 
-// containerRows resolves the configured rows: "backend" and "frontend" probe
-// BACKEND_URL/health and FRONTEND_URL/health, the other source names take the health
-// from their section, anything else is a URL.
-func containerRows(cfg config.Config) []containerRow {
-	rows := make([]containerRow, 0, len(cfg.Containers))
+// ContainerRows resolves the configured rows (containers, with the backend's and the
+// frontend's URLs): "backend" and "frontend" probe BACKEND_URL/health and
+// FRONTEND_URL/health, the other source names take the health from their section,
+// anything else is a URL.
+func ContainerRows(cfg config.Config) []ContainerRow {
+	rows := make([]ContainerRow, 0, len(cfg.Containers))
 	for _, c := range cfg.Containers {
-		r := containerRow{name: c.Name}
+		r := ContainerRow{name: c.Name}
 		switch probe := c.Probe.Value(); probe {
-		case "backend":
+		case snapshot.ServiceBackend:
 			r.url = healthURL(cfg.Backend.Enabled, cfg.Backend.URL.Value())
-		case "frontend":
+		case snapshot.ServiceFrontend:
 			r.url = healthURL(cfg.Frontend.Enabled, cfg.Frontend.URL.Value())
-		case "postgres", "redis", "detector", "llm":
-			r.section = probe
+		case string(snapshot.SourcePostgres), string(snapshot.SourceRedis), string(snapshot.SourceDetector), string(snapshot.SourceLLM):
+			r.section = snapshot.SourceName(probe)
 		default:
 			r.url = probe
 		}
@@ -96,19 +97,20 @@ func ClassifyProbe(status int, err error) (string, string) {
 // ContainersSource probes the rows that have an HTTP URL, concurrently, each within
 // ContainerProbeTimeout. The other rows are filled by the containers stage.
 type ContainersSource struct {
-	rows    []containerRow
+	rows    []ContainerRow
 	timeout time.Duration // per probe
 	client  *HTTPClient
 }
 
-// NewContainersSource returns the probe source for cfg's container rows.
-// Each probe gets timeout (at most ContainerProbeTimeout); a probe that takes longer
-// makes its row unreachable with "timeout", never the whole source late.
-func NewContainersSource(cfg config.Config, timeout time.Duration) *ContainersSource {
+// NewContainersSource returns the probe source for the container rows (ContainerRows).
+// Each probe gets t.Probe (at most ContainerProbeTimeout); a probe that takes longer
+// makes its row unhealthy with "timeout", never the whole source late.
+func NewContainersSource(rows []ContainerRow, t Timeouts) *ContainersSource {
+	timeout := t.Probe
 	if timeout <= 0 || timeout > ContainerProbeTimeout {
 		timeout = ContainerProbeTimeout
 	}
-	return &ContainersSource{rows: containerRows(cfg), timeout: timeout, client: NewHTTPClient(timeout)}
+	return &ContainersSource{rows: rows, timeout: timeout, client: NewHTTPClient(timeout)}
 }
 
 // Name returns "containers".
@@ -186,7 +188,7 @@ func redactProbe(raw string) string {
 // and the 720 snapshots the history keeps hold a few buffers per row instead of 720
 // copies of 60 states (about 4 MB for six rows).
 type ContainersStage struct {
-	rows  []containerRow
+	rows  []ContainerRow
 	state map[string]*rowHistory
 }
 
@@ -199,9 +201,9 @@ type rowHistory struct {
 	lastChange *snapshot.Time
 }
 
-// NewContainersStage returns the stage for cfg's container rows.
-func NewContainersStage(cfg config.Config) *ContainersStage {
-	return &ContainersStage{rows: containerRows(cfg), state: map[string]*rowHistory{}}
+// NewContainersStage returns the stage for the container rows (ContainerRows).
+func NewContainersStage(rows []ContainerRow) *ContainersStage {
+	return &ContainersStage{rows: rows, state: map[string]*rowHistory{}}
 }
 
 // Process builds s.Containers.
@@ -256,27 +258,26 @@ func (st *ContainersStage) Process(s *snapshot.Snapshot) {
 }
 
 // sectionRow derives a row from the section a source filled.
-func sectionRow(s *snapshot.Snapshot, section string) snapshot.Container {
-	c := snapshot.Container{Probe: "via " + section}
+func sectionRow(s *snapshot.Snapshot, source snapshot.SourceName) snapshot.Container {
+	c := snapshot.Container{Probe: "via " + string(source)}
 	var status, errMsg string
 	var latency *float64
-	source := section
-	switch section {
-	case "postgres":
+	switch source {
+	case snapshot.SourcePostgres:
 		pg := s.Databases.PostgreSQL
 		status, errMsg, latency = pg.Status, pg.Error, pg.PingMS
-	case "redis":
+	case snapshot.SourceRedis:
 		r := s.Databases.Redis
 		status, errMsg, latency = r.Status, r.Error, r.PingMS
-	case "detector":
+	case snapshot.SourceDetector:
 		d := s.AIModels.Detector
 		status, errMsg = d.Status, d.Error
-	case "llm":
+	case snapshot.SourceLLM:
 		l := s.AIModels.Nemotron
 		status, errMsg = l.Status, l.Error
 	}
-	if _, configured := s.Source(snapshot.SourceName(source)); !configured {
-		c.State, c.Error = StateUnknown, section+": not configured"
+	if _, configured := s.Source(source); !configured {
+		c.State, c.Error = StateUnknown, string(source)+": not configured"
 		return c
 	}
 	c.State = SectionState(status)

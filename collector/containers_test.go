@@ -68,8 +68,8 @@ func TestContainersEndToEnd(t *testing.T) {
 	cfg.Containers = append(cfg.Containers,
 		config.ContainerConfig{Name: "worker", Probe: config.SecretURL(broken.URL + "/health")},
 		config.ContainerConfig{Name: "gone", Probe: config.SecretURL(goneURL)})
-	src := NewContainersSource(cfg, ContainerProbeTimeout)
-	stage := NewContainersStage(cfg)
+	src := NewContainersSource(ContainerRows(cfg), reqTimeouts(ContainerProbeTimeout))
+	stage := NewContainersStage(ContainerRows(cfg))
 	llmStatus := snapshot.StatusLoading
 	fake := SourceFunc{SourceName: "llm", Fn: func(context.Context) (Result, error) {
 		st := llmStatus
@@ -128,7 +128,7 @@ func TestContainersEndToEnd(t *testing.T) {
 func TestContainersStageTimelineCap(t *testing.T) {
 	cfg := config.Default()
 	cfg.Containers = []config.ContainerConfig{{Name: "redis", Probe: "redis"}}
-	stage := NewContainersStage(cfg)
+	stage := NewContainersStage(ContainerRows(cfg))
 	start := time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)
 	var prev *snapshot.Snapshot
 	for i := 0; i < 75; i++ {
@@ -165,7 +165,7 @@ func TestContainersProbeTimeout(t *testing.T) {
 	defer close(release)
 	cfg := config.Default()
 	cfg.Containers = []config.ContainerConfig{{Name: "slow", Probe: config.SecretURL(srv.URL)}}
-	src := NewContainersSource(cfg, ContainerProbeTimeout)
+	src := NewContainersSource(ContainerRows(cfg), reqTimeouts(ContainerProbeTimeout))
 	defer src.Close()
 	res, err := src.Collect(context.Background())
 	if err != nil {
@@ -195,9 +195,9 @@ func TestContainersHangingProbe(t *testing.T) {
 	cfg := config.Default()
 	cfg.Backend.URL, cfg.Frontend.URL = config.SecretURL(hanging.URL), config.SecretURL(ok.URL)
 	cfg.Interval, cfg.SourceTimeout = config.Duration(time.Second), config.Duration(400*time.Millisecond)
-	src := NewContainersSource(cfg, SubTimeout(cfg.Interval.D(), cfg.SourceTimeout.D()))
+	src := NewContainersSource(ContainerRows(cfg), TimeoutsFor(cfg.Interval.D(), cfg.SourceTimeout.D()))
 	defer src.Close()
-	eng, err := NewEngine(Options{Interval: cfg.Interval.D(), Timeout: cfg.SourceTimeout.D(), Stages: []Stage{NewContainersStage(cfg)}}, src)
+	eng, err := NewEngine(Options{Interval: cfg.Interval.D(), Timeout: cfg.SourceTimeout.D(), Stages: []Stage{NewContainersStage(ContainerRows(cfg))}}, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestContainersHangingProbe(t *testing.T) {
 func TestContainerTimelinesImmutableAndShared(t *testing.T) {
 	cfg := config.Default()
 	cfg.Containers = []config.ContainerConfig{{Name: "postgres", Probe: "postgres"}}
-	stage := NewContainersStage(cfg)
+	stage := NewContainersStage(ContainerRows(cfg))
 	state := func(i int) string {
 		if i%7 < 3 {
 			return snapshot.StatusUnreachable

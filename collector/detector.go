@@ -23,9 +23,10 @@ type DetectorSource struct {
 	timeout time.Duration
 }
 
-// NewDetectorSource returns the detector source. timeout bounds each collection; keep it
-// below the engine's per-source deadline so a timeout is reported in the same tick.
-func NewDetectorSource(cfg config.DetectorConfig, timeout time.Duration) *DetectorSource {
+// NewDetectorSource returns the detector source for cfg. t.Request bounds each
+// collection, so a timeout is reported in the same tick.
+func NewDetectorSource(cfg config.DetectorConfig, t Timeouts) *DetectorSource {
+	timeout := t.Request
 	if timeout <= 0 {
 		timeout = defaultHTTPTimeout
 	}

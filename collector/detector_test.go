@@ -86,7 +86,7 @@ func collectOnce(t testing.TB, src Source, s *snapshot.Snapshot) *snapshot.Snaps
 }
 
 func newTestDetector(t testing.TB, url string, key config.Secret) *DetectorSource {
-	d := NewDetectorSource(config.DetectorConfig{Enabled: true, URL: config.SecretURL(url + "/"), APIKey: key, Key: "rtdetr"}, 2*time.Second)
+	d := NewDetectorSource(config.DetectorConfig{Enabled: true, URL: config.SecretURL(url + "/"), APIKey: key, Key: "rtdetr"}, reqTimeouts(2*time.Second))
 	t.Cleanup(func() { d.Close() })
 	return d
 }

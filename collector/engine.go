@@ -34,22 +34,6 @@ type Options struct {
 	ShutdownGrace time.Duration
 }
 
-// EffectiveTimeout is the per-source deadline the engine uses: the configured one (2 s
-// when unset), never more than 80% of the interval so a tick always ends before the next.
-func EffectiveTimeout(interval, timeout time.Duration) time.Duration {
-	if timeout <= 0 {
-		timeout = 2 * time.Second
-	}
-	return min(timeout, interval*8/10)
-}
-
-// SubTimeout is the deadline a source gives its own requests: 90% of the engine's, so a
-// slow request fails inside the source, which reports it as that part's reason (the
-// rest of its answer stays fresh), instead of the whole source missing the tick.
-func SubTimeout(interval, timeout time.Duration) time.Duration {
-	return EffectiveTimeout(interval, timeout) * 9 / 10
-}
-
 // MinInterval is the shortest collection interval.
 const MinInterval = time.Second
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -284,7 +285,7 @@ func TestEngineStagesRunInOrder(t *testing.T) {
 
 // BenchmarkEngineTickHost is the cost of one tick with the real host source.
 func BenchmarkEngineTickHost(b *testing.B) {
-	e, err := NewEngine(Options{Interval: 5 * time.Second}, NewHostSource(nil), NewSelfSource())
+	e, err := NewEngine(Options{Interval: 5 * time.Second}, NewHostSource(config.HostConfig{}), NewSelfSource())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -309,7 +310,7 @@ func TestEffectiveTimeout(t *testing.T) {
 			t.Errorf("EffectiveTimeout(%s, %s) = %s, want %s", tc.interval, tc.timeout, got, tc.want)
 		}
 	}
-	if got := SubTimeout(10*time.Second, 3*time.Second); got != 2700*time.Millisecond {
-		t.Errorf("SubTimeout = %s, want 2.7s", got)
+	if got := TimeoutsFor(10*time.Second, 3*time.Second); got != (Timeouts{Source: 3 * time.Second, Request: 2700 * time.Millisecond, Probe: 2 * time.Second}) {
+		t.Errorf("TimeoutsFor = %+v, want 3s, 2.7s and a 2s probe", got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/shirou/gopsutil/v4/mem"
 	"github.com/shirou/gopsutil/v4/net"
 
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -43,9 +44,9 @@ type netSample struct {
 }
 
 // NewHostSource returns a host source for the given mounts ("/" is always included).
-func NewHostSource(mounts []string) *HostSource {
+func NewHostSource(cfg config.HostConfig) *HostSource {
 	ms := []string{"/"}
-	for _, m := range mounts {
+	for _, m := range cfg.Mounts {
 		if m != "/" && m != "" {
 			ms = append(ms, m)
 		}

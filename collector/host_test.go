@@ -15,6 +15,7 @@ import (
 	"github.com/shirou/gopsutil/v4/cpu"
 	gnet "github.com/shirou/gopsutil/v4/net"
 
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -66,7 +67,7 @@ func meminfoTotal(t *testing.T) uint64 {
 // The host source agrees with the kernel: RAM total with /proc/meminfo, disk total and
 // use with statfs, and CPU % appears from the second collection on.
 func TestHostSourceAgreesWithKernel(t *testing.T) {
-	h := NewHostSource([]string{os.TempDir(), "/does/not/exist"})
+	h := NewHostSource(config.HostConfig{Mounts: []string{os.TempDir(), "/does/not/exist"}})
 	ctx := context.Background()
 	res, err := h.Collect(ctx)
 	if err != nil {

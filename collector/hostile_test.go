@@ -83,8 +83,8 @@ func TestHostileServers(t *testing.T) {
 			defer srv.Close()
 			// The request timeout is shorter than the engine's deadline, so the sections
 			// carry the reason within this tick.
-			det := NewDetectorSource(config.DetectorConfig{Enabled: true, URL: config.SecretURL(srv.URL), Key: "rtdetr"}, 150*time.Millisecond)
-			llm := NewLLMSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(srv.URL)}, 150*time.Millisecond)
+			det := NewDetectorSource(config.DetectorConfig{Enabled: true, URL: config.SecretURL(srv.URL), Key: "rtdetr"}, reqTimeouts(150*time.Millisecond))
+			llm := NewLLMSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(srv.URL)}, reqTimeouts(150*time.Millisecond))
 			defer det.Close()
 			defer llm.Close()
 			eng, err := NewEngine(Options{Interval: time.Second, Timeout: 600 * time.Millisecond}, canary, det, llm)
@@ -137,7 +137,7 @@ func TestHostileReasons(t *testing.T) {
 	}
 	for name, h := range hostileHandlers() {
 		srv := httptest.NewServer(h)
-		det := NewDetectorSource(config.DetectorConfig{Enabled: true, URL: config.SecretURL(srv.URL), Key: "rtdetr"}, 150*time.Millisecond)
+		det := NewDetectorSource(config.DetectorConfig{Enabled: true, URL: config.SecretURL(srv.URL), Key: "rtdetr"}, reqTimeouts(150*time.Millisecond))
 		d := collectOnce(t, det, nil).AIModels.Detector
 		det.Close()
 		srv.Close()
@@ -168,7 +168,7 @@ func TestPromptTextNeverKept(t *testing.T) {
 	for i, body := range bodies {
 		srv := newReplayServer(t, llmRoutes(t, "llm-slots-current.json"))
 		srv.set("/slots", route{200, body})
-		llm := NewLLMSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(srv.URL)}, time.Second)
+		llm := NewLLMSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(srv.URL)}, reqTimeouts(time.Second))
 		eng, err := NewEngine(Options{Interval: time.Second, Timeout: 800 * time.Millisecond}, llm)
 		if err != nil {
 			t.Fatal(err)

@@ -28,7 +28,7 @@ func TestLLMHangingSlotsKeepsMetrics(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	l := newLLMSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(srv.URL)}, 300*time.Millisecond, time.Now)
+	l := llmSourceAt(config.ServiceConfig{Enabled: true, URL: config.SecretURL(srv.URL)}, 300*time.Millisecond, time.Now)
 	t.Cleanup(func() { l.Close() })
 	s := collectOnce(t, l, nil)
 	card := s.AIModels.Nemotron

@@ -19,7 +19,7 @@ func newTestLLM(t testing.TB, url string, key config.Secret, now func() time.Tim
 	if now == nil {
 		now = time.Now
 	}
-	l := newLLMSource(config.ServiceConfig{Enabled: true, URL: config.SecretURL(url), APIKey: key}, 2*time.Second, now)
+	l := llmSourceAt(config.ServiceConfig{Enabled: true, URL: config.SecretURL(url), APIKey: key}, 2*time.Second, now)
 	t.Cleanup(func() { l.Close() })
 	return l
 }

@@ -50,7 +50,6 @@ type NVMLSource struct {
 	lib   nvml.Interface
 	procs ProcReader
 	now   func() time.Time
-	index int
 
 	mu          sync.Mutex // serialises Collect and Close
 	closed      atomic.Bool
@@ -77,20 +76,21 @@ type nvmlDevice struct {
 	faults      deviceFaults
 }
 
-// NewNVMLSource returns the NVML source; index is the device the page's gpu object shows.
-// NVML is started on the first collection, not here.
-func NewNVMLSource(index int) *NVMLSource {
-	return newNVMLSource(nvml.New(), NewProcFS("/proc"), time.Now, index)
+// NewNVMLSource returns the NVML source: every device (which one is the page's gpu
+// object, gpu.index, is the resolver's choice). NVML is started on the first
+// collection, not here.
+func NewNVMLSource() *NVMLSource {
+	return newNVMLSource(nvml.New(), NewProcFS("/proc"), time.Now)
 }
 
 // NewNVMLSourceFrom returns the NVML source reading lib instead of the driver's library,
 // with procs naming the processes: hsi-top demo's simulated GPUs.
-func NewNVMLSourceFrom(lib nvml.Interface, procs ProcReader, index int) *NVMLSource {
-	return newNVMLSource(lib, procs, time.Now, index)
+func NewNVMLSourceFrom(lib nvml.Interface, procs ProcReader) *NVMLSource {
+	return newNVMLSource(lib, procs, time.Now)
 }
 
-func newNVMLSource(lib nvml.Interface, procs ProcReader, now func() time.Time, index int) *NVMLSource {
-	return &NVMLSource{lib: lib, procs: procs, now: now, index: index}
+func newNVMLSource(lib nvml.Interface, procs ProcReader, now func() time.Time) *NVMLSource {
+	return &NVMLSource{lib: lib, procs: procs, now: now}
 }
 
 // Name returns "nvml".

@@ -94,7 +94,7 @@ func collectAt(t testing.TB, src *NVMLSource, clock *fakeClock) *snapshot.Snapsh
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
-	return Assemble(clock.now(), src.index, map[snapshot.SourceName]Result{src.Name(): res})
+	return Assemble(clock.now(), 0, map[snapshot.SourceName]Result{src.Name(): res})
 }
 
 func TestNVMLFaultFields(t *testing.T) {
@@ -110,7 +110,7 @@ func TestNVMLFaultFields(t *testing.T) {
 	}
 	dev := st.live(newMockDevice(a))
 	clock := &fakeClock{t: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)}
-	src := newNVMLSource(newMockNVML(dev), NewProcFS(standardProc(t)), clock.now, 0)
+	src := newNVMLSource(newMockNVML(dev), NewProcFS(standardProc(t)), clock.now)
 	defer src.Close()
 
 	g := collectAt(t, src, clock).GPUs[0]
@@ -199,7 +199,7 @@ func TestNVMLFaultsNotSupported(t *testing.T) {
 	dev := newMockDevice(a)
 	dev.GetCurrentClocksThrottleReasonsFunc = func() (uint64, nvml.Return) { return 0, nvml.ERROR_NOT_SUPPORTED }
 	lib := newMockNVML(dev)
-	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now, 0)
+	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now)
 	defer src.Close()
 	for range 3 {
 		g := collectApply(t, src).GPUs[0]
@@ -250,7 +250,7 @@ func xidSource(t *testing.T, clock *fakeClock) (*NVMLSource, chan<- nvml.EventDa
 	set := xidEvents(events)
 	lib := newMockNVML(devA, devB)
 	lib.EventSetCreateFunc = func() (nvml.EventSet, nvml.Return) { return set, nvml.SUCCESS }
-	src := newNVMLSource(lib, NewProcFS(standardProc(t)), clock.now, 0)
+	src := newNVMLSource(lib, NewProcFS(standardProc(t)), clock.now)
 	logged := make(chan struct{}, 32)
 	src.onXid = func() { logged <- struct{}{} }
 	return src, events, logged, devA, set

@@ -15,8 +15,8 @@ type NVMLSource struct{}
 // NVMLUnavailableReason is the GPU section's error in such builds.
 const NVMLUnavailableReason = "hsi-top was built without cgo: NVML unavailable"
 
-// NewNVMLSource returns the stand-in; index is ignored.
-func NewNVMLSource(index int) *NVMLSource { return &NVMLSource{} }
+// NewNVMLSource returns the stand-in.
+func NewNVMLSource() *NVMLSource { return &NVMLSource{} }
 
 // Name returns "nvml".
 func (*NVMLSource) Name() snapshot.SourceName { return snapshot.SourceNVML }

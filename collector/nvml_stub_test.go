@@ -7,7 +7,7 @@ import (
 )
 
 func TestNVMLStub(t *testing.T) {
-	src := NewNVMLSource(0)
+	src := NewNVMLSource()
 	defer src.Close()
 	s := collectOnce(t, src, nil)
 	if src.Name() != "nvml" || s.GPUStatus.Error != "hsi-top was built without cgo: NVML unavailable" || s.GPU != nil || len(s.GPUs) != 0 {

@@ -152,19 +152,22 @@ func twoGPUs() (fakeGPU, fakeGPU) {
 	return a, b
 }
 
-func collectApply(t testing.TB, src *NVMLSource) *snapshot.Snapshot {
+func collectApply(t testing.TB, src *NVMLSource) *snapshot.Snapshot { return collectApplyAt(t, src, 0) }
+
+// collectApplyAt is collectApply with gpu.index set to index.
+func collectApplyAt(t testing.TB, src *NVMLSource, index int) *snapshot.Snapshot {
 	t.Helper()
 	res, err := src.Collect(context.Background())
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
-	return Assemble(time.Unix(1_800_000_000, 0), src.index, map[snapshot.SourceName]Result{src.Name(): res})
+	return Assemble(time.Unix(1_800_000_000, 0), index, map[snapshot.SourceName]Result{src.Name(): res})
 }
 
 func TestNVMLTwoGPUs(t *testing.T) {
 	a, b := twoGPUs()
 	lib := newMockNVML(newMockDevice(a), newMockDevice(b))
-	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now, 0)
+	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now)
 	defer src.Close()
 	s := collectApply(t, src)
 
@@ -273,7 +276,7 @@ func TestNVMLTwoGPUs(t *testing.T) {
 func TestNVMLUnsupportedCalledOnce(t *testing.T) {
 	a, b := twoGPUs()
 	devA, devB := newMockDevice(a), newMockDevice(b)
-	src := newNVMLSource(newMockNVML(devA, devB), NewProcFS(standardProc(t)), time.Now, 0)
+	src := newNVMLSource(newMockNVML(devA, devB), NewProcFS(standardProc(t)), time.Now)
 	defer src.Close()
 	for range 3 {
 		s := collectApply(t, src)
@@ -300,9 +303,9 @@ func TestNVMLUnsupportedCalledOnce(t *testing.T) {
 
 func TestNVMLConfiguredIndex(t *testing.T) {
 	a, b := twoGPUs()
-	src := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(b)), NewProcFS(standardProc(t)), time.Now, 1)
+	src := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(b)), NewProcFS(standardProc(t)), time.Now)
 	defer src.Close()
-	s := collectApply(t, src)
+	s := collectApplyAt(t, src, 1)
 	if s.GPU == nil || s.GPU.Name != "NVIDIA T400" || s.GPU.Index != 1 {
 		t.Fatalf("gpu = %+v, want device 1", s.GPU)
 	}
@@ -310,9 +313,9 @@ func TestNVMLConfiguredIndex(t *testing.T) {
 	// A device without utilization must not become the page's gpu object (the page
 	// drops the whole frame), but stays in the list.
 	b.noUtil = true
-	src2 := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(b)), NewProcFS(standardProc(t)), time.Now, 1)
+	src2 := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(b)), NewProcFS(standardProc(t)), time.Now)
 	defer src2.Close()
-	s = collectApply(t, src2)
+	s = collectApplyAt(t, src2, 1)
 	if s.GPU != nil {
 		t.Errorf("gpu = %+v, want nil for a device without utilization", s.GPU)
 	}
@@ -320,9 +323,9 @@ func TestNVMLConfiguredIndex(t *testing.T) {
 		t.Errorf("GPUs = %d, status = %+v: want both devices and a reason", len(s.GPUs), s.GPUStatus)
 	}
 
-	src3 := newNVMLSource(newMockNVML(newMockDevice(a)), NewProcFS(standardProc(t)), time.Now, 3)
+	src3 := newNVMLSource(newMockNVML(newMockDevice(a)), NewProcFS(standardProc(t)), time.Now)
 	defer src3.Close()
-	if s = collectApply(t, src3); s.GPU != nil || !strings.Contains(s.GPUStatus.Error, "gpu.index 3: no such device (1 found)") {
+	if s = collectApplyAt(t, src3, 3); s.GPU != nil || !strings.Contains(s.GPUStatus.Error, "gpu.index 3: no such device (1 found)") {
 		t.Errorf("index beyond the devices: gpu = %+v, status = %+v", s.GPU, s.GPUStatus)
 	}
 }
@@ -347,7 +350,7 @@ func TestNVMLInitErrors(t *testing.T) {
 			lib := newMockNVML()
 			lib.InitFunc = func() nvml.Return { return c.init }
 			lib.DeviceGetCountFunc = func() (int, nvml.Return) { return c.count, nvml.SUCCESS }
-			src := newNVMLSource(lib, NewProcFS(t.TempDir()), time.Now, 0)
+			src := newNVMLSource(lib, NewProcFS(t.TempDir()), time.Now)
 			s := collectApply(t, src)
 			if !strings.Contains(s.GPUStatus.Error, c.want) {
 				t.Errorf("GPUStatus.Error = %q, want it to contain %q", s.GPUStatus.Error, c.want)
@@ -376,7 +379,7 @@ func TestNVMLInitRetryAtMostOnceAMinute(t *testing.T) {
 	a, _ := twoGPUs()
 	lib := newMockNVML(newMockDevice(a))
 	lib.InitFunc = func() nvml.Return { return nvml.ERROR_DRIVER_NOT_LOADED }
-	src := newNVMLSource(lib, NewProcFS(standardProc(t)), clock, 0)
+	src := newNVMLSource(lib, NewProcFS(standardProc(t)), clock)
 	defer src.Close()
 
 	for _, step := range []time.Duration{0, 5 * time.Second, 30 * time.Second, 24 * time.Second} { // up to 59s
@@ -415,7 +418,7 @@ func TestNVMLCloseStopsCalls(t *testing.T) {
 	a, _ := twoGPUs()
 	dev := newMockDevice(a)
 	lib := newMockNVML(dev)
-	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now, 0)
+	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now)
 	collectApply(t, src)
 	if err := src.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -440,7 +443,7 @@ func TestNVMLLostGPUAndMergedProcesses(t *testing.T) {
 	b.lost = true
 	// A process in both lists (a CUDA app drawing with OpenGL) holds its memory once.
 	a.graphics = []nvml.ProcessInfo{{Pid: 4242, UsedGpuMemory: 18 * gib}, {Pid: 6161, UsedGpuMemory: ^uint64(0)}}
-	src := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(b)), NewProcFS(standardProc(t)), time.Now, 0)
+	src := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(b)), NewProcFS(standardProc(t)), time.Now)
 	defer src.Close()
 	s := collectApply(t, src)
 	if !strings.Contains(s.GPUStatus.Error, "GPU 1 is lost") {
@@ -464,7 +467,7 @@ func TestNVMLLostGPUAndMergedProcesses(t *testing.T) {
 func TestNVMLNestedPIDNamespace(t *testing.T) {
 	a, _ := twoGPUs()
 	root := fakeProc(t, "100\t7", map[uint32]fakeProcEntry{4242: {cgroup: str("0::/"), cmdline: str("/bin/sh\x00")}})
-	src := newNVMLSource(newMockNVML(newMockDevice(a)), NewProcFS(root), time.Now, 0)
+	src := newNVMLSource(newMockNVML(newMockDevice(a)), NewProcFS(root), time.Now)
 	defer src.Close()
 	s := collectApply(t, src)
 	for _, p := range s.GPUs[0].Processes {
@@ -491,7 +494,7 @@ func TestThrottleReasonNames(t *testing.T) {
 // including the /proc reads that name them.
 func BenchmarkNVMLCollect(b *testing.B) {
 	a, c := twoGPUs()
-	src := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(c)), NewProcFS(standardProc(b)), time.Now, 0)
+	src := newNVMLSource(newMockNVML(newMockDevice(a), newMockDevice(c)), NewProcFS(standardProc(b)), time.Now)
 	defer src.Close()
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -518,7 +521,7 @@ func TestNVMLMemoryV2(t *testing.T) {
 	lib.ExtensionsFunc = func() nvml.ExtendedInterface {
 		return &mock.ExtendedInterface{LookupSymbolFunc: func(string) error { return nil }}
 	}
-	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now, 0)
+	src := newNVMLSource(lib, NewProcFS(standardProc(t)), time.Now)
 	defer src.Close()
 	s := collectApply(t, src)
 	g := s.GPUs[0]

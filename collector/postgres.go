@@ -66,11 +66,12 @@ type xactSample struct {
 	statsReset time.Time
 }
 
-// NewPostgresSource returns a source for dsn (a postgres:// URL or key=value string).
-// poolSize, when above zero, is the connection limit shown instead of max_connections.
-// Nothing connects until the first Collect.
-func NewPostgresSource(dsn string, poolSize int, timeout time.Duration) *PostgresSource {
-	dsn = config.NormalizeDSN(dsn)
+// NewPostgresSource returns a source for the PostgreSQL of cfg (dsn: a postgres:// URL
+// or key=value string; pool_size, when above zero, is the connection limit shown
+// instead of max_connections) whose statements never outlive t.Request. The expensive
+// reads run every PGSlowEvery. Nothing connects until the first Collect.
+func NewPostgresSource(cfg config.PostgresConfig, t Timeouts) *PostgresSource {
+	dsn, poolSize, timeout := config.NormalizeDSN(cfg.DSN.Value()), cfg.PoolSize, t.Request
 	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		msg := scrubSecret(err.Error(), urlPassword(dsn)) // pgconn redacts its own copy of the DSN
@@ -99,7 +100,7 @@ func NewPostgresSource(dsn string, poolSize int, timeout time.Duration) *Postgre
 	if err != nil {
 		return &PostgresSource{initErr: fmt.Errorf("postgres pool: %s", scrubSecret(err.Error(), pcfg.ConnConfig.Password))}
 	}
-	return &PostgresSource{pool: pool, password: pcfg.ConnConfig.Password, poolSize: poolSize, timeout: timeout}
+	return &PostgresSource{pool: pool, password: pcfg.ConnConfig.Password, poolSize: poolSize, timeout: timeout, SlowEvery: PGSlowEvery}
 }
 
 // pgLockTimeout is how long a statement waits for a lock: a tenth of the source's

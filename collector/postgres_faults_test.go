@@ -27,7 +27,7 @@ func TestPostgresConnectionAlertCountsIdle(t *testing.T) {
 	}
 	al := alerts.NewEngine(config.DefaultAlerts(), alerts.Options{})
 	t.Cleanup(func() { al.Close() })
-	eng := newTestEngine(t, []Stage{al}, NewPostgresSource(dsn, 0, 2*time.Second))
+	eng := newTestEngine(t, []Stage{al}, postgresSource(dsn, 0, 2*time.Second))
 	s := eng.Tick(ctx)
 	pg := s.Databases.PostgreSQL
 	if !Fresh(s, "postgres") || pg.ConnectionsTotal == nil || *pg.ConnectionsTotal < idle+1 || *pg.ConnectionsMax != 50 {
@@ -64,7 +64,7 @@ func TestPostgresThroughputIgnoresFutureRows(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	eng := newTestEngine(t, nil, NewPostgresSource(dsn, 0, 2*time.Second))
+	eng := newTestEngine(t, nil, postgresSource(dsn, 0, 2*time.Second))
 	s := eng.Tick(ctx)
 	tp := s.Inference.Throughput
 	if tp == nil || *tp.ImagesPerMin != 3.0/5 || *tp.EventsPerMin != 1.0/5 {
@@ -94,7 +94,7 @@ func TestPostgresTableLockFailsCountsAlone(t *testing.T) {
 		}
 	}
 	clk := &clockFunc{t: time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)}
-	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	src := postgresSource(dsn, 0, 2*time.Second)
 	src.Now = clk.now
 	eng := newTestEngine(t, nil, src)
 	if s := eng.Tick(ctx); *s.Overview.CamerasTotal != 1 {

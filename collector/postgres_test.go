@@ -27,13 +27,13 @@ func TestTxPerMinute(t *testing.T) {
 }
 
 func TestPostgresDSNErrorsHidePassword(t *testing.T) {
-	src := NewPostgresSource("postgres://u:hunter2secret@127.0.0.1:1/db?sslmode=bogus", 0, time.Second)
+	src := postgresSource("postgres://u:hunter2secret@127.0.0.1:1/db?sslmode=bogus", 0, time.Second)
 	defer src.Close()
 	_, err := src.Collect(context.Background())
 	if err == nil || strings.Contains(err.Error(), "hunter2secret") {
 		t.Fatalf("err = %v", err)
 	}
-	src = NewPostgresSource("postgres://u:hunter2secret@127.0.0.1:1/db?sslmode=disable", 0, time.Second)
+	src = postgresSource("postgres://u:hunter2secret@127.0.0.1:1/db?sslmode=disable", 0, time.Second)
 	defer src.Close()
 	_, err = src.Collect(context.Background())
 	if err == nil || strings.Contains(err.Error(), "hunter2secret") || !strings.Contains(err.Error(), "connection refused") {
@@ -71,7 +71,7 @@ func TestPostgresRealServer(t *testing.T) {
 		}
 	}
 	clk := &clockFunc{t: time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)}
-	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	src := postgresSource(dsn, 0, 2*time.Second)
 	src.Now = clk.now
 	eng := newTestEngine(t, nil, src)
 
@@ -175,7 +175,7 @@ func TestPostgresPoolSizeAndMissingTables(t *testing.T) {
 	if _, err := conn.Exec(ctx, `CREATE TABLE detections (id int); INSERT INTO detections VALUES (1), (2)`); err != nil {
 		t.Fatal(err)
 	}
-	src := NewPostgresSource(dsn, 20, 2*time.Second)
+	src := postgresSource(dsn, 20, 2*time.Second)
 	eng := newTestEngine(t, nil, src)
 	s := eng.Tick(ctx)
 	pg := s.Databases.PostgreSQL
@@ -207,7 +207,7 @@ func TestPostgresPoolSizeAndMissingTables(t *testing.T) {
 
 func TestPostgresFault(t *testing.T) {
 	dsn := testenv.PostgresFaultDSN(t)
-	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	src := postgresSource(dsn, 0, 2*time.Second)
 	eng := newTestEngine(t, nil, src)
 	ctx := context.Background()
 	if s := eng.Tick(ctx); !Fresh(s, "postgres") {
@@ -254,7 +254,7 @@ func TestPostgresFault(t *testing.T) {
 
 func BenchmarkPostgresCollect(b *testing.B) {
 	dsn := testenv.PostgresDSN(b)
-	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	src := postgresSource(dsn, 0, 2*time.Second)
 	defer src.Close()
 	ctx := context.Background()
 	if _, err := src.Collect(ctx); err != nil {
@@ -278,7 +278,7 @@ func TestPostgresSlowReadsCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk := &clockFunc{t: time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)}
-	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	src := postgresSource(dsn, 0, 2*time.Second)
 	defer src.Close()
 	src.Now, src.SlowEvery = clk.now, 30*time.Second
 	eng := newTestEngine(t, nil, src)
@@ -312,7 +312,7 @@ func TestPostgresOwnStatementsNotCounted(t *testing.T) {
 	dsn, conn := pgTestDB(t, testenv.PostgresDSN(t))
 	conn.Close(context.Background())
 	clk := &clockFunc{t: time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)}
-	src := NewPostgresSource(dsn, 0, 2*time.Second)
+	src := postgresSource(dsn, 0, 2*time.Second)
 	defer src.Close()
 	src.Now = clk.now
 	eng := newTestEngine(t, nil, src)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -134,12 +135,15 @@ type PrometheusSource struct {
 	lastAt           time.Time
 }
 
-// NewPrometheusSource returns a source for the Prometheus at baseURL.
-func NewPrometheusSource(baseURL string, recheck, timeout time.Duration) *PrometheusSource {
+// NewPrometheusSource returns a source for the Prometheus of cfg (readiness rechecked
+// every cfg.Recheck, queries at most every PromMinQueryInterval) whose requests never
+// outlive t.Request.
+func NewPrometheusSource(cfg config.PrometheusConfig, t Timeouts) *PrometheusSource {
+	recheck := cfg.Recheck.D()
 	if recheck <= 0 {
 		recheck = time.Minute
 	}
-	return &PrometheusSource{client: NewPromClient(baseURL, timeout), recheck: recheck}
+	return &PrometheusSource{client: NewPromClient(cfg.URL.Value(), t.Request), recheck: recheck, MinQueryInterval: PromMinQueryInterval}
 }
 
 // Name returns "prometheus".

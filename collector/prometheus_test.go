@@ -77,7 +77,7 @@ func checkPromSections(t *testing.T, s *snapshot.Snapshot) {
 func TestPrometheusRealServer(t *testing.T) {
 	promURL := testenv.PrometheusURL(t)
 	serveExporter(t)
-	src := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
+	src := promSource(promURL, time.Minute, 2*time.Second)
 	eng := newTestEngine(t, nil, src)
 	s := waitForPrometheus(t, eng)
 	checkPromSections(t, s)
@@ -114,9 +114,9 @@ func TestPrometheusFallback(t *testing.T) {
 	}
 	serveExporter(t)
 	clk := &clockFunc{t: time.Now()}
-	prom := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
+	prom := promSource(promURL, time.Minute, 2*time.Second)
 	prom.Now = clk.now
-	eng := newTestEngine(t, nil, NewRedisSource(redisURL, "", 2*time.Second), prom)
+	eng := newTestEngine(t, nil, redisSource(redisURL, "", 2*time.Second), prom)
 	s := waitForPrometheus(t, eng)
 	if q := s.Inference.Queues; q.Source != "prometheus" || *q.Detection != 7 {
 		t.Fatalf("queues while Prometheus is ready = %+v", q)
@@ -180,7 +180,7 @@ func TestPrometheusFallback(t *testing.T) {
 func BenchmarkPrometheusCollect(b *testing.B) {
 	promURL := testenv.PrometheusURL(b)
 	serveExporter(b)
-	src := NewPrometheusSource(promURL, time.Minute, 2*time.Second)
+	src := promSource(promURL, time.Minute, 2*time.Second)
 	defer src.Close()
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -205,7 +205,7 @@ func TestPrometheusMinQueryInterval(t *testing.T) {
 	}))
 	defer srv.Close()
 	now := time.Unix(1000, 0)
-	src := NewPrometheusSource(srv.URL, time.Minute, time.Second)
+	src := promSource(srv.URL, time.Minute, time.Second)
 	defer src.Close()
 	src.Now = func() time.Time { return now }
 	src.MinQueryInterval = 5 * time.Second

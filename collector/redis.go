@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -73,9 +74,11 @@ type redisCounters struct {
 	ownHits, ownMisses int64 // lookups this source made after reading the counters
 }
 
-// NewRedisSource returns a source for the Redis at rawURL (redis://host:port/db). A
-// non-empty password overrides the URL's. Nothing connects until the first Collect.
-func NewRedisSource(rawURL, password string, timeout time.Duration) *RedisSource {
+// NewRedisSource returns a source for the Redis of cfg (url redis://host:port/db; a
+// non-empty password overrides the URL's) whose commands never outlive t.Request.
+// Nothing connects until the first Collect.
+func NewRedisSource(cfg config.RedisConfig, t Timeouts) *RedisSource {
+	rawURL, password, timeout := cfg.URL.Value(), cfg.Password.Value(), t.Request
 	silenceRedis.Do(func() { redis.SetLogger(silentRedisLogger{}) })
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {

@@ -92,7 +92,7 @@ func TestRedisSourceMovesNoCounters(t *testing.T) {
 	url := testenv.RedisFaultURL(t)
 	c := redisTestClient(t, url)
 	ctx := context.Background()
-	src := NewRedisSource(url, "", 2*time.Second)
+	src := redisSource(url, "", 2*time.Second)
 	t.Cleanup(func() { src.Close() })
 	h0, m0 := keyspaceCounters(t, c)
 	for range 5 {
@@ -121,7 +121,7 @@ func TestRedisSourceMovesNoCounters(t *testing.T) {
 // the reasons and alert stages, and a fake clock ticking every second.
 func twoInstanceEngine(t *testing.T, url string, clk *clock.Fake) *Engine {
 	t.Helper()
-	src := NewRedisSource(url, "", 2*time.Second)
+	src := redisSource(url, "", 2*time.Second)
 	t.Cleanup(func() { src.Close() })
 	al := alerts.NewEngine(config.DefaultAlerts(), alerts.Options{Interval: time.Second})
 	t.Cleanup(func() { al.Close() })
@@ -194,7 +194,7 @@ func TestRedisQueueKeysSummed(t *testing.T) {
 	}
 	c.Set(ctx, "hsi:queue:detection_queue", "not a list", 0) // WRONGTYPE: not counted
 	c.RPush(ctx, "analysis_queue", "a", "b", "c")
-	eng := newTestEngine(t, nil, NewRedisSource(url, "", 2*time.Second))
+	eng := newTestEngine(t, nil, redisSource(url, "", 2*time.Second))
 	q := eng.Tick(ctx).Inference.Queues
 	if q == nil || q.Detection == nil || *q.Detection != 26 || q.DetectionKey != "hsi:queue:detection+detection_queue" {
 		t.Fatalf("queues = %+v, want detection 26 from hsi:queue:detection+detection_queue", q)
@@ -230,7 +230,7 @@ func TestRedisLatencyListCapped(t *testing.T) {
 	const n = 2_000_000
 	fillLatencyList(t, c, redisDetectLatencyKey, n)
 	fillLatencyList(t, c, redisAnalyzeLatencyKey, maxLatencySamples) // exactly the cap: no note
-	eng := newTestEngine(t, nil, NewRedisSource(url, "", 2*time.Second))
+	eng := newTestEngine(t, nil, redisSource(url, "", 2*time.Second))
 	s := eng.Tick(context.Background())
 	d := s.Inference.DetectorLatency
 	// The newest 1,000 samples are (n-1000 … n-1)/100 ms: their mean is (n-500.5)/100.
@@ -252,7 +252,7 @@ func BenchmarkRedisCollectLongList(b *testing.B) {
 	url := testenv.RedisFaultURL(b)
 	c := redisTestClient(b, url)
 	fillLatencyList(b, c, redisDetectLatencyKey, 2_000_000)
-	src := NewRedisSource(url, "", 5*time.Second)
+	src := redisSource(url, "", 5*time.Second)
 	defer src.Close()
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -15,13 +15,13 @@ import (
 )
 
 func TestRedisURLErrorsHidePassword(t *testing.T) {
-	src := NewRedisSource("redis://:hunter2secret@127.0.0.1:1/notanumber", "", time.Second)
+	src := redisSource("redis://:hunter2secret@127.0.0.1:1/notanumber", "", time.Second)
 	defer src.Close()
 	_, err := src.Collect(context.Background())
 	if err == nil || strings.Contains(err.Error(), "hunter2secret") {
 		t.Fatalf("err = %v", err)
 	}
-	src = NewRedisSource("redis://127.0.0.1:1/0", "hunter2secret", time.Second)
+	src = redisSource("redis://127.0.0.1:1/0", "hunter2secret", time.Second)
 	defer src.Close()
 	_, err = src.Collect(context.Background())
 	if err == nil || strings.Contains(err.Error(), "hunter2secret") || !strings.Contains(err.Error(), "connection refused") {
@@ -50,7 +50,7 @@ func TestRedisRealServer(t *testing.T) {
 	url := testenv.RedisFaultURL(t)
 	c := redisTestClient(t, url)
 	ctx := context.Background()
-	src := NewRedisSource(url, "", 2*time.Second)
+	src := redisSource(url, "", 2*time.Second)
 	eng := newTestEngine(t, nil, src)
 
 	// Idle: three ticks without any lookup give no hit ratio at all, never 0.
@@ -134,7 +134,7 @@ func TestRedisRealServer(t *testing.T) {
 func TestRedisFault(t *testing.T) {
 	url := testenv.RedisFaultURL(t)
 	redisTestClient(t, url)
-	src := NewRedisSource(url, "", 2*time.Second)
+	src := redisSource(url, "", 2*time.Second)
 	eng := newTestEngine(t, nil, src)
 	ctx := context.Background()
 	if s := eng.Tick(ctx); !Fresh(s, "redis") {
@@ -179,7 +179,7 @@ func TestRedisFault(t *testing.T) {
 
 func BenchmarkRedisCollect(b *testing.B) {
 	url := testenv.RedisURL(b)
-	src := NewRedisSource(url, "", 2*time.Second)
+	src := redisSource(url, "", 2*time.Second)
 	defer src.Close()
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -109,7 +109,7 @@ func simulatedGPUs(start time.Time) []collector.Source {
 			return devs[i], nvml.SUCCESS
 		},
 	}
-	return []collector.Source{collector.NewNVMLSourceFrom(lib, demoProcs{}, 0)}
+	return []collector.Source{collector.NewNVMLSourceFrom(lib, demoProcs{})}
 }
 
 // reading is one device's numbers at one instant.

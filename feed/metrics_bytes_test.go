@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hsi-top/hsi-top/collector"
+	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 )
 
@@ -35,9 +36,9 @@ func TestMetricsBytesAreTheSourcesIntegers(t *testing.T) {
 	if opts.Password != "" {
 		tapped = fmt.Sprintf("redis://:%s@%s/%d", opts.Password, tap.ln.Addr(), opts.DB)
 	}
-	redisSrc := collector.NewRedisSource(tapped, "", 2*time.Second)
+	redisSrc := collector.NewRedisSource(config.RedisConfig{Enabled: true, URL: config.SecretURL(tapped)}, collector.TimeoutsFor(5*time.Second, 2*time.Second))
 	defer redisSrc.Close()
-	eng, err := collector.NewEngine(collector.Options{Interval: 5 * time.Second}, collector.NewHostSource(nil), redisSrc)
+	eng, err := collector.NewEngine(collector.Options{Interval: 5 * time.Second}, collector.NewHostSource(config.HostConfig{}), redisSrc)
 	if err != nil {
 		t.Fatal(err)
 	}
