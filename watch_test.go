@@ -221,8 +221,10 @@ func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(body), `hsi_top_source_up{source="notify_webhook"} 1`) {
-		t.Errorf("/metrics has no notify_webhook source_up 1")
+	for _, want := range []string{`hsi_top_source_up{source="notify_webhook"} 1`, `hsi_top_notifications_sent_total{channel="notify_webhook"} `} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 
@@ -278,5 +280,47 @@ func TestConfigRedactsNotificationSecrets(t *testing.T) {
 	}
 	if !strings.Contains(out, "token: '***'") && !strings.Contains(out, `token: "***"`) {
 		t.Errorf("the ntfy token is not shown as ***:\n%s", out)
+	}
+}
+
+func TestServeRestartDoesNotRaiseAnAlertAgain(t *testing.T) {
+	got := make(chan alerts.Event, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev alerts.Event
+		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
+			got <- ev
+		}
+	}))
+	defer rcv.Close()
+	cfg := diskAlertConfig(t, t.TempDir())
+	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL)}}
+	first := startServe(t, cfg)
+	select {
+	case ev := <-got:
+		if ev.Event != alerts.EventRaise {
+			t.Fatalf("first event %+v", ev)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no raise from the first run")
+	}
+	first.stop(t)
+
+	second := startServe(t, cfg)
+	// Three ticks: a raise would have been decided at the second.
+	var hist historyBody
+	startedAt := time.Now()
+	second.getJSON(t, "/api/system/performance/history?time_range=5m", &hist, func() bool {
+		n := 0
+		for _, s := range hist.Snapshots {
+			if s.Timestamp.After(startedAt) {
+				n++
+			}
+		}
+		return n >= 3
+	})
+	select {
+	case ev := <-got:
+		t.Errorf("the restart sent %+v, although the alert was raised and is still active", ev)
+	default:
 	}
 }

@@ -36,6 +36,10 @@ type LLMSource struct {
 	// prev are the counters of the last /metrics read, for the rates.
 	prev   LLMMetrics
 	prevAt time.Time
+	// props are the last /props and /v1/models answers (llm_props.go).
+	props    LLMProps
+	propsAt  time.Time
+	propsErr string
 }
 
 // NewLLMSource returns the llama.cpp source for cfg. t.Request bounds each collection
@@ -75,10 +79,11 @@ func (l *LLMSource) Collect(ctx context.Context) (Result, error) {
 	out := l.readHealth(ctx, hdr)
 	if out.Status == snapshot.StatusHealthy {
 		var wg sync.WaitGroup
-		wg.Add(2)
-		// The two write disjoint fields of out (slots, metrics).
+		wg.Add(3)
+		// The three write disjoint fields of out (slots, metrics, props).
 		go func() { defer wg.Done(); l.readSlots(ctx, hdr, &out) }()
 		go func() { defer wg.Done(); l.readMetrics(ctx, hdr, &out) }()
+		go func() { defer wg.Done(); l.readProps(ctx, hdr, &out) }()
 		wg.Wait()
 	}
 	return Result{Via: snapshot.ViaHTTP, Apply: func(s *snapshot.Snapshot) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shirou/gopsutil/v4/process"
 
+	"github.com/hsi-top/hsi-top/notify"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -146,7 +147,23 @@ func (s *Server) renderMetrics(ctx context.Context) []byte {
 	}
 	s.writeSelfMetrics(ctx, &e, snap)
 	s.writeFeedMetrics(&e)
+	writeNotifyMetrics(&e)
 	return e.b.Bytes()
+}
+
+// writeNotifyMetrics writes the notification channels' delivery counters (none when no
+// channel is configured).
+func writeNotifyMetrics(e *expo) {
+	var sent, failed, dropped []sample
+	for _, t := range notify.AllTotals() {
+		ch := string(t.Channel)
+		sent = append(sent, one(float64(t.Sent), "channel", ch))
+		failed = append(failed, one(float64(t.Failed), "channel", ch))
+		dropped = append(dropped, one(float64(t.Dropped), "channel", ch))
+	}
+	e.counter("hsi_top_notifications_sent_total", "Notifications delivered, by channel.", sent...)
+	e.counter("hsi_top_notifications_failed_total", "Notifications given up after every retry, by channel.", failed...)
+	e.counter("hsi_top_notifications_dropped_total", "Notifications dropped because the channel's queue was full, by channel.", dropped...)
 }
 
 // writeSnapshotMetrics writes the snapshot's numbers, in base units straight from the
@@ -159,6 +176,7 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	writeHostMetrics(e, s)
 	writeServiceMetrics(e, s)
 	writeAlertMetrics(e, s)
+	writeDepthMetrics(e, s) // issue 14: metrics_depth.go
 }
 
 // writeGPUMetrics writes every device's numbers.
@@ -330,7 +348,6 @@ func writeAlertMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_alerts_active", "Active alerts by severity.", byCount...)
 	e.gauge("hsi_top_alert_active", "Active alert, value 1.", alerts...)
 	e.gauge("hsi_top_alert_value", "The value that raised the active alert, in the alert metric's unit.", alertValues...)
-	writeDepthMetrics(e, s) // issue 14: metrics_depth.go
 }
 
 // optU is a sample for a known byte count; none for nil.

@@ -47,6 +47,38 @@ func writeDepthMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_gpu_encoder_utilization_ratio", "NVENC use, 0 to 1.", enc...)
 	e.gauge("hsi_top_gpu_decoder_utilization_ratio", "NVDEC use, 0 to 1.", dec...)
 	e.gauge("hsi_top_gpu_process_sm_utilization_ratio", "Each process's share of the SM over the last interval, 0 to 1.", procSM...)
+	writeLedgerMetrics(e, s)
+	writeLLMDepthMetrics(e, s.AIModels.Nemotron)
+}
+
+// writeLedgerMetrics writes each GPU's memory ledger: detector, LLM, other, free.
+func writeLedgerMetrics(e *expo, s *snapshot.Snapshot) {
+	var parts []sample
+	for _, g := range s.GPUs {
+		l := g.VRAM
+		if l == nil {
+			continue
+		}
+		idx := strconv.Itoa(g.Index)
+		parts = append(parts, optU(l.DetectorBytes, "gpu", idx, "part", "detector")...)
+		parts = append(parts, optU(l.LLMBytes, "gpu", idx, "part", "llm")...)
+		parts = append(parts, one(float64(l.OtherBytes), "gpu", idx, "part", "other"), one(float64(l.FreeBytes), "gpu", idx, "part", "free"))
+	}
+	e.gauge("hsi_top_gpu_vram_ledger_bytes", "GPU memory by holder: detector, llm, other (driver, other processes), free.", parts...)
+}
+
+// writeLLMDepthMetrics writes the LLM's saturation and model numbers.
+func writeLLMDepthMetrics(e *expo, l snapshot.LLM) {
+	e.gauge("hsi_top_llm_requests_processing", "LLM requests being processed.", opt(l.RequestsProcessing, 1)...)
+	e.gauge("hsi_top_llm_requests_deferred", "LLM requests waiting for a free slot (saturation).", opt(l.RequestsDeferred, 1)...)
+	e.gauge("hsi_top_llm_model_size_bytes", "Size of the LLM's model (llama-server /v1/models).", optU(l.ModelSizeBytes)...)
+	e.gauge("hsi_top_llm_gpu_layers", "Model layers on the GPU (llama-server /props, where reported).", optInt(l.GPULayers)...)
+	e.gauge("hsi_top_llm_model_layers", "Model layers in all.", optInt(l.ModelLayers)...)
+	e.gauge("hsi_top_llm_gpu_memory_bytes", "GPU memory the LLM's processes hold.", optU(l.VRAMUsedBytes)...)
+	if l.VRAMUsedBytes != nil || l.GPULayers != nil {
+		e.gauge("hsi_top_llm_cpu_offload", "1 when the LLM runs (partly) on the CPU: too few GPU layers or too little GPU memory.",
+			one(boolValue(l.OffloadWarning != "")))
+	}
 }
 
 // recentXids counts the Xids of the last XidWindowSeconds before now.

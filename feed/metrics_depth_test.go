@@ -21,6 +21,11 @@ func faultySnapshot(t *testing.T) *snapshot.Snapshot {
 	g.Xids = []snapshot.XidEvent{{At: snapshot.Time{Time: t0.Add(-time.Hour)}, Xid: 13}, {At: snapshot.Time{Time: t0.Add(-time.Minute)}, Xid: 79}}
 	g.EncoderUtilization, g.DecoderUtilization = snapshot.F(0), snapshot.F(35)
 	g.Processes = []snapshot.GPUProcess{{PID: 4242, Service: "ai-llm", SMUtilization: snapshot.F(60)}, {PID: 7, Service: "x"}}
+	g.VRAM = &snapshot.VRAMLedger{TotalBytes: 24 << 30, DetectorBytes: snapshot.U(1 << 30), LLMBytes: snapshot.U(2 << 30), OtherBytes: 3 << 30, FreeBytes: 18 << 30}
+	l := &snap.AIModels.Nemotron
+	l.RequestsProcessing, l.RequestsDeferred = snapshot.F(2), snapshot.F(3)
+	l.ModelSizeBytes, l.VRAMUsedBytes, l.GPULayers, l.ModelLayers = snapshot.U(4<<30), snapshot.U(2<<30), snapshot.I(8), snapshot.I(32)
+	l.OffloadWarning = "only 8 of 32 model layers on the GPU: the rest run on the CPU"
 	return snap
 }
 
@@ -52,6 +57,17 @@ func TestDepthMetrics(t *testing.T) {
 		{"hsi_top_gpu_encoder_utilization_ratio", []string{"gpu", "0"}, 0},
 		{"hsi_top_gpu_decoder_utilization_ratio", []string{"gpu", "0"}, 0.35},
 		{"hsi_top_gpu_process_sm_utilization_ratio", []string{"gpu", "0", "pid", "4242", "service", "ai-llm"}, 0.6},
+		{"hsi_top_gpu_vram_ledger_bytes", []string{"gpu", "0", "part", "detector"}, 1 << 30},
+		{"hsi_top_gpu_vram_ledger_bytes", []string{"gpu", "0", "part", "llm"}, 2 << 30},
+		{"hsi_top_gpu_vram_ledger_bytes", []string{"gpu", "0", "part", "other"}, 3 << 30},
+		{"hsi_top_gpu_vram_ledger_bytes", []string{"gpu", "0", "part", "free"}, 18 << 30},
+		{"hsi_top_llm_requests_processing", nil, 2},
+		{"hsi_top_llm_requests_deferred", nil, 3},
+		{"hsi_top_llm_model_size_bytes", nil, 4 << 30},
+		{"hsi_top_llm_gpu_layers", nil, 8},
+		{"hsi_top_llm_model_layers", nil, 32},
+		{"hsi_top_llm_gpu_memory_bytes", nil, 2 << 30},
+		{"hsi_top_llm_cpu_offload", nil, 1},
 	} {
 		got, ok := find(samples, tc.name, tc.labels...)
 		if !ok {

@@ -95,11 +95,14 @@ func (h *heartbeat) beat() {
 	defer h.mu.Unlock()
 	h.beats++
 	h.stats.lastDuration, h.stats.lastErr, h.stats.lastOK = time.Since(start), err, err == nil
+	c := countersFor(SourceHeartbeat)
 	if err == nil {
 		h.stats.sent++
 		h.stats.lastSuccess = h.clk.Now()
+		c.sent.Add(1)
 	} else {
 		h.stats.failed++
+		c.failed.Add(1)
 	}
 }
 

@@ -115,8 +115,14 @@ func TestMQTTHomeAssistantDiscoveryAndState(t *testing.T) {
 		t.Errorf("host_disk discovery config %+v", c)
 	}
 	ha.wait(t, tp.Discovery("sensor", "disk_root"), func(string) bool { return true })
-	if got := len(ha.topics(disco + "/binary_sensor/")); got != 14 {
-		t.Errorf("%d binary sensors discovered, want 14 (one per rule)", got)
+	enabled := 0
+	for _, nr := range cfg.Alerts.Rules.List() {
+		if nr.Rule.Enabled {
+			enabled++
+		}
+	}
+	if got := len(ha.topics(disco + "/binary_sensor/")); got != enabled {
+		t.Errorf("%d binary sensors discovered, want %d (one per enabled rule)", got, enabled)
 	}
 	if got, want := len(ha.topics(disco+"/sensor/")), len(keySensors)+len(cfg.Host.Mounts); got != want {
 		t.Errorf("%d sensors discovered, want %d", got, want)

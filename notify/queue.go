@@ -48,6 +48,7 @@ type queue struct {
 	pending []alerts.Event
 	wake    chan struct{}
 	stats   channelStats
+	totals  *totalCounters
 
 	stop chan struct{}
 	done chan struct{}
@@ -63,7 +64,7 @@ type channelStats struct {
 }
 
 func newQueue(name snapshot.SourceName, via string, s Sender, timing retryTiming) *queue {
-	q := &queue{name: name, via: via, sender: s, timing: timing, wake: make(chan struct{}, 1),
+	q := &queue{name: name, via: via, sender: s, timing: timing, wake: make(chan struct{}, 1), totals: countersFor(name),
 		stop: make(chan struct{}), done: make(chan struct{}), stats: channelStats{lastOK: true}}
 	go q.run()
 	return q
@@ -75,6 +76,7 @@ func (q *queue) push(ev alerts.Event) {
 	if len(q.pending) >= QueueSize {
 		q.pending = q.pending[1:]
 		q.stats.dropped++
+		q.totals.dropped.Add(1)
 	}
 	q.pending = append(q.pending, ev)
 	q.mu.Unlock()
@@ -139,9 +141,11 @@ func (q *queue) record(err error, took time.Duration, last bool) {
 	switch {
 	case err == nil:
 		q.stats.sent++
+		q.totals.sent.Add(1)
 		q.stats.lastSuccess = time.Now()
 	case last:
 		q.stats.failed++
+		q.totals.failed.Add(1)
 	}
 }
 

@@ -38,7 +38,7 @@ func TestSaveAndRestoreRoundTrip(t *testing.T) {
 	if err != nil || res.Problem != nil || res.Log != nil {
 		t.Fatalf("open of an empty dir: %v %+v", err, res)
 	}
-	k.Start(fixedLatest{last})
+	k.Start(fixedLatest{last}, nil)
 	if err := k.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -101,6 +101,8 @@ func llm(l snapshot.LLM) LLM {
 		KVCacheUsageRatio:  round(l.KVCacheUsageRatio, 4),
 		RequestsProcessing: l.RequestsProcessing, RequestsDeferred: l.RequestsDeferred,
 		MetricsError: l.MetricsError, Error: l.Error,
+		ModelFile: l.ModelFile, NCtx: l.NCtx, GPULayers: l.GPULayers, ModelLayers: l.ModelLayers,
+		ModelSizeBytes: l.ModelSizeBytes, PropsError: l.PropsError, VRAMUsedBytes: l.VRAMUsedBytes, OffloadWarning: l.OffloadWarning,
 	}
 }
 

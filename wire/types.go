@@ -155,6 +155,19 @@ type LLM struct {
 	RequestsDeferred      *float64           `json:"requests_deferred"`
 	MetricsError          string             `json:"metrics_error,omitempty"`
 	Error                 string             `json:"error,omitempty"`
+
+	// From /props and /v1/models (llm_props.go); nil when the server does not say.
+	ModelFile      *string `json:"model_file"`
+	NCtx           *int64  `json:"n_ctx"`
+	GPULayers      *int64  `json:"gpu_layers"`
+	ModelLayers    *int64  `json:"model_layers"`
+	ModelSizeBytes *uint64 `json:"model_size_bytes"`
+	PropsError     string  `json:"props_error,omitempty"`
+	// VRAMUsedBytes is the GPU memory the LLM's processes hold (from NVML's process list).
+	VRAMUsedBytes *uint64 `json:"vram_used_bytes"`
+	// OffloadWarning says when the model runs (partly) on the CPU: fewer layers on the GPU
+	// than the model has, or far less GPU memory held than the model's size.
+	OffloadWarning string `json:"offload_warning,omitempty"`
 }
 
 // Inference is the page's inference object. With a detector key other than rtdetr the
