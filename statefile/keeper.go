@@ -88,6 +88,7 @@ func Open(dir string, store *history.Store, snoozes *alerts.SnoozeStore, clk clo
 			snoozes.Restore(st.Snoozes)
 		}
 	}
+	k.applyRequests() // left while no hsi-top ran
 	return k, res, nil
 }
 
@@ -101,15 +102,19 @@ func (k *Keeper) Start(latest Latest, sent func() []alerts.SentAlert) {
 	k.latest, k.sent = latest, sent
 	k.mu.Unlock()
 	tk := k.clk.NewTicker(SaveEvery)
+	poll := k.clk.NewTicker(RequestPoll)
 	go func() {
 		defer close(k.done)
 		defer tk.Stop()
+		defer poll.Stop()
 		for {
 			select {
 			case <-k.stop:
 				return
 			case <-tk.C():
 				k.Save()
+			case <-poll.C():
+				k.applyRequests()
 			}
 		}
 	}()
