@@ -28,6 +28,8 @@ var subcommands = []subcommand{
 		summary: "print the shell completion script for bash, zsh or fish"},
 	{name: "man", summary: "print the manual page as roff (hsi-top man | man -l -)"},
 	{name: "rules", summary: "with --format prometheus: print the alert rules, at the configured levels, as a Prometheus alerting-rules file over hsi-top's /metrics"},
+	{name: "snooze", args: "[RULE[:OBJECT] DURATION|ack|off]", maxArgs: 2,
+		summary: "silence an alert's notifications on every channel for DURATION, until it clears (ack), or no longer (off); without arguments, list the snoozes"},
 }
 
 // findSubcommand returns the subcommand named name, or nil.

@@ -73,7 +73,7 @@ func TestBashCompletionCompletes(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{"hsi-top --con", "--config"},
 		{"hsi-top --no", "--no-color"},
-		{"hsi-top ", "config demo healthcheck completion man rules"},
+		{"hsi-top ", "config demo healthcheck completion man rules snooze"},
 		{"hsi-top --config " + filepath.Join(dir, "si"), filepath.Join(dir, "site.yaml")},
 		{"hsi-top completion ", "bash zsh fish"},
 		{"hsi-top completion f", "fish"},

@@ -43,6 +43,7 @@ Usage:
   hsi-top completion SHELL        print the completion script for bash, zsh or fish
   hsi-top man                     print the manual page (roff: hsi-top man | man -l -)
   hsi-top rules --format prometheus  the alert rules as a Prometheus alerting-rules file
+  hsi-top snooze [RULE[:OBJECT] DURATION|ack|off]  silence an alert's notifications (no arguments: list)
 
 Flags:
 `
@@ -222,6 +223,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.subcommand == "rules" {
 		return printRules(loaded.Config, stdout, stderr)
+	}
+	if f.subcommand == "snooze" {
+		return runSnooze(loaded.Config, f.subArgs, time.Now(), stdout, stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

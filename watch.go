@@ -23,6 +23,7 @@ type watch struct {
 	notifier *notify.Notifier
 	snoozes  *alerts.SnoozeStore
 	carried  *alerts.CarriedLog
+	sent     []alerts.SentAlert // the previous run's, for the notifier
 	stderr   io.Writer
 }
 
@@ -49,7 +50,7 @@ func startWatch(cfg config.Config, store *history.Store, stderr io.Writer) (*wat
 		w.open(dir, store)
 	}
 	if notify.Enabled(cfg.Notify) {
-		n, err := notify.New(cfg, notify.Options{Version: version, Snoozes: w.snoozes})
+		n, err := notify.New(cfg, notify.Options{Version: version, Snoozes: w.snoozes, Sent: w.sent})
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
 		}
@@ -70,7 +71,7 @@ func (w *watch) open(dir string, store *history.Store) {
 	case len(res.Log) > 0:
 		w.carried = alerts.NewCarriedLog(res.Log, res.Stopped)
 	}
-	w.keeper = k
+	w.keeper, w.sent = k, res.Notified
 }
 
 // readOnly shows the owner's saved history and log without taking the file over.
@@ -99,9 +100,14 @@ func (w *watch) stages(store *history.Store) []collector.Stage {
 
 // run starts the periodic saves once the engine exists.
 func (w *watch) run(latest statefile.Latest) {
-	if w.keeper != nil {
-		w.keeper.Start(latest)
+	if w.keeper == nil {
+		return
 	}
+	var sent func() []alerts.SentAlert
+	if w.notifier != nil {
+		sent = w.notifier.Sent
+	}
+	w.keeper.Start(latest, sent)
 }
 
 // close stops the channels and saves the state a last time, after the engine stopped.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/hsi-top/hsi-top/alerts"
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
 	"github.com/hsi-top/hsi-top/statefile"
 )
 
@@ -280,5 +282,104 @@ func TestConfigRedactsNotificationSecrets(t *testing.T) {
 	}
 	if !strings.Contains(out, "token: '***'") && !strings.Contains(out, `token: "***"`) {
 		t.Errorf("the ntfy token is not shown as ***:\n%s", out)
+	}
+}
+
+func TestServeRestartDoesNotRaiseAnAlertAgain(t *testing.T) {
+	got := make(chan alerts.Event, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev alerts.Event
+		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
+			got <- ev
+		}
+	}))
+	defer rcv.Close()
+	cfg := diskAlertConfig(t, t.TempDir())
+	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL)}}
+	first := startServe(t, cfg)
+	select {
+	case ev := <-got:
+		if ev.Event != alerts.EventRaise {
+			t.Fatalf("first event %+v", ev)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no raise from the first run")
+	}
+	first.stop(t)
+
+	second := startServe(t, cfg)
+	// Three ticks: a raise would have been decided at the second.
+	var hist historyBody
+	startedAt := time.Now()
+	second.getJSON(t, "/api/system/performance/history?time_range=5m", &hist, func() bool {
+		n := 0
+		for _, s := range hist.Snapshots {
+			if s.Timestamp.After(startedAt) {
+				n++
+			}
+		}
+		return n >= 3
+	})
+	select {
+	case ev := <-got:
+		t.Errorf("the restart sent %+v, although the alert was raised and is still active", ev)
+	default:
+	}
+}
+
+func TestSnoozeCommandSilencesAndUnsilencesAServe(t *testing.T) {
+	got := make(chan alerts.Event, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev alerts.Event
+		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
+			got <- ev
+		}
+	}))
+	defer rcv.Close()
+	cfg := diskAlertConfig(t, t.TempDir())
+	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL)}}
+	var out, errb bytes.Buffer
+	if code := runSnooze(cfg, []string{"host_disk", "2h"}, time.Now(), &out, &errb); code != exitOK || !strings.Contains(out.String(), "when hsi-top next starts") {
+		t.Fatalf("snooze: exit %d, %s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	runSnooze(cfg, nil, time.Now(), &out, &errb)
+	if !strings.Contains(out.String(), "host_disk: snoozed until") || !strings.Contains(out.String(), "not applied yet") {
+		t.Errorf("list: %s", out.String())
+	}
+
+	si := startServe(t, cfg)
+	var hist historyBody
+	startedAt := time.Now()
+	si.getJSON(t, "/api/system/performance/history?time_range=5m", &hist, func() bool {
+		n := 0
+		for _, s := range hist.Snapshots {
+			if s.Timestamp.After(startedAt) {
+				n++
+			}
+		}
+		return n >= 3
+	})
+	select {
+	case ev := <-got:
+		t.Fatalf("a snoozed alert was sent: %+v", ev)
+	default:
+	}
+	out.Reset()
+	if code := runSnooze(cfg, []string{"host_disk", "off"}, time.Now(), &out, &errb); code != exitOK || !strings.Contains(out.String(), "by the running hsi-top") {
+		t.Fatalf("snooze off: exit %d, %s%s", code, out.String(), errb.String())
+	}
+	select {
+	case ev := <-got:
+		if ev.Event != alerts.EventRaise || ev.Metric != snapshot.MetricHostDisk {
+			t.Errorf("after the snooze ended: %+v, want the disk raise", ev)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the alert was not sent once the snooze ended")
+	}
+	for _, bad := range [][]string{{"host-disk", "2h"}, {"host_disk", "10s"}, {"host_disk"}} {
+		if code := runSnooze(cfg, bad, time.Now(), &out, &errb); code != exitUnknown {
+			t.Errorf("snooze %v: exit %d, want 3", bad, code)
+		}
 	}
 }

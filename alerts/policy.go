@@ -3,6 +3,7 @@ package alerts
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
@@ -35,6 +36,7 @@ type PolicyOptions struct {
 // RepeatEvery, nothing for a muted or snoozed alert, and nothing during start-up until
 // the rule has seen a whole window. Evaluate is called from one goroutine.
 type Policy struct {
+	mu      sync.Mutex // Evaluate on the engine's goroutine; Sent from the state saver's
 	opts    PolicyOptions
 	windows map[snapshot.AlertMetric][2]time.Duration // per metric: warning, critical
 	mute    map[string]bool
@@ -48,6 +50,42 @@ type tracked struct {
 	sent     bool      // its raise went out, so its clear must too
 	lastSent time.Time // last raise or repeat
 	holdTill time.Time // start-up grace: not sent before
+	restored bool      // known sent by the previous run, not yet seen in this one
+}
+
+// SentAlert is an alert whose raise went out, as the state file keeps it: after a
+// restart an alert still active is not raised again, and its repeats keep their pace.
+type SentAlert struct {
+	Alert    snapshot.Alert
+	LastSent time.Time
+}
+
+// Sent returns the alerts whose raise went out and that are still active.
+func (p *Policy) Sent() []SentAlert {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]SentAlert, 0, len(p.active))
+	for _, tr := range p.active {
+		if tr.sent {
+			out = append(out, SentAlert{Alert: tr.alert, LastSent: tr.lastSent})
+		}
+	}
+	slices.SortFunc(out, func(a, b SentAlert) int {
+		return cmp.Or(cmp.Compare(a.Alert.Metric, b.Alert.Metric), cmp.Compare(a.Alert.Object, b.Alert.Object))
+	})
+	return out
+}
+
+// Restore takes the previous run's sent alerts, before the first Evaluate. One that is
+// active again at the same severity is not raised again; one that is not is cleared
+// once its rule has had the time to raise it again (the start-up grace and its window).
+func (p *Policy) Restore(list []SentAlert) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, sa := range list {
+		k := alertKey{sa.Alert.Metric, sa.Alert.Object}
+		p.active[k] = &tracked{alert: sa.Alert, sent: true, lastSent: sa.LastSent, restored: true}
+	}
 }
 
 // NewPolicy returns a policy for the rules of cfg.
@@ -67,6 +105,8 @@ func NewPolicy(cfg config.AlertsConfig, opts PolicyOptions) *Policy {
 
 // Evaluate returns the events that s's alerts call for, at s's timestamp.
 func (p *Policy) Evaluate(s *snapshot.Snapshot) []Event {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	now := s.Timestamp.Time
 	if !p.started {
 		p.started = true
@@ -90,13 +130,13 @@ func (p *Policy) Evaluate(s *snapshot.Snapshot) []Event {
 			}
 			tr.sent = false // a new severity is raised anew
 		}
-		tr.alert = a
+		tr.alert, tr.restored = a, false
 		if ev, ok := p.step(tr, now, s.Hostname); ok {
 			events = append(events, ev)
 		}
 	}
 	for k, tr := range p.active {
-		if seen[k] {
+		if seen[k] || (tr.restored && now.Before(p.settled(tr.alert))) {
 			continue
 		}
 		delete(p.active, k)
@@ -141,6 +181,17 @@ func (p *Policy) holdTill(a snapshot.Alert, now time.Time) time.Time {
 		window = w[1]
 	}
 	return p.opts.Start.Add(max(window, p.opts.Interval))
+}
+
+// settled is when a rule has had the time, since start, to raise a again: the start-up
+// grace, its window and one interval.
+func (p *Policy) settled(a snapshot.Alert) time.Time {
+	w := p.windows[a.Metric]
+	window := w[0]
+	if a.Severity == snapshot.SeverityCritical {
+		window = w[1]
+	}
+	return p.opts.Start.Add(max(StartupGrace, window+p.opts.Interval))
 }
 
 // Muted reports whether a is expected: its rule, its object (a mount, a GPU) or, for

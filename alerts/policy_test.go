@@ -134,3 +134,33 @@ func TestPolicyMuteByMountRuleAndService(t *testing.T) {
 		t.Errorf("a muted critical stops the heartbeat")
 	}
 }
+
+func TestPolicyAfterARestartRemembersWhatWasSent(t *testing.T) {
+	first := newPolicyRun()
+	first.run(10*time.Minute, 95, 50)
+	sent := first.pol.Sent()
+	if len(sent) != 1 || sent[0].Alert.Metric != snapshot.MetricHostDisk || !sent[0].LastSent.Equal(t0.Add(tick)) {
+		t.Fatalf("sent %+v", sent)
+	}
+
+	// Still critical after the restart: no second raise, and the repeat keeps its hour.
+	again := newPolicyRun()
+	again.clk.Set(t0.Add(10 * time.Minute))
+	again.pol = NewPolicy(config.DefaultAlerts(), PolicyOptions{Start: again.clk.Now(), RepeatEvery: time.Hour, Interval: tick})
+	again.pol.Restore(sent)
+	again.run(55*time.Minute, 95, 50)
+	if want := "+1h0m5s repeat critical host_disk /"; strings.Join(again.log, "\n") != want {
+		t.Errorf("after the restart: %v, want only %q", again.log, want)
+	}
+
+	// Cleared while hsi-top was down: the clear is sent once the rule had its chance to
+	// raise it again (the start-up minute), not at the first tick.
+	cleared := newPolicyRun()
+	cleared.clk.Set(t0.Add(10 * time.Minute))
+	cleared.pol = NewPolicy(config.DefaultAlerts(), PolicyOptions{Start: cleared.clk.Now(), RepeatEvery: time.Hour, Interval: tick})
+	cleared.pol.Restore(sent)
+	cleared.run(2*time.Minute, 50, 50)
+	if want := "+11m0s clear critical host_disk /"; strings.Join(cleared.log, "\n") != want {
+		t.Errorf("cleared while down: %v, want %q", cleared.log, want)
+	}
+}

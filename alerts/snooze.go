@@ -72,17 +72,23 @@ func (st *SnoozeStore) Silenced(metric snapshot.AlertMetric, object string, now 
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	k := alertKey{metric, object}
-	s, ok := st.items[k]
-	if !ok {
-		return false
+	for _, k := range [2]alertKey{{metric, object}, {metric, AnyObject}} {
+		s, ok := st.items[k]
+		if !ok {
+			continue
+		}
+		if s.Until != nil && !now.Before(s.Until.Time) {
+			delete(st.items, k)
+			continue
+		}
+		return true
 	}
-	if s.Until != nil && !now.Before(s.Until.Time) {
-		delete(st.items, k)
-		return false
-	}
-	return true
+	return false
 }
+
+// AnyObject as a snooze's object silences every object of its metric (every mount,
+// every GPU).
+const AnyObject = "*"
 
 // cleared drops an acknowledgement when its alert clears (a snooze runs its time).
 func (st *SnoozeStore) cleared(metric snapshot.AlertMetric, object string) {
@@ -91,9 +97,10 @@ func (st *SnoozeStore) cleared(metric snapshot.AlertMetric, object string) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	k := alertKey{metric, object}
-	if s, ok := st.items[k]; ok && s.Acknowledged() {
-		delete(st.items, k)
+	for _, k := range [2]alertKey{{metric, object}, {metric, AnyObject}} {
+		if s, ok := st.items[k]; ok && s.Acknowledged() {
+			delete(st.items, k)
+		}
 	}
 }
 

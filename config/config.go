@@ -306,7 +306,7 @@ func (c *Config) validateFrom(origin func(key string) string) error {
 		bad("ui.theme: %q is not one of auto, dark, light", c.UI.Theme)
 	}
 	errs = append(errs, c.Alerts.validate()...)
-	errs = append(errs, c.Notify.validate()...)
+	errs = append(errs, c.Notify.validate(c)...)
 	for i, e := range errs {
 		if key, rest, ok := strings.Cut(e, ": "); ok && origin != nil && key != "interval" && key != "source_timeout" {
 			if o := origin(key); o != "" {

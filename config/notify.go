@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -63,6 +65,27 @@ func DefaultNotify() NotifyConfig {
 	}
 }
 
+// mutable reports whether name is something notify.mute can name.
+func (c *Config) mutable(name string) bool {
+	for _, nr := range c.Alerts.Rules.List() {
+		if nr.Metric == name {
+			return true
+		}
+	}
+	for _, ct := range c.Containers {
+		if ct.Name == name {
+			return true
+		}
+	}
+	if name == "/" || slices.Contains(c.Host.Mounts, name) {
+		return true
+	}
+	if d, ok := strings.CutPrefix(name, "gpu"); ok && d != "" && strings.Trim(d, "0123456789") == "" {
+		return true
+	}
+	return false
+}
+
 // StateDirectory is where history and the alert log are kept across restarts:
 // state_dir when set, else $XDG_STATE_HOME/hsi-top, else ~/.local/state/hsi-top.
 func (c *Config) StateDirectory() (string, error) {
@@ -79,9 +102,14 @@ func (c *Config) StateDirectory() (string, error) {
 	return filepath.Join(home, ".local", "state", "hsi-top"), nil
 }
 
-func (n *NotifyConfig) validate() []string {
+func (n *NotifyConfig) validate(c *Config) []string {
 	var errs []string
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	for i, m := range n.Mute {
+		if !c.mutable(m) {
+			bad("notify.mute[%d]: %q is neither a rule name (host_disk, …), a service in containers, a mount in host.mounts nor a GPU (gpu0)", i, m)
+		}
+	}
 	for i, c := range n.Ntfy {
 		if err := checkHTTPURL(c.URL.Value()); err != nil || c.URL == "" {
 			bad("notify.ntfy[%d].url: %q is not an http(s) topic URL", i, c.URL.String())

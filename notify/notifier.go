@@ -51,6 +51,10 @@ type Options struct {
 	// its newest snapshot is older than three of them.
 	Interval time.Duration
 
+	// Sent are the previous run's sent alerts (from the state file), so a restart does
+	// not raise them again.
+	Sent []alerts.SentAlert
+
 	timing retryTiming // tests shorten the retries
 }
 
@@ -97,6 +101,7 @@ func New(cfg config.Config, opts Options) (*Notifier, error) {
 			Start: opts.Start, RepeatEvery: nc.RepeatEvery.D(), Mute: nc.Mute, Snoozes: opts.Snoozes, Interval: opts.Interval,
 		}),
 	}
+	n.policy.Restore(opts.Sent)
 	for i, c := range nc.Ntfy {
 		n.queues = append(n.queues, newQueue(numbered(SourceNtfy, i), snapshot.ViaHTTP, &ntfy{cfg: c, client: opts.HTTPClient, agent: agent}, opts.timing))
 	}
@@ -124,6 +129,9 @@ func numbered(name snapshot.SourceName, i int) snapshot.SourceName {
 	}
 	return name + snapshot.SourceName("_"+strconv.Itoa(i+1))
 }
+
+// Sent returns the alerts whose raise went out and are still active, for the state file.
+func (n *Notifier) Sent() []alerts.SentAlert { return n.policy.Sent() }
 
 // Snoozes returns the store the channels honour (the dashboard's snooze key and the
 // state file use it).

@@ -30,6 +30,7 @@ type Keeper struct {
 
 	mu      sync.Mutex
 	latest  Latest
+	sent    func() []alerts.SentAlert
 	lastErr error
 	saves   int
 
@@ -43,6 +44,8 @@ type Restored struct {
 	// was saved.
 	Log     []snapshot.AlertLogEntry
 	Stopped time.Time
+	// Notified are the previous run's sent alerts, for notify.Options.Sent.
+	Notified []alerts.SentAlert
 	// Snapshots and Series count what came back into the history store.
 	Snapshots, Series int
 	// SetAside names where an unreadable file was moved ("" when none was).
@@ -79,33 +82,39 @@ func Open(dir string, store *history.Store, snoozes *alerts.SnoozeStore, clk clo
 		return k, res, nil
 	}
 	if st != nil {
-		res.Log, res.Stopped = st.AlertLog, st.Saved
+		res.Log, res.Stopped, res.Notified = st.AlertLog, st.Saved, st.Notified
 		res.Snapshots, res.Series = len(st.History.Snapshots), len(st.History.Series)
 		if snoozes != nil {
 			snoozes.Restore(st.Snoozes)
 		}
 	}
+	k.applyRequests() // left while no hsi-top ran
 	return k, res, nil
 }
 
 // Path is the state file's path.
 func (k *Keeper) Path() string { return k.path }
 
-// Start begins saving every SaveEvery; latest gives the alert log to save.
-func (k *Keeper) Start(latest Latest) {
+// Start begins saving every SaveEvery; latest gives the alert log to save and sent (nil
+// without notifications) the alerts whose raise went out.
+func (k *Keeper) Start(latest Latest, sent func() []alerts.SentAlert) {
 	k.mu.Lock()
-	k.latest = latest
+	k.latest, k.sent = latest, sent
 	k.mu.Unlock()
 	tk := k.clk.NewTicker(SaveEvery)
+	poll := k.clk.NewTicker(RequestPoll)
 	go func() {
 		defer close(k.done)
 		defer tk.Stop()
+		defer poll.Stop()
 		for {
 			select {
 			case <-k.stop:
 				return
 			case <-tk.C():
 				k.Save()
+			case <-poll.C():
+				k.applyRequests()
 			}
 		}
 	}()
@@ -114,7 +123,7 @@ func (k *Keeper) Start(latest Latest) {
 // Save writes the state now. Its error is also kept for Err.
 func (k *Keeper) Save() error {
 	k.mu.Lock()
-	latest := k.latest
+	latest, sent := k.latest, k.sent
 	k.mu.Unlock()
 	st := &State{Saved: k.clk.Now().UTC(), History: k.store.Save()}
 	if latest != nil {
@@ -124,6 +133,9 @@ func (k *Keeper) Save() error {
 	}
 	if k.snoozes != nil {
 		st.Snoozes = k.snoozes.List(st.Saved)
+	}
+	if sent != nil {
+		st.Notified = sent()
 	}
 	err := Write(k.path, st)
 	k.mu.Lock()

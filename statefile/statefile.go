@@ -37,6 +37,9 @@ type State struct {
 	History  history.Saved
 	AlertLog []snapshot.AlertLogEntry
 	Snoozes  []alerts.Snooze
+	// Notified are the active alerts whose raise was sent, so a restart does not send
+	// them again.
+	Notified []alerts.SentAlert
 }
 
 // ErrUnreadable wraps the reason a state file was set aside.

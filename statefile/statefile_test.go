@@ -38,7 +38,7 @@ func TestSaveAndRestoreRoundTrip(t *testing.T) {
 	if err != nil || res.Problem != nil || res.Log != nil {
 		t.Fatalf("open of an empty dir: %v %+v", err, res)
 	}
-	k.Start(fixedLatest{last})
+	k.Start(fixedLatest{last}, nil)
 	if err := k.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -137,4 +137,34 @@ func TestOnlyOneProcessOwnsTheDirectory(t *testing.T) {
 		t.Errorf("the lock was not released: %v", err)
 	}
 	l2.Release()
+}
+
+func TestSnoozeRequestsAreAppliedOnceByTheOwner(t *testing.T) {
+	dir := t.TempDir()
+	at := t0
+	for _, r := range []Request{
+		{Action: ActionSnooze, Metric: snapshot.MetricHostDisk, Object: alerts.AnyObject, For: time.Hour, At: at},
+		{Action: ActionAck, Metric: snapshot.MetricGPUTemperature, Object: "gpu0", At: at.Add(time.Second)},
+	} {
+		if err := Submit(dir, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, RequestsDir, "junk.json"), []byte("{"), 0o600)
+	if p, _ := Pending(dir); len(p) != 2 || p[0].Action != ActionSnooze {
+		t.Fatalf("pending %+v", p)
+	}
+	sn := alerts.NewSnoozeStore()
+	if _, _, err := Open(dir, history.NewStore(), sn, clock.NewFake(t0)); err != nil {
+		t.Fatal(err)
+	}
+	if !sn.Silenced(snapshot.MetricHostDisk, "/recordings", t0.Add(30*time.Minute)) || sn.Silenced(snapshot.MetricHostDisk, "/", t0.Add(2*time.Hour)) {
+		t.Error("the any-object snooze does not cover every mount for its hour")
+	}
+	if !sn.Silenced(snapshot.MetricGPUTemperature, "gpu0", t0.Add(48*time.Hour)) || sn.Silenced(snapshot.MetricGPUTemperature, "gpu1", t0) {
+		t.Error("the acknowledgement is not for gpu0 alone")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, RequestsDir, "*")); len(left) != 0 {
+		t.Errorf("requests left after they were applied: %v", left)
+	}
 }

@@ -128,6 +128,13 @@ var blocks = [...]rune{' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '�
 // runs of equal level (never cell by cell).
 func (v *view) plotRows(d chartData, sp chartSpec, rows int) []string {
 	out := make([]string, rows)
+	// Each column's level once, not once per row.
+	lvs := make([]level, len(d.vals))
+	if sp.level != nil {
+		for i, x := range d.vals {
+			lvs[i] = sp.level(x)
+		}
+	}
 	var b, run strings.Builder
 	for r := 0; r < rows; r++ {
 		base := (rows - 1 - r) * 8
@@ -147,10 +154,8 @@ func (v *view) plotRows(d chartData, sp chartSpec, rows int) []string {
 		for i := range d.vals {
 			e := d.eighths(i, rows) - base
 			cell := blocks[min(max(e, 0), 8)]
-			lv, styled := lvOK, cell != ' '
-			if styled && sp.level != nil {
-				lv = sp.level(d.vals[i])
-			}
+			lv, styled := lvs[i], cell != ' '
+
 			if styled != runStyled || (styled && lv != runLv) {
 				flush()
 				runLv, runStyled = lv, styled

@@ -38,6 +38,11 @@ func (t Thresholds) level(metric string, x float64) level {
 	if !ok {
 		return lvOK
 	}
+	return th.level(x)
+}
+
+// level is how bad x is against these levels.
+func (th Threshold) level(x float64) level {
 	past := func(l float64) bool {
 		if th.Below {
 			return x < l
@@ -78,10 +83,11 @@ func (v *view) valueLevel(metric, object string, x *float64) level {
 
 // levelFn colours a chart's values by metric's levels.
 func (v *view) levelFn(metric string) func(float64) level {
-	if _, ok := v.th[metric]; !ok {
+	th, ok := v.th[metric]
+	if !ok {
 		return nil
 	}
-	return func(x float64) level { return v.th.level(metric, x) }
+	return th.level
 }
 
 // loadLevel judges the 1-minute load per core: amber from 1 (every core busy), red from 2.

@@ -1,0 +1,119 @@
+package statefile
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hsi-top/hsi-top/alerts"
+	"github.com/hsi-top/hsi-top/snapshot"
+)
+
+// RequestsDir is the spool, inside the state directory, where `hsi-top snooze` leaves its
+// requests for the process that owns the directory, which applies and removes them
+// within RequestPoll (or at its next start when none runs).
+const RequestsDir = "requests"
+
+// RequestPoll is how often the owner looks for requests.
+const RequestPoll = 2 * time.Second
+
+// Snooze request actions.
+const (
+	ActionSnooze = "snooze" // silence for For
+	ActionAck    = "ack"    // silence until the alert clears
+	ActionOff    = "off"    // end a snooze or acknowledgement
+)
+
+// Request asks the owner to snooze, acknowledge or unsnooze one alert (Object
+// alerts.AnyObject: every object of Metric).
+type Request struct {
+	Action string               `json:"action"`
+	Metric snapshot.AlertMetric `json:"metric"`
+	Object string               `json:"object"`
+	For    time.Duration        `json:"for,omitempty"`
+	At     time.Time            `json:"at"`
+}
+
+// Submit leaves r in dir's spool, atomically (a reader never sees half a request).
+func Submit(dir string, r Request) error {
+	spool := filepath.Join(dir, RequestsDir)
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(spool, ".req-*")
+	if err != nil {
+		return fmt.Errorf("snooze request: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("snooze request: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("snooze request: %w", err)
+	}
+	name := fmt.Sprintf("%020d-%d.json", r.At.UnixNano(), os.Getpid())
+	return os.Rename(tmp.Name(), filepath.Join(spool, name))
+}
+
+// Pending returns the requests not yet applied, oldest first.
+func Pending(dir string) ([]Request, error) {
+	names, err := filepath.Glob(filepath.Join(dir, RequestsDir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var out []Request
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			continue
+		}
+		var r Request
+		if json.Unmarshal(b, &r) == nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Apply carries out one request on st.
+func Apply(st *alerts.SnoozeStore, r Request) {
+	switch r.Action {
+	case ActionSnooze:
+		st.Snooze(r.Metric, r.Object, r.At, r.For)
+	case ActionAck:
+		st.Acknowledge(r.Metric, r.Object, r.At)
+	case ActionOff:
+		st.Remove(r.Metric, r.Object)
+	}
+}
+
+// applyRequests applies and removes the spooled requests; a file that is not a request
+// is removed too, so it is not read again every poll.
+func (k *Keeper) applyRequests() {
+	if k.snoozes == nil {
+		return
+	}
+	dir := filepath.Dir(k.path)
+	names, _ := filepath.Glob(filepath.Join(dir, RequestsDir, "*.json"))
+	slices.Sort(names)
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err == nil {
+			var r Request
+			if json.Unmarshal(b, &r) == nil && strings.TrimSpace(string(r.Metric)) != "" {
+				Apply(k.snoozes, r)
+			}
+		}
+		os.Remove(n)
+	}
+}
