@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -17,10 +16,10 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// PromClient is a small typed client for the Prometheus HTTP API: /-/ready,
-// /api/v1/query and /api/v1/query_range. It is hand-written rather than
-// github.com/prometheus/client_golang/api because hsi-top needs three GET endpoints and
-// the JSON shape of their answers (ParsePromVector, ParsePromMatrix), while client_golang
+// PromClient is a small typed client for the Prometheus HTTP API: /-/ready and
+// /api/v1/query. It is hand-written rather than github.com/prometheus/client_golang/api
+// because hsi-top needs two GET endpoints and the JSON shape of one answer
+// (ParsePromVector), while client_golang
 // would add its model packages and transport for that; this way every request also goes
 // through the shared HTTPClient (deadline, body limit, short errors).
 type PromClient struct {
@@ -57,22 +56,6 @@ func (c *PromClient) Query(ctx context.Context, q string, at time.Time) ([]PromS
 		return nil, err
 	}
 	return ParsePromVector(body)
-}
-
-// QueryRange runs a range query from start to end at step resolution.
-func (c *PromClient) QueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) ([]PromSeries, error) {
-	if step <= 0 {
-		return nil, errors.New("query_range: step must be positive")
-	}
-	v := url.Values{
-		"query": {q}, "start": {formatPromTime(start)}, "end": {formatPromTime(end)},
-		"step": {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)},
-	}
-	body, err := c.get(ctx, "/api/v1/query_range", v)
-	if err != nil {
-		return nil, err
-	}
-	return ParsePromMatrix(body)
 }
 
 // CloseIdle releases idle connections.
@@ -151,9 +134,6 @@ func (p *PrometheusSource) Name() snapshot.SourceName { return snapshot.SourcePr
 
 // Close releases idle connections.
 func (p *PrometheusSource) Close() error { p.client.CloseIdle(); return nil }
-
-// Client returns the API client (for history backfill through QueryRange).
-func (p *PrometheusSource) Client() *PromClient { return p.client }
 
 func (p *PrometheusSource) now() time.Time {
 	if p.Now != nil {

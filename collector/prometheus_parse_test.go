@@ -42,17 +42,6 @@ func TestParsePromVector(t *testing.T) {
 	}
 }
 
-func TestParsePromMatrix(t *testing.T) {
-	m, err := ParsePromMatrix([]byte(`{"status":"success","data":{"resultType":"matrix","result":[
-	  {"metric":{"stage":"detect"},"values":[[100,"1"],[105,"2.5"]]}]}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(m) != 1 || len(m[0].Points) != 2 || m[0].Points[1].Value != 2.5 || m[0].Points[1].Time.Unix() != 105 {
-		t.Fatalf("matrix = %+v", m)
-	}
-}
-
 func sample(v float64, labels ...string) PromSample {
 	l := map[string]string{}
 	for i := 0; i+1 < len(labels); i += 2 {

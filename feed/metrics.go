@@ -166,7 +166,21 @@ func writeNotifyMetrics(e *expo) {
 	e.counter("hsi_top_notifications_dropped_total", "Notifications dropped because the channel's queue was full, by channel.", dropped...)
 }
 
+// writeSnapshotMetrics writes the snapshot's numbers, in base units straight from the
+// snapshot (bytes, seconds, ratios).
 func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
+	writeGPUMetrics(e, s)
+	writeModelMetrics(e, s)
+	writeInferenceMetrics(e, s)
+	writeDatabaseMetrics(e, s)
+	writeHostMetrics(e, s)
+	writeServiceMetrics(e, s)
+	writeAlertMetrics(e, s)
+	writeDepthMetrics(e, s) // issue 14: metrics_depth.go
+}
+
+// writeGPUMetrics writes every device's numbers.
+func writeGPUMetrics(e *expo, s *snapshot.Snapshot) {
 	gpus := s.GPUs
 	if len(gpus) == 0 && s.GPU != nil {
 		gpus = []snapshot.GPU{*s.GPU}
@@ -193,7 +207,10 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_gpu_power_watts", "GPU power draw.", power...)
 	e.gauge("hsi_top_gpu_power_limit_watts", "GPU power limit.", powerLimit...)
 	e.gauge("hsi_top_gpu_service_memory_bytes", "GPU memory held by each service.", svc...)
+}
 
+// writeModelMetrics writes the AI models' status and the LLM's numbers.
+func writeModelMetrics(e *expo, s *snapshot.Snapshot) {
 	det, llm := s.AIModels.Detector, s.AIModels.Nemotron
 	key := s.AIModels.DetectorKey
 	if key == "" {
@@ -211,7 +228,10 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_llm_generated_tokens_per_second", "LLM generation speed over the last interval.", opt(llm.TokensPerSecond, 1)...)
 	e.gauge("hsi_top_llm_prompt_tokens_per_second", "LLM prompt processing speed over the last interval.", opt(llm.PromptTokensPerSecond, 1)...)
 	e.gauge("hsi_top_llm_kv_cache_usage_ratio", "LLM KV cache use, 0 to 1.", opt(llm.KVCacheUsageRatio, 1)...)
+}
 
+// writeInferenceMetrics writes the stage latencies, throughput and queue depths.
+func writeInferenceMetrics(e *expo, s *snapshot.Snapshot) {
 	in := s.Inference
 	var lat, latSamples []sample
 	for _, st := range []struct {
@@ -236,7 +256,10 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 		e.gauge("hsi_top_queue_depth", "Pipeline queue length.",
 			append(optInt(q.Detection, "queue", "detection"), optInt(q.Analysis, "queue", "analysis")...)...)
 	}
+}
 
+// writeDatabaseMetrics writes the PostgreSQL and Redis cards.
+func writeDatabaseMetrics(e *expo, s *snapshot.Snapshot) {
 	pg, rd := s.Databases.PostgreSQL, s.Databases.Redis
 	e.gauge("hsi_top_database_up", "1 when the database answers and reports healthy.",
 		one(boolValue(pg.Status == snapshot.StatusHealthy), "database", "postgresql"),
@@ -254,7 +277,10 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_redis_memory_used_bytes", "Redis used_memory.", optInt(rd.MemoryUsedBytes)...)
 	e.gauge("hsi_top_redis_hit_ratio", "Redis keyspace hit ratio over the last interval, 0 to 1 (absent without lookups).", opt(rd.HitRatio, 0.01)...)
 	e.counter("hsi_top_redis_evicted_keys_total", "Redis keys evicted since Redis started.", optInt(rd.EvictedKeys)...)
+}
 
+// writeHostMetrics writes the machine's CPU, memory, filesystems, load and network.
+func writeHostMetrics(e *expo, s *snapshot.Snapshot) {
 	h := s.Host
 	e.gauge("hsi_top_host_cpu_utilization_ratio", "Host CPU use over the last interval, 0 to 1.", opt(h.CPUPercent, 0.01)...)
 	e.gauge("hsi_top_host_memory_used_bytes", "Host memory in use.", optU(h.MemoryUsedBytes)...)
@@ -276,7 +302,10 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_host_network_receive_bytes_per_second", "Host network receive rate.", opt(h.NetRxBytesSec, 1)...)
 	e.gauge("hsi_top_host_network_transmit_bytes_per_second", "Host network transmit rate.", opt(h.NetTxBytesSec, 1)...)
 	e.gauge("hsi_top_host_uptime_seconds", "Host uptime.", opt(h.UptimeSeconds, 1)...)
+}
 
+// writeServiceMetrics writes the container rows, the workers and the cameras.
+func writeServiceMetrics(e *expo, s *snapshot.Snapshot) {
 	var healthy, state []sample
 	for _, c := range s.Containers {
 		st := c.State
@@ -296,7 +325,10 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_worker_running", "1 when the backend worker runs.", workers...)
 	e.gauge("hsi_top_cameras", "Cameras configured.", optInt(s.Overview.CamerasTotal)...)
 	e.gauge("hsi_top_cameras_active", "Cameras active.", optInt(s.Overview.CamerasActive)...)
+}
 
+// writeAlertMetrics writes the active alerts.
+func writeAlertMetrics(e *expo, s *snapshot.Snapshot) {
 	var alerts, alertValues []sample
 	counts := map[string]int{snapshot.SeverityWarning: 0, snapshot.SeverityCritical: 0}
 	for _, a := range s.Alerts {
@@ -316,7 +348,6 @@ func writeSnapshotMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_alerts_active", "Active alerts by severity.", byCount...)
 	e.gauge("hsi_top_alert_active", "Active alert, value 1.", alerts...)
 	e.gauge("hsi_top_alert_value", "The value that raised the active alert, in the alert metric's unit.", alertValues...)
-	writeDepthMetrics(e, s) // issue 14: metrics_depth.go
 }
 
 // optU is a sample for a known byte count; none for nil.

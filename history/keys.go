@@ -7,32 +7,22 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// Series keys. GPU series are GPUKey(index, metric) with one of the GPU metrics; disk
-// series are DiskKey(mount path).
+// Series keys: the series the views chart, and only those (a new chart adds its key
+// here and its sample in eachSample). GPU series are GPUKey(index, metric) with one of
+// the GPU metrics.
 const (
-	KeyHostCPU   = "host.cpu"
-	KeyHostRAM   = "host.ram"
-	KeyHostNetRx = "host.net_rx"
-	KeyHostNetTx = "host.net_tx"
+	KeyHostCPU = "host.cpu"
+	KeyHostRAM = "host.ram"
 
-	KeyDetectAvg   = "inference.detect.avg"
-	KeyDetectP95   = "inference.detect.p95"
-	KeyAnalyzeAvg  = "inference.analyze.avg"
-	KeyAnalyzeP95  = "inference.analyze.p95"
-	KeyPipelineAvg = "inference.pipeline.avg"
-	KeyPipelineP95 = "inference.pipeline.p95"
+	KeyDetectP95  = "inference.detect.p95"
+	KeyAnalyzeP95 = "inference.analyze.p95"
 
 	KeyImagesPerMin = "throughput.images"
-	KeyEventsPerMin = "throughput.events"
-
-	KeyQueueDetection = "queue.detection"
-	KeyQueueAnalysis  = "queue.analysis"
 
 	KeyPGConnectionsActive = "pg.connections_active"
-	KeyPGTxPerMin          = "pg.tx_per_min"
 
+	// KeyRedisMemoryMB is Redis's used_memory in MiB (the chart's unit).
 	KeyRedisMemoryMB = "redis.memory_mb"
-	KeyRedisHitRatio = "redis.hit_ratio"
 
 	KeyLLMTokensPerSec = "llm.tokens_per_sec"
 	KeyLLMSlotsBusy    = "llm.slots_busy"
@@ -54,19 +44,15 @@ func GPUKey(idx int, metric string) string {
 	return "gpu." + strconv.Itoa(idx) + "." + metric
 }
 
-// DiskKey names a mount's disk-usage series: "host.disk:<path>".
-func DiskKey(path string) string { return "host.disk:" + path }
-
 // MaxKeys bounds how many series a Store keeps, so that an input with ever-new GPU
-// indexes or mount paths cannot grow it without limit. Samples for further keys are
+// indexes cannot grow it without limit. Samples for further keys are
 // dropped.
 const MaxKeys = 256
 
-// keyCache keeps the built key strings for GPU indexes and mount paths, so that
-// ingesting a snapshot does not build strings.
+// keyCache keeps the built key strings for GPU indexes, so that ingesting a snapshot
+// does not build strings.
 type keyCache struct {
-	gpu  map[int]*[4]string
-	disk map[string]string
+	gpu map[int]*[4]string
 }
 
 func (c *keyCache) gpuKeys(idx int) *[4]string {
@@ -81,18 +67,6 @@ func (c *keyCache) gpuKeys(idx int) *[4]string {
 		k[i] = GPUKey(idx, m)
 	}
 	c.gpu[idx] = k
-	return k
-}
-
-func (c *keyCache) diskKey(path string) string {
-	if k, ok := c.disk[path]; ok {
-		return k
-	}
-	if len(c.disk) >= MaxKeys {
-		return ""
-	}
-	k := DiskKey(path)
-	c.disk[path] = k
 	return k
 }
 
@@ -112,42 +86,18 @@ func (c *keyCache) eachSample(s *snapshot.Snapshot, add sampleFunc) {
 	h := &s.Host
 	addF(add, KeyHostCPU, h.CPUPercent)
 	addF(add, KeyHostRAM, h.RAMPercent)
-	if len(h.Mounts) == 0 && h.DiskPercent != nil {
-		addF(add, c.diskKey("/"), h.DiskPercent)
-	}
-	for i := range h.Mounts {
-		if k := c.diskKey(h.Mounts[i].Path); k != "" {
-			addF(add, k, h.Mounts[i].Percent)
-		}
-	}
-	addF(add, KeyHostNetRx, h.NetRxBytesSec)
-	addF(add, KeyHostNetTx, h.NetTxBytesSec)
 
 	in := &s.Inference
-	latency(add, in.DetectorLatency, KeyDetectAvg, KeyDetectP95)
-	latency(add, in.LLMLatency, KeyAnalyzeAvg, KeyAnalyzeP95)
-	latency(add, in.PipelineLatency, KeyPipelineAvg, KeyPipelineP95)
+	addF(add, KeyDetectP95, p95(in.DetectorLatency))
+	addF(add, KeyAnalyzeP95, p95(in.LLMLatency))
+	var images *float64
 	if t := in.Throughput; t != nil {
-		addF(add, KeyImagesPerMin, t.ImagesPerMin)
-		addF(add, KeyEventsPerMin, t.EventsPerMin)
-	} else {
-		add(KeyImagesPerMin, 0, false)
-		add(KeyEventsPerMin, 0, false)
+		images = t.ImagesPerMin
 	}
-	if q := in.Queues; q != nil {
-		addI(add, KeyQueueDetection, q.Detection)
-		addI(add, KeyQueueAnalysis, q.Analysis)
-	} else {
-		add(KeyQueueDetection, 0, false)
-		add(KeyQueueAnalysis, 0, false)
-	}
+	addF(add, KeyImagesPerMin, images)
 
-	pg := &s.Databases.PostgreSQL
-	addI(add, KeyPGConnectionsActive, pg.ConnectionsActive)
-	addF(add, KeyPGTxPerMin, pg.TransactionsPerMin)
-	rd := &s.Databases.Redis
-	addF(add, KeyRedisMemoryMB, snapshot.InMiB(rd.MemoryUsedBytes))
-	addF(add, KeyRedisHitRatio, rd.HitRatio)
+	addI(add, KeyPGConnectionsActive, s.Databases.PostgreSQL.ConnectionsActive)
+	addF(add, KeyRedisMemoryMB, snapshot.InMiB(s.Databases.Redis.MemoryUsedBytes))
 
 	llm := &s.Nemotron
 	if llm.TokensPerSecond == nil && llm.SlotsActive == nil {
@@ -169,14 +119,12 @@ func (c *keyCache) gpu1(g *snapshot.GPU, add sampleFunc) {
 	addF(add, k[3], g.PowerWatts)
 }
 
-func latency(add sampleFunc, l *snapshot.Latency, avgKey, p95Key string) {
+// p95 is a latency's p95, or nil.
+func p95(l *snapshot.Latency) *float64 {
 	if l == nil {
-		add(avgKey, 0, false)
-		add(p95Key, 0, false)
-		return
+		return nil
 	}
-	addF(add, avgKey, l.Avg)
-	addF(add, p95Key, l.P95)
+	return l.P95
 }
 
 // addF passes a *float64 sample; NaN and infinities are unknown, like nil.

@@ -66,7 +66,7 @@ type Store struct {
 // NewStore returns an empty Store.
 func NewStore() *Store {
 	return &Store{
-		keys:   keyCache{gpu: map[int]*[4]string{}, disk: map[string]string{}},
+		keys:   keyCache{gpu: map[int]*[4]string{}},
 		series: map[string]*series{},
 	}
 }

@@ -1,7 +1,6 @@
 package history
 
 import (
-	"fmt"
 	"math"
 	"runtime"
 	"slices"
@@ -161,12 +160,12 @@ func TestUnknownIsAGapNotZero(t *testing.T) {
 		t.Errorf("got %+v, want %+v", pts, want)
 	}
 	// A key never known is all gaps, anchored like the others.
-	for _, p := range s.Series(KeyRedisHitRatio, Range5m) {
+	for _, p := range s.Series(KeyRedisMemoryMB, Range5m) {
 		if p.Count != 0 {
 			t.Fatalf("unknown key has a sample: %+v", p)
 		}
 	}
-	if slices.Contains(s.Keys(), KeyRedisHitRatio) {
+	if slices.Contains(s.Keys(), KeyRedisMemoryMB) {
 		t.Error("a key with only unknown samples is listed")
 	}
 }
@@ -286,23 +285,21 @@ func TestKeys(t *testing.T) {
 	want := []string{
 		"gpu.0.power", "gpu.0.temperature", "gpu.0.utilization", "gpu.0.vram_percent",
 		"gpu.1.power", "gpu.1.temperature", "gpu.1.utilization", "gpu.1.vram_percent",
-		"host.cpu", "host.disk:/", "host.disk:/recordings", "host.net_rx", "host.net_tx", "host.ram",
-		"inference.analyze.avg", "inference.analyze.p95", "inference.detect.avg", "inference.detect.p95",
-		"inference.pipeline.avg", "inference.pipeline.p95",
+		"host.cpu", "host.ram",
+		"inference.analyze.p95", "inference.detect.p95",
 		"llm.slots_busy", "llm.tokens_per_sec",
-		"pg.connections_active", "pg.tx_per_min",
-		"queue.analysis", "queue.detection",
-		"redis.hit_ratio", "redis.memory_mb",
-		"throughput.events", "throughput.images",
+		"pg.connections_active",
+		"redis.memory_mb",
+		"throughput.images",
 	}
 	if got := s.Keys(); !slices.Equal(got, want) {
 		t.Errorf("Keys() =\n%q\nwant\n%q", got, want)
 	}
 	checks := map[string]float64{
-		GPUKey(1, GPUPower): 210, GPUKey(0, GPUVRAMPercent): 5, DiskKey("/recordings"): 71.5,
-		KeyDetectP95: 100, KeyAnalyzeAvg: 4010, KeyPipelineP95: 10020, KeyImagesPerMin: 120,
-		KeyQueueDetection: 2, KeyPGConnectionsActive: 5, KeyPGTxPerMin: 600, KeyRedisMemoryMB: 42.5,
-		KeyRedisHitRatio: 97, KeyLLMTokensPerSec: 35, KeyLLMSlotsBusy: 1, KeyHostNetRx: 1e6 + 10,
+		GPUKey(1, GPUPower): 210, GPUKey(0, GPUVRAMPercent): 5,
+		KeyDetectP95: 100, KeyImagesPerMin: 120,
+		KeyPGConnectionsActive: 5, KeyRedisMemoryMB: 42.5,
+		KeyLLMTokensPerSec: 35, KeyLLMSlotsBusy: 1,
 	}
 	for key, v := range checks {
 		if p := s.Series(key, Range5m)[Points-1]; p.Count != 1 || p.Avg != v {
@@ -311,17 +308,13 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-func TestPrimaryGPUAndRootDiskFallback(t *testing.T) {
+func TestPrimaryGPUFallback(t *testing.T) {
 	s := NewStore()
 	snap := snapshot.New(t0)
 	snap.GPU = &snapshot.GPU{Name: "x", Index: 3, Utilization: snapshot.F(77)}
-	snap.Host.DiskPercent = snapshot.F(64)
 	s.Process(snap)
 	if p := s.Series(GPUKey(3, GPUUtilization), Range5m)[Points-1]; p.Avg != 77 {
 		t.Errorf("primary GPU not charted: %+v", p)
-	}
-	if p := s.Series(DiskKey("/"), Range5m)[Points-1]; p.Avg != 64 {
-		t.Errorf("root disk not charted: %+v", p)
 	}
 }
 
@@ -329,7 +322,7 @@ func TestMaxKeysBound(t *testing.T) {
 	s := NewStore()
 	for i := range 2 * MaxKeys {
 		snap := snapshot.New(t0.Add(time.Duration(i) * time.Second))
-		snap.Host.Mounts = []snapshot.Mount{{Path: fmt.Sprintf("/m%d", i), Percent: snapshot.F(1)}}
+		snap.GPUs = []snapshot.GPU{{Name: "g", Index: i, Utilization: snapshot.F(1)}}
 		s.Process(snap)
 	}
 	if n := len(s.Keys()); n != MaxKeys {
