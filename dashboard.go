@@ -17,6 +17,7 @@ import (
 	"github.com/muesli/termenv"
 	"golang.org/x/term"
 
+	"github.com/hsi-top/hsi-top/collector"
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/history"
 	"github.com/hsi-top/hsi-top/internal/termbg"
@@ -56,25 +57,13 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// --listen: serve the feed beside the dashboard. Bind before the TUI takes the
-	// terminal so a taken port fails plainly; the feed's warnings cannot be drawn over
-	// the dashboard, so they are kept and printed when it exits.
 	var feedLog syncBuffer
 	var wg sync.WaitGroup
 	if f.listen != "" {
-		ln, err := net.Listen("tcp", cfg.Serve.Addr)
-		if err != nil {
-			fmt.Fprintf(stderr, "hsi-top: --listen %s: %v\n", cfg.Serve.Addr, err)
+		if err := listenBeside(ctx, cfg, eng, store, &feedLog, &wg); err != nil {
+			fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 			return exitUnknown
 		}
-		log := slog.New(slog.NewTextHandler(&feedLog, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := startFeed(ctx, eng, store, cfg, ln, log); err != nil {
-				log.Error("feed stopped", "err", err)
-			}
-		}()
 	}
 	defer func() {
 		wg.Wait()
@@ -117,6 +106,25 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		return exitUnknown
 	}
 	return exitOK
+}
+
+// listenBeside serves the feed beside the dashboard (--listen) until ctx ends. It binds
+// before the TUI takes the terminal so a taken port fails plainly; the feed's warnings
+// cannot be drawn over the dashboard, so they go to logTo, printed when it exits.
+func listenBeside(ctx context.Context, cfg config.Config, eng *collector.Engine, store *history.Store, logTo io.Writer, wg *sync.WaitGroup) error {
+	ln, err := net.Listen("tcp", cfg.Serve.Addr)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", cfg.Serve.Addr, err)
+	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := startFeed(ctx, eng, store, cfg, ln, log); err != nil {
+			log.Error("feed stopped", "err", err)
+		}
+	}()
+	return nil
 }
 
 // syncBuffer is a bytes.Buffer safe for several goroutines (the feed's logger writes to

@@ -11,5 +11,5 @@ import (
 // simulatedGPUs is the stand-in NVML source in a build without cgo (go-nvml needs it):
 // the GPU panel says why it is empty.
 func simulatedGPUs(time.Time) []collector.Source {
-	return []collector.Source{collector.NewNVMLSource(0)}
+	return []collector.Source{collector.NewNVMLSource()}
 }

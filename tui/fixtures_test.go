@@ -229,35 +229,7 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 	for _, n := range []string{"gpu_monitor", "cleanup_service", "system_broadcaster", "file_watcher", "detection_worker", "analysis_worker", "batch_timeout_worker", "metrics_worker"} {
 		s.Workers.List = append(s.Workers.List, snapshot.Worker{Name: n, Running: true, Critical: snapshot.CriticalWorkers[n], State: "running"})
 	}
-	total := uint64(24 * snapshot.GiB)
-	llmB, detB := uint64(21*snapshot.GiB), uint64(174*snapshot.MiB)
-	used := llmB + detB + 300*snapshot.MiB
-	util := wave(38, 20, 24)
-	temp := wave(62, 6, 40)
-	vramPct := snapshot.Percent(float64(used), float64(total))
-	if sc == scAlerts {
-		temp = snapshot.F(82)
-	}
-	g := snapshot.GPU{Name: "NVIDIA RTX A5500", Index: 0, Utilization: util,
-		VRAMPercent: vramPct, Temperature: temp, PowerWatts: wave(95, 40, 30), MemoryTotalBytes: snapshot.U(total), MemoryUsedBytes: snapshot.U(used),
-		MemoryFreeBytes: snapshot.U(total - used), Source: snapshot.ViaNVML,
-		Services: []snapshot.ServiceVRAM{{Service: "ai-llm", UsedBytes: llmB, Processes: 1}, {Service: "ai-detector", UsedBytes: detB, Processes: 1}, {Service: "unknown", UsedBytes: 300 * snapshot.MiB, Processes: 1}}}
-	g.PowerLimitWatts, g.SMClockMHz, g.PerformanceState = snapshot.F(230), snapshot.F(1740), intp(2)
-	g.ThrottleReasons = []string{}
-	g.Processes = []snapshot.GPUProcess{{PID: 4242, Service: "ai-llm", Type: "compute", UsedBytes: snapshot.U(llmB)}, {PID: 4310, Service: "ai-detector", Type: "compute", UsedBytes: snapshot.U(detB)}}
-	s.GPUs = []snapshot.GPU{g}
-	if sc == scTwoGPUs || sc == scAlerts {
-		g.Utilization, g.Temperature, g.PowerWatts = snapshot.F(99), snapshot.F(86), snapshot.F(229)
-		g.SMClockMHz, g.PerformanceState = snapshot.F(1320), intp(0)
-		g.ThrottleReasons = []string{"sw_power_cap", "hw_thermal_slowdown"}
-		g2 := g
-		g2.Index, g2.Name, g2.Utilization, g2.Temperature, g2.PowerWatts = 1, "NVIDIA RTX A2000", wave(5, 4, 12), snapshot.F(41), snapshot.F(12)
-		g2.PowerLimitWatts, g2.SMClockMHz, g2.PerformanceState, g2.ThrottleReasons = snapshot.F(70), snapshot.F(210), intp(8), []string{"gpu_idle"}
-		g2.VRAMPercent, g2.MemoryUsedBytes = snapshot.F(2.5), snapshot.U(300*snapshot.MiB)
-		g2.MemoryTotalBytes, g2.MemoryFreeBytes = snapshot.U(12*snapshot.GiB), snapshot.U(12*snapshot.GiB-300*snapshot.MiB)
-		g2.Services, g2.Processes = []snapshot.ServiceVRAM{}, []snapshot.GPUProcess{}
-		s.GPUs = []snapshot.GPU{g, g2}
-	}
+	s.GPUs = testGPUs(sc, wave)
 	s.GPU = &s.GPUs[0]
 	s.GPUStatus = snapshot.GPUStatus{Source: snapshot.ViaNVML}
 	if sc == scNoGPU {
@@ -297,40 +269,7 @@ func build(sc scenario, i int) *snapshot.Snapshot {
 		s.Alerts = threeAlerts(ts)
 	}
 	if sc == scAlerts {
-		s.Databases.Redis.MemoryUsedBytes = snapshot.I(512 << 20)
-		s.Databases.PostgreSQL.ConnectionsActive = snapshot.I(97)
-		llmC := &s.Containers[5]
-		llmC.State, llmC.Health = snapshot.HealthStarting, snapshot.HealthStarting
-		for k := range llmC.Timeline {
-			if k >= len(llmC.Timeline)-8 {
-				llmC.Timeline[k] = snapshot.HealthStarting
-			} else if k >= len(llmC.Timeline)-14 {
-				llmC.Timeline[k] = snapshot.StatusUnreachable
-			}
-		}
-		llmC.LastChange = snapshot.At(ts.Add(-40 * time.Second))
-		s.AIModels.Nemotron.Status = snapshot.StatusLoading
-		s.Workers.List[5].Running, s.Workers.List[5].State, s.Workers.List[5].Message = false, "stopped", "State: stopped"
-		s.Workers.List[7].Running, s.Workers.List[7].State, s.Workers.List[7].Message = false, "stopped", "Not running"
-		ready = false
-		since := snapshot.Time{Time: t0.Add(-3 * time.Minute)}
-		s.Alerts = []snapshot.Alert{
-			{Severity: snapshot.SeverityWarning, Metric: "gpu_temperature", Value: 82, Threshold: 75, Message: "GPU temperature high: 82°C", Object: "gpu0", Since: since, Peak: 83},
-			{Severity: snapshot.SeverityCritical, Metric: "redis_memory", Value: 512, Threshold: 500, Message: "Redis memory critical: 512.0MB", Since: snapshot.Time{Time: t0.Add(-12 * time.Minute)}, Peak: 530},
-			{Severity: snapshot.SeverityCritical, Metric: "pg_connections", Value: 97, Threshold: 95, Message: "PostgreSQL connections critical: 97/100", Since: since, Peak: 97},
-			{Severity: snapshot.SeverityWarning, Metric: "host_disk", Object: "/srv/recordings", Value: 85, Threshold: 80, Message: "Disk /srv/recordings high: 85.0%", Since: snapshot.Time{Time: t0.Add(-50 * time.Hour)}, Peak: 85},
-			{Severity: snapshot.SeverityWarning, Metric: "container_health", Value: 1, Threshold: 1, Message: "Container unhealthy: ai-llm", Since: since, Peak: 1},
-			{Severity: snapshot.SeverityWarning, Metric: "host_ram", Value: 86, Threshold: 85, Message: "RAM high: 86.0%", Since: since, Peak: 86},
-			{Severity: snapshot.SeverityCritical, Metric: "gpu_utilization", Object: "gpu0", Value: 99, Threshold: 98, Message: "GPU utilization critical: 99%", Since: since, Peak: 100},
-			{Severity: snapshot.SeverityWarning, Metric: "gpu_power", Object: "gpu0", Value: 229, Threshold: 300, Message: "GPU power high: 229 W", Since: since, Peak: 231},
-			{Severity: snapshot.SeverityWarning, Metric: "nemotron_latency_p95", Value: 12400, Threshold: 10000, Message: "LLM latency p95 high: 12.4s", Since: since, Peak: 14100},
-			{Severity: snapshot.SeverityWarning, Metric: "host_cpu", Value: 91, Threshold: 80, Message: "CPU high: 91.0%", Since: since, Peak: 97},
-		}
-		s.Host.CPUPercent, s.Host.Load = snapshot.F(91), []float64{8.97, 6.1, 4.2}
-		s.AlertLog = []snapshot.AlertLogEntry{
-			{Severity: snapshot.SeverityWarning, Metric: "rtdetr_latency_p95", Message: "Detector latency p95 high: 240 ms", Threshold: 200, Peak: 260,
-				Raised: snapshot.Time{Time: t0.Add(-30 * time.Minute)}, Cleared: snapshot.At(t0.Add(-26 * time.Minute)), DurationSeconds: 240},
-		}
+		applyTenAlerts(s, ts)
 	}
 	return s
 }
@@ -398,4 +337,78 @@ func mibBytes(mib *float64) *int64 {
 		return nil
 	}
 	return snapshot.I(int64(*mib * snapshot.MiB))
+}
+
+// applyTenAlerts makes s the ten-alert scenario: Redis and PostgreSQL past their levels,
+// the LLM container restarting, two workers stopped, the CPU busy, one cleared alert.
+func applyTenAlerts(s *snapshot.Snapshot, ts time.Time) {
+	s.Databases.Redis.MemoryUsedBytes = snapshot.I(512 << 20)
+	s.Databases.PostgreSQL.ConnectionsActive = snapshot.I(97)
+	llmC := &s.Containers[5]
+	llmC.State, llmC.Health = snapshot.HealthStarting, snapshot.HealthStarting
+	for k := range llmC.Timeline {
+		if k >= len(llmC.Timeline)-8 {
+			llmC.Timeline[k] = snapshot.HealthStarting
+		} else if k >= len(llmC.Timeline)-14 {
+			llmC.Timeline[k] = snapshot.StatusUnreachable
+		}
+	}
+	llmC.LastChange = snapshot.At(ts.Add(-40 * time.Second))
+	s.AIModels.Nemotron.Status = snapshot.StatusLoading
+	s.Workers.List[5].Running, s.Workers.List[5].State, s.Workers.List[5].Message = false, "stopped", "State: stopped"
+	s.Workers.List[7].Running, s.Workers.List[7].State, s.Workers.List[7].Message = false, "stopped", "Not running"
+	*s.Workers.Ready = false
+	since := snapshot.Time{Time: t0.Add(-3 * time.Minute)}
+	s.Alerts = []snapshot.Alert{
+		{Severity: snapshot.SeverityWarning, Metric: "gpu_temperature", Value: 82, Threshold: 75, Message: "GPU temperature high: 82°C", Object: "gpu0", Since: since, Peak: 83},
+		{Severity: snapshot.SeverityCritical, Metric: "redis_memory", Value: 512, Threshold: 500, Message: "Redis memory critical: 512.0MB", Since: snapshot.Time{Time: t0.Add(-12 * time.Minute)}, Peak: 530},
+		{Severity: snapshot.SeverityCritical, Metric: "pg_connections", Value: 97, Threshold: 95, Message: "PostgreSQL connections critical: 97/100", Since: since, Peak: 97},
+		{Severity: snapshot.SeverityWarning, Metric: "host_disk", Object: "/srv/recordings", Value: 85, Threshold: 80, Message: "Disk /srv/recordings high: 85.0%", Since: snapshot.Time{Time: t0.Add(-50 * time.Hour)}, Peak: 85},
+		{Severity: snapshot.SeverityWarning, Metric: "container_health", Value: 1, Threshold: 1, Message: "Container unhealthy: ai-llm", Since: since, Peak: 1},
+		{Severity: snapshot.SeverityWarning, Metric: "host_ram", Value: 86, Threshold: 85, Message: "RAM high: 86.0%", Since: since, Peak: 86},
+		{Severity: snapshot.SeverityCritical, Metric: "gpu_utilization", Object: "gpu0", Value: 99, Threshold: 98, Message: "GPU utilization critical: 99%", Since: since, Peak: 100},
+		{Severity: snapshot.SeverityWarning, Metric: "gpu_power", Object: "gpu0", Value: 229, Threshold: 300, Message: "GPU power high: 229 W", Since: since, Peak: 231},
+		{Severity: snapshot.SeverityWarning, Metric: "nemotron_latency_p95", Value: 12400, Threshold: 10000, Message: "LLM latency p95 high: 12.4s", Since: since, Peak: 14100},
+		{Severity: snapshot.SeverityWarning, Metric: "host_cpu", Value: 91, Threshold: 80, Message: "CPU high: 91.0%", Since: since, Peak: 97},
+	}
+	s.Host.CPUPercent, s.Host.Load = snapshot.F(91), []float64{8.97, 6.1, 4.2}
+	s.AlertLog = []snapshot.AlertLogEntry{
+		{Severity: snapshot.SeverityWarning, Metric: "rtdetr_latency_p95", Message: "Detector latency p95 high: 240 ms", Threshold: 200, Peak: 260,
+			Raised: snapshot.Time{Time: t0.Add(-30 * time.Minute)}, Cleared: snapshot.At(t0.Add(-26 * time.Minute)), DurationSeconds: 240},
+	}
+}
+
+// testGPUs is the scenario's devices: an RTX A5500 holding the LLM and the detector, and
+// for the throttling scenarios a second, idle RTX A2000 with the first one power-capped.
+func testGPUs(sc scenario, wave func(base, amp float64, period int) *float64) []snapshot.GPU {
+	total := uint64(24 * snapshot.GiB)
+	llmB, detB := uint64(21*snapshot.GiB), uint64(174*snapshot.MiB)
+	used := llmB + detB + 300*snapshot.MiB
+	util := wave(38, 20, 24)
+	temp := wave(62, 6, 40)
+	vramPct := snapshot.Percent(float64(used), float64(total))
+	if sc == scAlerts {
+		temp = snapshot.F(82)
+	}
+	g := snapshot.GPU{Name: "NVIDIA RTX A5500", Index: 0, Utilization: util,
+		VRAMPercent: vramPct, Temperature: temp, PowerWatts: wave(95, 40, 30), MemoryTotalBytes: snapshot.U(total), MemoryUsedBytes: snapshot.U(used),
+		MemoryFreeBytes: snapshot.U(total - used), Source: snapshot.ViaNVML,
+		Services: []snapshot.ServiceVRAM{{Service: "ai-llm", UsedBytes: llmB, Processes: 1}, {Service: "ai-detector", UsedBytes: detB, Processes: 1}, {Service: "unknown", UsedBytes: 300 * snapshot.MiB, Processes: 1}}}
+	g.PowerLimitWatts, g.SMClockMHz, g.PerformanceState = snapshot.F(230), snapshot.F(1740), intp(2)
+	g.ThrottleReasons = []string{}
+	g.Processes = []snapshot.GPUProcess{{PID: 4242, Service: "ai-llm", Type: "compute", UsedBytes: snapshot.U(llmB)}, {PID: 4310, Service: "ai-detector", Type: "compute", UsedBytes: snapshot.U(detB)}}
+	gpus := []snapshot.GPU{g}
+	if sc == scTwoGPUs || sc == scAlerts {
+		g.Utilization, g.Temperature, g.PowerWatts = snapshot.F(99), snapshot.F(86), snapshot.F(229)
+		g.SMClockMHz, g.PerformanceState = snapshot.F(1320), intp(0)
+		g.ThrottleReasons = []string{"sw_power_cap", "hw_thermal_slowdown"}
+		g2 := g
+		g2.Index, g2.Name, g2.Utilization, g2.Temperature, g2.PowerWatts = 1, "NVIDIA RTX A2000", wave(5, 4, 12), snapshot.F(41), snapshot.F(12)
+		g2.PowerLimitWatts, g2.SMClockMHz, g2.PerformanceState, g2.ThrottleReasons = snapshot.F(70), snapshot.F(210), intp(8), []string{"gpu_idle"}
+		g2.VRAMPercent, g2.MemoryUsedBytes = snapshot.F(2.5), snapshot.U(300*snapshot.MiB)
+		g2.MemoryTotalBytes, g2.MemoryFreeBytes = snapshot.U(12*snapshot.GiB), snapshot.U(12*snapshot.GiB-300*snapshot.MiB)
+		g2.Services, g2.Processes = []snapshot.ServiceVRAM{}, []snapshot.GPUProcess{}
+		gpus = []snapshot.GPU{g, g2}
+	}
+	return gpus
 }

@@ -351,3 +351,14 @@ func (v *view) componentState(source snapshot.SourceName, status string) string 
 	}
 	return v.st.state(statusLevel(status), orDash(status))
 }
+
+// dimIfFailed dims a component's lines when its source failed this tick: the numbers are
+// the last ones it read.
+func (v *view) dimIfFailed(source snapshot.SourceName, lines []string) []string {
+	if ss, ok := v.snap.Source(source); ok && !ss.OK {
+		for i, l := range lines {
+			lines[i] = v.st.Dim.Render(l)
+		}
+	}
+	return lines
+}

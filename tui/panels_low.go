@@ -68,11 +68,13 @@ func databasesBody(v *view, w int) content {
 	pg, r := v.snap.Databases.PostgreSQL, v.snap.Databases.Redis
 	pgHead, pgParts := pgLines(v)
 	redisHead, redisParts := redisLines(v)
-	lines := append(dbLines(v, pgHead, pgParts, w), dbLines(v, redisHead, redisParts, w)...)
+	pgL, redisL := dbLines(v, pgHead, pgParts, w), dbLines(v, redisHead, redisParts, w)
 	dense := []string{pgHead, redisHead}
-	if width(pgHead)+3+width(v.join(" · ", pgParts...)) <= w {
-		dense = []string{lines[0], lines[1]}
+	if len(pgL) == 1 && len(redisL) == 1 {
+		dense = []string{pgL[0], redisL[0]}
 	}
+	lines := append(v.dimIfFailed("postgres", pgL), v.dimIfFailed("redis", redisL)...)
+	dense = append(v.dimIfFailed("postgres", dense[:1]), v.dimIfFailed("redis", dense[1:])...)
 	if l := v.failLine("postgres", pg.Error); l != "" {
 		lines = append(lines, v.st.Muted.Render("PostgreSQL ")+l)
 	}

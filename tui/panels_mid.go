@@ -63,8 +63,8 @@ func llmLines(v *view) (string, string) {
 func modelsBody(v *view, w int) content {
 	d1, d2 := detectorLines(v)
 	l1, l2 := llmLines(v)
-	lines := []string{d1, d2, l1, l2}
-	dense := []string{d1, l1}
+	lines := append(v.dimIfFailed("detector", []string{d1, d2}), v.dimIfFailed("llm", []string{l1, l2})...)
+	dense := []string{lines[0], lines[2]}
 	if l := v.failLine("detector", v.snap.AIModels.Detector.Error); l != "" {
 		lines = append(lines, v.st.Muted.Render("Detector ")+l)
 	}

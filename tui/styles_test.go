@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // luminance is the WCAG relative luminance of "#RRGGBB".
@@ -76,5 +79,28 @@ func TestThemePicksPalette(t *testing.T) {
 				t.Errorf("dark=%v: drew %v, want %s", dark, got, want)
 			}
 		}
+	}
+}
+
+// TestColourByValue: a value past its rule's level is drawn in the level's colour before
+// any alert fires (none is active here), and the load is judged per core.
+func TestColourByValue(t *testing.T) {
+	s := build(scHealthy, 5)
+	s.Host.CPUPercent = snapshot.F(96)
+	s.Host.CPUCount, s.Host.Load = 2, []float64{8.97, 4, 2}
+	s.Alerts = nil
+	m := New(Options{Engine: newFakeEngine(), Renderer: trueColorRenderer()})
+	defer m.Close()
+	m.Update(sizeMsg(120, 40))
+	m.Update(SnapshotMsg{s})
+	f := m.View()
+	crit := "\x1b[1;38;2;255;110;46m" // colCrit.Dark, bold
+	for _, want := range []string{crit + "  96.0%", crit + "load 8.97 on 2 cores"} {
+		if !strings.Contains(f, want) {
+			t.Errorf("not drawn in the critical colour: %q", strings.TrimPrefix(want, crit))
+		}
+	}
+	if strings.Contains(f, "CRIT  ") {
+		t.Fatal("an alert was drawn although none is active")
 	}
 }
