@@ -50,7 +50,7 @@ func startWatch(cfg config.Config, store *history.Store, stderr io.Writer) (*wat
 		w.open(dir, store)
 	}
 	if notify.Enabled(cfg.Notify) {
-		n, err := notify.New(cfg, notify.Options{Version: version, Snoozes: w.snoozes, Sent: w.sent})
+		n, err := notify.New(cfg, notify.Options{Version: readBuildVersion().Version, Snoozes: w.snoozes, Sent: w.sent})
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
 		}

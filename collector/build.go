@@ -72,6 +72,7 @@ func Build(cfg config.Config) *Built {
 		b.add(NewContainersSource(rows, t))
 		b.Stages = append(b.Stages, NewContainersStage(rows))
 	}
+	addContainersRuntime(cfg, b)                   // issue 14: docker.go
 	b.Stages = append(b.Stages, NewVRAMStage(cfg)) // issue 14: vram_ledger.go
 	return b
 }

@@ -228,6 +228,7 @@ func (st *ContainersStage) Process(s *snapshot.Snapshot) {
 				c = snapshot.Container{Probe: redactProbe(r.url), State: StateUnknown, Error: sourceError(s, "containers")}
 			}
 		}
+		c = applyRuntime(s, r.name, c) // issue 14: docker_rows.go
 		c.Name = r.name
 		c.Status, c.Health = PageContainerStatus(c.State)
 		h := st.state[r.name]

@@ -41,6 +41,7 @@ func NewVRAMStage(cfg config.Config) *VRAMStage {
 
 // Process writes the ledger and the LLM's GPU memory into s.
 func (st *VRAMStage) Process(s *snapshot.Snapshot) {
+	nameGPUServices(s)
 	var llmBytes uint64
 	llmKnown := false
 	for i := range s.GPUs {
@@ -55,7 +56,8 @@ func (st *VRAMStage) Process(s *snapshot.Snapshot) {
 	if s.GPU != nil {
 		for i := range s.GPUs {
 			if s.GPUs[i].Index == s.GPU.Index {
-				s.GPU.VRAM = s.GPUs[i].VRAM
+				g := s.GPUs[i] // the page's copy, with the ledger and renamed services
+				s.GPU = &g
 			}
 		}
 	}

@@ -31,10 +31,12 @@ type Config struct {
 	Redis      RedisConfig      `yaml:"redis"`
 	// Containers are the rows of the Containers panel, in order.
 	Containers []ContainerConfig `yaml:"containers"`
-	Host       HostConfig        `yaml:"host"`
-	Alerts     AlertsConfig      `yaml:"alerts"`
-	Serve      ServeConfig       `yaml:"serve"`
-	UI         UIConfig          `yaml:"ui"`
+	// ContainersRuntime is the Docker/Podman Engine API the container rows read first.
+	ContainersRuntime ContainersRuntimeConfig `yaml:"containers_runtime"`
+	Host              HostConfig              `yaml:"host"`
+	Alerts            AlertsConfig            `yaml:"alerts"`
+	Serve             ServeConfig             `yaml:"serve"`
+	UI                UIConfig                `yaml:"ui"`
 	// StateDir keeps history and the alert log across restarts; see StateDirectory.
 	StateDir string       `yaml:"state_dir"`
 	Notify   NotifyConfig `yaml:"notify"`
@@ -88,6 +90,16 @@ type RedisConfig struct {
 	Enabled  bool      `yaml:"enabled"`
 	URL      SecretURL `yaml:"url"`
 	Password Secret    `yaml:"password"`
+}
+
+// ContainersRuntimeConfig selects the Engine API socket. The socket is root-equivalent:
+// hsi-top only ever sends GET requests to it (see README).
+type ContainersRuntimeConfig struct {
+	// Enabled reads the Engine API when a socket is found; false: HTTP probes only.
+	Enabled bool `yaml:"enabled"`
+	// Socket is the Engine API's unix socket; empty: DOCKER_HOST (unix://), then
+	// /var/run/docker.sock, then $XDG_RUNTIME_DIR/podman/podman.sock.
+	Socket string `yaml:"socket"`
 }
 
 // ContainerConfig is one row of the Containers panel.
@@ -170,8 +182,9 @@ func Default() Config {
 			{Name: "ai-detector", Probe: "detector"},
 			{Name: "ai-llm", Probe: "llm"},
 		},
-		Host:   HostConfig{Mounts: []string{"/"}},
-		Alerts: DefaultAlerts(),
+		ContainersRuntime: ContainersRuntimeConfig{Enabled: true},
+		Host:              HostConfig{Mounts: []string{"/"}},
+		Alerts:            DefaultAlerts(),
 		Serve: ServeConfig{
 			Addr:               "127.0.0.1:8089",
 			AllowedOrigins:     []string{},

@@ -49,6 +49,40 @@ func writeDepthMetrics(e *expo, s *snapshot.Snapshot) {
 	e.gauge("hsi_top_gpu_process_sm_utilization_ratio", "Each process's share of the SM over the last interval, 0 to 1.", procSM...)
 	writeLedgerMetrics(e, s)
 	writeLLMDepthMetrics(e, s.AIModels.Nemotron)
+	writeRuntimeMetrics(e, s.Containers)
+}
+
+// writeRuntimeMetrics writes each row's container as the Engine API reports it.
+func writeRuntimeMetrics(e *expo, rows snapshot.Containers) {
+	var state, health, restarts, oom, exit, started, cpu, mem, limit []sample
+	for _, c := range rows {
+		r := c.Runtime
+		if r == nil {
+			continue
+		}
+		state = append(state, one(1, "service", c.Name, "state", r.State))
+		health = append(health, one(1, "service", c.Name, "health", r.Health))
+		restarts = append(restarts, optInt(r.RestartCount, "service", c.Name)...)
+		oom = append(oom, one(boolValue(r.OOMKilled), "service", c.Name))
+		if r.State != "running" {
+			exit = append(exit, optInt(r.ExitCode, "service", c.Name)...)
+		}
+		if r.StartedAt != nil {
+			started = append(started, one(float64(r.StartedAt.UnixNano())/1e9, "service", c.Name))
+		}
+		cpu = append(cpu, opt(r.CPUPercent, 0.01, "service", c.Name)...)
+		mem = append(mem, optU(r.MemoryBytes, "service", c.Name)...)
+		limit = append(limit, optU(r.MemoryLimitBytes, "service", c.Name)...)
+	}
+	e.gauge("hsi_top_container_state", "Container state from the Engine API, value 1 for the current state.", state...)
+	e.gauge("hsi_top_container_health", "Container health check status, value 1 for the current status (none: no check).", health...)
+	e.gauge("hsi_top_container_restarts", "Times the runtime restarted the container.", restarts...)
+	e.gauge("hsi_top_container_oom_killed", "1 when the container's last exit was an out-of-memory kill.", oom...)
+	e.gauge("hsi_top_container_exit_code", "Exit code of a container that is not running.", exit...)
+	e.gauge("hsi_top_container_started_timestamp_seconds", "Unix time the container last started.", started...)
+	e.gauge("hsi_top_container_cpu_cores", "CPUs the container used since the last tick (1 = one CPU busy).", cpu...)
+	e.gauge("hsi_top_container_memory_bytes", "Container memory in use, less the page cache (as docker stats shows).", mem...)
+	e.gauge("hsi_top_container_memory_limit_bytes", "Container memory limit.", limit...)
 }
 
 // writeLedgerMetrics writes each GPU's memory ledger: detector, LLM, other, free.

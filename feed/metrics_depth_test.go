@@ -26,6 +26,14 @@ func faultySnapshot(t *testing.T) *snapshot.Snapshot {
 	l.RequestsProcessing, l.RequestsDeferred = snapshot.F(2), snapshot.F(3)
 	l.ModelSizeBytes, l.VRAMUsedBytes, l.GPULayers, l.ModelLayers = snapshot.U(4<<30), snapshot.U(2<<30), snapshot.I(8), snapshot.I(32)
 	l.OffloadWarning = "only 8 of 32 model layers on the GPU: the rest run on the CPU"
+	restarts, exit := int64(5), int64(137)
+	snap.Containers = snapshot.Containers{
+		snapshot.Container{Name: "ai-llm", State: "unhealthy", Runtime: &snapshot.RuntimeInfo{State: "restarting", Health: "none", RestartCount: &restarts}},
+		snapshot.Container{Name: "redis", State: "unreachable", Runtime: &snapshot.RuntimeInfo{State: "exited", Health: "none", OOMKilled: true, ExitCode: &exit}},
+		snapshot.Container{Name: "backend", State: "healthy", Runtime: &snapshot.RuntimeInfo{State: "running", Health: "healthy",
+			CPUPercent: snapshot.F(50), MemoryBytes: snapshot.U(256 << 20), MemoryLimitBytes: snapshot.U(2 << 30),
+			StartedAt: &snapshot.Time{Time: time.Unix(1_800_000_000, 0)}}},
+	}
 	return snap
 }
 
@@ -68,6 +76,16 @@ func TestDepthMetrics(t *testing.T) {
 		{"hsi_top_llm_model_layers", nil, 32},
 		{"hsi_top_llm_gpu_memory_bytes", nil, 2 << 30},
 		{"hsi_top_llm_cpu_offload", nil, 1},
+		{"hsi_top_container_state", []string{"service", "ai-llm", "state", "restarting"}, 1},
+		{"hsi_top_container_restarts", []string{"service", "ai-llm"}, 5},
+		{"hsi_top_container_oom_killed", []string{"service", "redis"}, 1},
+		{"hsi_top_container_exit_code", []string{"service", "redis"}, 137},
+		{"hsi_top_container_health", []string{"service", "backend", "health", "healthy"}, 1},
+		{"hsi_top_container_cpu_cores", []string{"service", "backend"}, 0.5},
+		{"hsi_top_container_memory_bytes", []string{"service", "backend"}, 256 << 20},
+		{"hsi_top_container_memory_limit_bytes", []string{"service", "backend"}, 2 << 30},
+		{"hsi_top_container_started_timestamp_seconds", []string{"service", "backend"}, 1_800_000_000},
+		{"hsi_top_service_state", []string{"service", "redis", "state", "unreachable"}, 1},
 	} {
 		got, ok := find(samples, tc.name, tc.labels...)
 		if !ok {

@@ -36,6 +36,9 @@ type Container struct {
 	LastChange *Time    `json:"last_change"`
 	LatencyMS  *float64 `json:"latency_ms"`
 	Error      string   `json:"error,omitempty"`
+	// Runtime is the container as the Engine API reports it; nil without the API or when
+	// no container matches the row.
+	Runtime *RuntimeInfo `json:"runtime"`
 }
 
 // Unhealthy counts the rows that are down: unhealthy or unreachable. A row that is
@@ -64,3 +67,44 @@ func (c Containers) Healthy() int {
 
 // Down reports whether the row is unhealthy or unreachable.
 func (r Container) Down() bool { return r.State == HealthUnhealthy || r.State == StatusUnreachable }
+
+// ContainerRuntime is what the Docker or Podman Engine API said this tick (hsi-top's
+// own key): which socket, and why nothing when nothing.
+type ContainerRuntime struct {
+	// Socket is the Engine API socket read; "" when none was found (probes only).
+	Socket string `json:"socket"`
+	// Engine names the runtime and its version ("Docker 27.3.1", "Podman 5.2.0").
+	Engine string `json:"engine,omitempty"`
+	Error  string `json:"error,omitempty"`
+
+	// Containers are the rows' containers (each row carries its own as Runtime).
+	Containers []RuntimeInfo `json:"-"`
+	// ServiceByID maps every container's short ID to its compose service (or name), for
+	// naming GPU processes.
+	ServiceByID map[string]string `json:"-"`
+}
+
+// RuntimeInfo is one container as the Engine API reports it.
+type RuntimeInfo struct {
+	// ID is the short (12-character) container ID.
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Image string `json:"image"`
+	// Service is the compose service (label com.docker.compose.service), "" without one.
+	Service string `json:"service,omitempty"`
+	// State is the runtime's: created, running, paused, restarting, exited, removing, dead.
+	State string `json:"state"`
+	// Health is the health check's status (healthy, unhealthy, starting) or none.
+	Health string `json:"health"`
+	// HealthOutput is the last health check's output, cleaned and cut short.
+	HealthOutput string `json:"health_output,omitempty"`
+	RestartCount *int64 `json:"restart_count"`
+	OOMKilled    bool   `json:"oom_killed"`
+	ExitCode     *int64 `json:"exit_code"`
+	StartedAt    *Time  `json:"started_at"`
+	// CPUPercent is the container's CPU use since the last tick, in percent of one CPU
+	// (Docker's stats: 200 is two CPUs busy); nil on the first tick or when not running.
+	CPUPercent       *float64 `json:"cpu_percent"`
+	MemoryBytes      *uint64  `json:"memory_bytes"`
+	MemoryLimitBytes *uint64  `json:"memory_limit_bytes"`
+}

@@ -51,6 +51,8 @@ type Snapshot struct {
 	Sources []SourceStatus `json:"sources"`
 	// Self is hsi-top's own resource use.
 	Self Self `json:"self"`
+	// ContainerRuntime says which Engine API socket the container rows came from.
+	ContainerRuntime ContainerRuntime `json:"container_runtime"`
 
 	// ContainerLevels are the container_health rule's configured levels (how many
 	// services down make a warning, a critical), for the views that colour by them.

@@ -21,7 +21,7 @@ func (p *PerformanceData) Snapshot() *snapshot.Snapshot {
 	s.Host = fromHost(p.Host)
 	for _, c := range p.Containers {
 		s.Containers = append(s.Containers, snapshot.Container{Name: c.Name, Status: c.Status, Health: c.Health, Probe: c.Probe,
-			State: c.State, Timeline: c.Timeline, LastChange: c.LastChange, LatencyMS: c.LatencyMS, Error: c.Error})
+			State: c.State, Timeline: c.Timeline, LastChange: c.LastChange, LatencyMS: c.LatencyMS, Error: c.Error, Runtime: c.Runtime})
 	}
 	if p.Alerts != nil {
 		s.Alerts = p.Alerts
@@ -45,6 +45,7 @@ func (p *PerformanceData) Snapshot() *snapshot.Snapshot {
 		s.Sources = p.Sources
 	}
 	s.Self = snapshot.Self{CPUPercent: p.Self.CPUPercent, RSSBytes: p.Self.RSSBytes, Goroutines: p.Self.Goroutines}
+	s.ContainerRuntime = p.ContainerRuntime
 	return s
 }
 

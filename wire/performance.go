@@ -14,23 +14,24 @@ func Performance(s *snapshot.Snapshot) *PerformanceData {
 		return nil
 	}
 	p := &PerformanceData{
-		Timestamp:     s.Timestamp,
-		AIModels:      AIModels{DetectorKey: s.AIModels.DetectorKey, Detector: detector(s.AIModels.Detector), Nemotron: llm(s.AIModels.Nemotron)},
-		Nemotron:      llm(s.Nemotron),
-		Inference:     inference(s.Inference),
-		Databases:     Databases{PostgreSQL: postgres(s.Databases.PostgreSQL), Redis: redis(s.Databases.Redis)},
-		Host:          host(s.Host),
-		Containers:    containers(s.Containers),
-		Alerts:        alerts(s.Alerts),
-		SchemaVersion: s.SchemaVersion,
-		Hostname:      s.Hostname,
-		GPUs:          make([]GPU, len(s.GPUs)),
-		GPUStatus:     s.GPUStatus,
-		Overview:      s.Overview,
-		Workers:       s.Workers,
-		AlertLog:      alertLog(s.AlertLog),
-		Sources:       s.Sources,
-		Self:          Self{CPUPercent: round(s.Self.CPUPercent, 1), RSSBytes: s.Self.RSSBytes, Goroutines: s.Self.Goroutines},
+		Timestamp:        s.Timestamp,
+		AIModels:         AIModels{DetectorKey: s.AIModels.DetectorKey, Detector: detector(s.AIModels.Detector), Nemotron: llm(s.AIModels.Nemotron)},
+		Nemotron:         llm(s.Nemotron),
+		Inference:        inference(s.Inference),
+		Databases:        Databases{PostgreSQL: postgres(s.Databases.PostgreSQL), Redis: redis(s.Databases.Redis)},
+		Host:             host(s.Host),
+		Containers:       containers(s.Containers),
+		Alerts:           alerts(s.Alerts),
+		SchemaVersion:    s.SchemaVersion,
+		Hostname:         s.Hostname,
+		GPUs:             make([]GPU, len(s.GPUs)),
+		GPUStatus:        s.GPUStatus,
+		Overview:         s.Overview,
+		Workers:          s.Workers,
+		AlertLog:         alertLog(s.AlertLog),
+		Sources:          s.Sources,
+		Self:             Self{CPUPercent: round(s.Self.CPUPercent, 1), RSSBytes: s.Self.RSSBytes, Goroutines: s.Self.Goroutines},
+		ContainerRuntime: s.ContainerRuntime,
 	}
 	if s.GPU != nil {
 		g := gpu(*s.GPU)
@@ -184,7 +185,7 @@ func containers(cs snapshot.Containers) []Container {
 	out := make([]Container, len(cs))
 	for i, c := range cs {
 		out[i] = Container{Name: c.Name, Status: c.Status, Health: c.Health, Probe: c.Probe, State: c.State,
-			Timeline: c.Timeline, LastChange: c.LastChange, LatencyMS: round(c.LatencyMS, 3), Error: c.Error}
+			Timeline: c.Timeline, LastChange: c.LastChange, LatencyMS: round(c.LatencyMS, 3), Error: c.Error, Runtime: c.Runtime}
 	}
 	return out
 }

@@ -31,6 +31,8 @@ type PerformanceData struct {
 	AlertLog      []snapshot.AlertLogEntry `json:"alert_log"`
 	Sources       []snapshot.SourceStatus  `json:"sources"`
 	Self          Self                     `json:"self"`
+	// ContainerRuntime is the Engine API socket read for the container rows (issue 14).
+	ContainerRuntime snapshot.ContainerRuntime `json:"container_runtime"`
 }
 
 // GPU is one device. The first seven keys are the page's gpu object.
@@ -300,6 +302,8 @@ type Container struct {
 	LastChange *snapshot.Time `json:"last_change"`
 	LatencyMS  *float64       `json:"latency_ms"`
 	Error      string         `json:"error,omitempty"`
+	// Runtime is the container as the Engine API reports it (issue 14); nil without it.
+	Runtime *snapshot.RuntimeInfo `json:"runtime"`
 }
 
 // Self is hsi-top's own footprint.

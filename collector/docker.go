@@ -1,0 +1,258 @@
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/snapshot"
+)
+
+// SourceContainersRuntime is the Engine API source's name.
+const SourceContainersRuntime snapshot.SourceName = "containers_runtime"
+
+// maxEngineBody bounds one Engine API answer.
+const maxEngineBody = 4 << 20
+
+// FindEngineSocket returns the Engine API socket to read: the configured one, else
+// DOCKER_HOST when it is a unix:// address (as the Docker CLI reads it), else
+// /var/run/docker.sock, else $XDG_RUNTIME_DIR/podman/podman.sock, the first that exists.
+// "" and a reason when there is none (the HTTP probes then stand alone).
+func FindEngineSocket(configured string, getenv func(string) string, exists func(string) bool) (string, string) {
+	if configured != "" {
+		return strings.TrimPrefix(configured, "unix://"), ""
+	}
+	if host := getenv("DOCKER_HOST"); host != "" {
+		if p, ok := strings.CutPrefix(host, "unix://"); ok {
+			return p, ""
+		}
+		return "", "DOCKER_HOST " + config.RedactURL(host) + " is not a unix:// socket: hsi-top reads only a local Engine API socket"
+	}
+	candidates := []string{"/var/run/docker.sock"}
+	if dir := getenv("XDG_RUNTIME_DIR"); dir != "" {
+		candidates = append(candidates, filepath.Join(dir, "podman", "podman.sock"))
+	}
+	for _, c := range candidates {
+		if exists(c) {
+			return c, ""
+		}
+	}
+	return "", "no Docker or Podman socket found"
+}
+
+// engineClient is a GET-only client of the Engine API over a unix socket. It has no
+// other method: the socket is root-equivalent, and hsi-top only reads.
+type engineClient struct {
+	http *http.Client
+}
+
+func newEngineClient(socket string, timeout time.Duration) *engineClient {
+	dialer := &net.Dialer{Timeout: timeout}
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, "unix", socket)
+		},
+		MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second, ResponseHeaderTimeout: timeout,
+	}
+	return &engineClient{http: &http.Client{Transport: tr, Timeout: timeout}}
+}
+
+// get asks GET path and decodes the JSON answer into dst.
+func (c *engineClient) get(ctx context.Context, path string, dst any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://engine"+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return errors.New(ShortError(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxEngineBody+1))
+	if err != nil {
+		return errors.New(ShortError(err))
+	}
+	if len(body) > maxEngineBody {
+		return fmt.Errorf("%s: answer larger than %d MiB", path, maxEngineBody>>20)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: HTTP %d", strings.SplitN(path, "?", 2)[0], resp.StatusCode)
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		return fmt.Errorf("%s: not the Engine API's JSON (%s)", strings.SplitN(path, "?", 2)[0], ShortError(err))
+	}
+	return nil
+}
+
+// DockerSource reads the stack's containers from the Docker or Podman Engine API: for each
+// configured row, the container whose compose service or name is the row's name, with its
+// state, health check, restarts, OOM kill, exit code, start time and one-shot stats.
+type DockerSource struct {
+	socket string
+	rows   []string
+	client *engineClient
+
+	mu      sync.Mutex // guards the fields below
+	engine  string     // from /version, asked once
+	prevCPU map[string]cpuReading
+}
+
+// NewDockerSource returns the Engine API source for the row names, reading socket.
+func NewDockerSource(socket string, rows []string, timeout time.Duration) *DockerSource {
+	return &DockerSource{socket: socket, rows: rows, client: newEngineClient(socket, timeout), prevCPU: map[string]cpuReading{}}
+}
+
+// Name returns "containers_runtime".
+func (d *DockerSource) Name() snapshot.SourceName { return SourceContainersRuntime }
+
+// Close drops idle connections.
+func (d *DockerSource) Close() error { d.client.http.CloseIdleConnections(); return nil }
+
+// Collect lists the containers, then inspects (and, when running, reads the stats of)
+// each row's container concurrently. A socket that does not answer is an error: the
+// rows then fall back to their HTTP probes.
+func (d *DockerSource) Collect(ctx context.Context) (Result, error) {
+	var list []engineListed
+	if err := d.client.get(ctx, "/containers/json?all=1", &list); err != nil {
+		return Result{}, fmt.Errorf("Engine API at %s: %w", d.socket, err)
+	}
+	engine := d.version(ctx)
+	infos := make([]snapshot.RuntimeInfo, 0, len(d.rows))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, row := range d.rows {
+		c, ok := matchRow(list, row)
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			info, ok := d.readContainer(ctx, c)
+			if !ok {
+				return
+			}
+			mu.Lock()
+			infos = append(infos, info)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	ids := make([]string, len(list))
+	services := make([]string, len(list))
+	for i, c := range list {
+		ids[i], services[i] = c.ID, c.Labels[composeServiceLabel]
+		if services[i] == "" {
+			services[i] = listedName(c)
+		}
+	}
+	rt := snapshot.ContainerRuntime{Socket: d.socket, Engine: engine, Containers: infos, ServiceByID: idIndex(ids, services)}
+	return Result{Via: "engine-api", Apply: func(s *snapshot.Snapshot) { s.ContainerRuntime = rt }}, nil
+}
+
+// version asks /version once (the engine does not change while its socket lives).
+func (d *DockerSource) version(ctx context.Context) string {
+	d.mu.Lock()
+	engine := d.engine
+	d.mu.Unlock()
+	if engine != "" {
+		return engine
+	}
+	var v engineVersion
+	if d.client.get(ctx, "/version", &v) != nil {
+		return ""
+	}
+	d.mu.Lock()
+	d.engine = v.EngineName()
+	d.mu.Unlock()
+	return v.EngineName()
+}
+
+// readContainer inspects one container and, when it runs, reads its stats once.
+func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snapshot.RuntimeInfo, bool) {
+	var in engineInspect
+	if err := d.client.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/json", &in); err != nil {
+		return snapshot.RuntimeInfo{}, false // removed between the list and now
+	}
+	info := runtimeInfo(c, in)
+	if info.State != "running" {
+		d.mu.Lock()
+		delete(d.prevCPU, c.ID)
+		d.mu.Unlock()
+		return info, true
+	}
+	var st engineStats
+	if d.client.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/stats?stream=false&one-shot=true", &st) == nil {
+		d.mu.Lock()
+		prev, ok := d.prevCPU[c.ID]
+		var p *cpuReading
+		if ok {
+			p = &prev
+		}
+		d.prevCPU[c.ID] = applyStats(&info, st, p)
+		d.mu.Unlock()
+	}
+	return info, true
+}
+
+// idIndex maps each container's short ID to its compose service (or name).
+func idIndex(ids, services []string) map[string]string {
+	m := make(map[string]string, len(ids))
+	for i, id := range ids {
+		if services[i] != "" {
+			m[shortID(id)] = services[i]
+		}
+	}
+	return m
+}
+
+// socketExists reports whether path is a socket hsi-top may try.
+func socketExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode()&os.ModeSocket != 0
+}
+
+// addContainersRuntime registers the Engine API source when a socket is found, else
+// says in each snapshot why the rows are probed only.
+func addContainersRuntime(cfg config.Config, b *Built) {
+	d, why := NewDockerSourceFor(cfg, b.Timeouts.Request)
+	if d != nil {
+		b.add(d)
+		return
+	}
+	prep := b.Prepare
+	b.Prepare = func(s *snapshot.Snapshot) {
+		if prep != nil {
+			prep(s)
+		}
+		s.ContainerRuntime = snapshot.ContainerRuntime{Error: why}
+	}
+}
+
+// NewDockerSourceFor returns the Engine API source cfg asks for, or nil (and why) when it
+// is off or no socket is found.
+func NewDockerSourceFor(cfg config.Config, timeout time.Duration) (*DockerSource, string) {
+	if !cfg.ContainersRuntime.Enabled || len(cfg.Containers) == 0 {
+		return nil, "off"
+	}
+	socket, why := FindEngineSocket(cfg.ContainersRuntime.Socket, os.Getenv, socketExists)
+	if socket == "" {
+		return nil, why
+	}
+	rows := make([]string, len(cfg.Containers))
+	for i, c := range cfg.Containers {
+		rows[i] = c.Name
+	}
+	return NewDockerSource(socket, rows, timeout), ""
+}
