@@ -40,7 +40,7 @@ func (b *BackendSource) Close() error { b.client.CloseIdle(); return nil }
 type backendResult struct {
 	overview *snapshot.Overview
 	workers  *snapshot.Workers
-	parts    inferenceParts
+	parts    InferenceReadings
 	hasParts bool
 	statsErr string
 	readyErr string
@@ -82,7 +82,7 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 		defer wg.Done()
 		body, err := b.get(ctx, "/api/system/telemetry", false)
 		if err == nil {
-			var p inferenceParts
+			var p InferenceReadings
 			if p, err = ParseBackendTelemetry(body); err == nil {
 				r.parts, r.hasParts = p, true
 			}

@@ -176,12 +176,12 @@ type backendTelemetry struct {
 // ParseBackendTelemetry turns a /api/system/telemetry body into inference parts: the
 // detect and analyze stage latencies (and total/pipeline when the backend has it) and the
 // queue depths. A stage that is null or has no samples is unknown.
-func ParseBackendTelemetry(body []byte) (inferenceParts, error) {
+func ParseBackendTelemetry(body []byte) (InferenceReadings, error) {
 	var raw backendTelemetry
 	if err := DecodeJSON(body, &raw); err != nil {
-		return inferenceParts{}, err
+		return InferenceReadings{}, err
 	}
-	var p inferenceParts
+	var p InferenceReadings
 	lat := func(names ...string) *snapshot.Latency {
 		for _, n := range names {
 			if l := backendStage(raw.Latencies[n]); l != nil {

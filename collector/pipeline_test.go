@@ -27,7 +27,7 @@ func (p *partSource) Collect(context.Context) (Result, error) {
 		return Result{}, errors.New("down")
 	}
 	name := p.name
-	parts := inferenceParts{
+	parts := InferenceReadings{
 		Detect: &snapshot.Latency{Avg: snapshot.F(1), Source: string(name)},
 		Queues: &snapshot.Queues{Detection: snapshot.I(1), Source: string(name)},
 	}

@@ -216,7 +216,7 @@ func (p *PostgresSource) Collect(ctx context.Context) (Result, error) {
 	}
 	overview, throughput := tables.sections()
 	res := Result{Via: snapshot.ViaSQL, Readings: Readings{
-		Postgres: &card, Overview: overview, Inference: inferenceParts{Throughput: throughput},
+		Postgres: &card, Overview: overview, Inference: InferenceReadings{Throughput: throughput},
 	}}
 	if throughput == nil {
 		res.Readings.note(string(snapshot.PartThroughput), tables.err)

@@ -223,7 +223,7 @@ func (p *PrometheusSource) Collect(ctx context.Context) (Result, error) {
 // PromSections is what one round of queries found; nil parts are unknown.
 type PromSections struct {
 	GPUs    []snapshot.GPU
-	Parts   inferenceParts
+	Parts   InferenceReadings
 	Workers []snapshot.Worker
 }
 

@@ -10,7 +10,7 @@ type Readings struct {
 	// GPU is the devices the source sees; nil when it has no GPU reading.
 	GPU *GPUReading
 	// Inference are the stage latencies, throughput and queue depths.
-	Inference inferenceParts
+	Inference InferenceReadings
 	Overview  *snapshot.Overview
 	Workers   *snapshot.Workers
 	Redis     *snapshot.Redis
@@ -30,9 +30,9 @@ type GPUReading struct {
 	Status snapshot.GPUStatus
 }
 
-// inferenceParts is what one source knows of the inference section; nil parts are
+// InferenceReadings is what one source knows of the inference section; nil parts are
 // unknown to it.
-type inferenceParts struct {
+type InferenceReadings struct {
 	Detect, Analyze, Pipeline *snapshot.Latency
 	Throughput                *snapshot.Throughput
 	Queues                    *snapshot.Queues

@@ -141,7 +141,7 @@ func (r *RedisSource) Collect(ctx context.Context) (Result, error) {
 	queues := rd.queues
 	return Result{Via: snapshot.ViaRedis, Readings: Readings{
 		Redis:     &card,
-		Inference: inferenceParts{Detect: rd.latencies[0], Analyze: rd.latencies[1], Pipeline: rd.latencies[2], Queues: &queues},
+		Inference: InferenceReadings{Detect: rd.latencies[0], Analyze: rd.latencies[1], Pipeline: rd.latencies[2], Queues: &queues},
 	}}, nil
 }
 

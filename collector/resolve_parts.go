@@ -8,25 +8,25 @@ import (
 
 // field reaches one inference part in a source's readings and in the snapshot.
 type field[T any] struct {
-	reading func(p *inferenceParts) *T
+	reading func(p *InferenceReadings) *T
 	section func(in *snapshot.Inference) **T
 }
 
 var (
 	detectField = field[snapshot.Latency]{
-		func(p *inferenceParts) *snapshot.Latency { return p.Detect },
+		func(p *InferenceReadings) *snapshot.Latency { return p.Detect },
 		func(in *snapshot.Inference) **snapshot.Latency { return &in.DetectorLatency }}
 	analyzeField = field[snapshot.Latency]{
-		func(p *inferenceParts) *snapshot.Latency { return p.Analyze },
+		func(p *InferenceReadings) *snapshot.Latency { return p.Analyze },
 		func(in *snapshot.Inference) **snapshot.Latency { return &in.LLMLatency }}
 	pipelineField = field[snapshot.Latency]{
-		func(p *inferenceParts) *snapshot.Latency { return p.Pipeline },
+		func(p *InferenceReadings) *snapshot.Latency { return p.Pipeline },
 		func(in *snapshot.Inference) **snapshot.Latency { return &in.PipelineLatency }}
 	queuesField = field[snapshot.Queues]{
-		func(p *inferenceParts) *snapshot.Queues { return p.Queues },
+		func(p *InferenceReadings) *snapshot.Queues { return p.Queues },
 		func(in *snapshot.Inference) **snapshot.Queues { return &in.Queues }}
 	throughputField = field[snapshot.Throughput]{
-		func(p *inferenceParts) *snapshot.Throughput { return p.Throughput },
+		func(p *InferenceReadings) *snapshot.Throughput { return p.Throughput },
 		func(in *snapshot.Inference) **snapshot.Throughput { return &in.Throughput }}
 )
 

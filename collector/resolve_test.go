@@ -18,7 +18,7 @@ type partProbe struct {
 	reason  func(s *snapshot.Snapshot) string // nil: the part has no reason field
 }
 
-func latencyProbe(part snapshot.Part, set func(p *inferenceParts, l *snapshot.Latency), get func(in snapshot.Inference) *snapshot.Latency) partProbe {
+func latencyProbe(part snapshot.Part, set func(p *InferenceReadings, l *snapshot.Latency), get func(in snapshot.Inference) *snapshot.Latency) partProbe {
 	return partProbe{
 		reading: func(src snapshot.SourceName) Readings {
 			var r Readings
@@ -50,14 +50,14 @@ var probes = map[string]partProbe{
 		reason: func(s *snapshot.Snapshot) string { return s.GPUStatus.Error },
 	},
 	string(snapshot.PartDetect): latencyProbe(snapshot.PartDetect,
-		func(p *inferenceParts, l *snapshot.Latency) { p.Detect = l }, func(in snapshot.Inference) *snapshot.Latency { return in.DetectorLatency }),
+		func(p *InferenceReadings, l *snapshot.Latency) { p.Detect = l }, func(in snapshot.Inference) *snapshot.Latency { return in.DetectorLatency }),
 	string(snapshot.PartAnalyze): latencyProbe(snapshot.PartAnalyze,
-		func(p *inferenceParts, l *snapshot.Latency) { p.Analyze = l }, func(in snapshot.Inference) *snapshot.Latency { return in.LLMLatency }),
+		func(p *InferenceReadings, l *snapshot.Latency) { p.Analyze = l }, func(in snapshot.Inference) *snapshot.Latency { return in.LLMLatency }),
 	string(snapshot.PartPipeline): latencyProbe(snapshot.PartPipeline,
-		func(p *inferenceParts, l *snapshot.Latency) { p.Pipeline = l }, func(in snapshot.Inference) *snapshot.Latency { return in.PipelineLatency }),
+		func(p *InferenceReadings, l *snapshot.Latency) { p.Pipeline = l }, func(in snapshot.Inference) *snapshot.Latency { return in.PipelineLatency }),
 	string(snapshot.PartQueues): {
 		reading: func(src snapshot.SourceName) Readings {
-			return Readings{Inference: inferenceParts{Queues: &snapshot.Queues{Detection: snapshot.I(1), Source: string(src)}}}
+			return Readings{Inference: InferenceReadings{Queues: &snapshot.Queues{Detection: snapshot.I(1), Source: string(src)}}}
 		},
 		shown: func(s *snapshot.Snapshot) string {
 			if q := s.Inference.Queues; q != nil {
@@ -69,7 +69,7 @@ var probes = map[string]partProbe{
 	},
 	string(snapshot.PartThroughput): {
 		reading: func(src snapshot.SourceName) Readings {
-			return Readings{Inference: inferenceParts{Throughput: &snapshot.Throughput{ImagesPerMin: snapshot.F(1), Source: string(src)}}}
+			return Readings{Inference: InferenceReadings{Throughput: &snapshot.Throughput{ImagesPerMin: snapshot.F(1), Source: string(src)}}}
 		},
 		shown: func(s *snapshot.Snapshot) string {
 			if t := s.Inference.Throughput; t != nil {

@@ -189,3 +189,39 @@ func TestAlertLogShowsUnitsAndCleared(t *testing.T) {
 		}
 	}
 }
+
+// TestContainerStripFollowsTheRange: the strip has one state per bucket of the selected
+// range, from the history's snapshots, and keeping it up to date snapshot by snapshot
+// gives the same strip as reading it again.
+func TestContainerStripFollowsTheRange(t *testing.T) {
+	store := history.NewStore()
+	m := New(Options{Engine: newFakeEngine(), History: store, Renderer: asciiRenderer()})
+	defer m.Close()
+	m.Update(sizeMsg(120, 40))
+	states := []string{snapshot.HealthHealthy, snapshot.HealthStarting, snapshot.HealthUnhealthy, snapshot.StatusUnreachable}
+	for i := 0; i < 400; i++ {
+		s := build(scHealthy, i)
+		s.Containers[0].State = states[(i/9)%len(states)]
+		store.Process(s)
+		m.Update(SnapshotMsg{s})
+		if i == 250 {
+			press(m, "2")
+		}
+		got := append([]string(nil), m.timelineFor("backend")...)
+		m.timelines = nil
+		want := m.timelineFor("backend")
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("tick %d: kept strip\n%v\nread again\n%v", i, got, want)
+		}
+	}
+	// 400 ticks of 5 s at 15m: all 60 buckets of 15 s known, each the latest state in it.
+	tl := m.timelineFor("backend")
+	for i, st := range tl {
+		if st == "" {
+			t.Fatalf("15m bucket %d is empty after 33 minutes", i)
+		}
+	}
+	if !strings.Contains(m.View(), "-15m") {
+		t.Error("the strip's time scale does not say -15m")
+	}
+}

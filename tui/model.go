@@ -99,8 +99,11 @@ type Model struct {
 	// series caches the chart data of the shown snapshot and range, so a frozen screen
 	// redraws the same charts after a resize and each key is read once per snapshot.
 	series map[string][]Point
-	// timelines caches the container strips of the shown snapshot and range.
+	// timelines caches the container strips of the range, one state per bucket, the
+	// last bucket ending at tlEnd; tlSeen is the snapshot they include.
 	timelines map[string][]string
+	tlEnd     time.Time
+	tlSeen    *snapshot.Snapshot
 
 	th     Thresholds
 	panels [numPanels]panel
@@ -237,7 +240,6 @@ func (m *Model) show(s *snapshot.Snapshot) {
 	m.shown = s
 	m.collecting = false
 	clear(m.series)
-	m.timelines = nil
 	m.invalidate(func(panelDef) bool { return true })
 	m.headerOK, m.footerOK = false, false
 }
@@ -377,8 +379,11 @@ type snapshotReader interface {
 // first: from the history's snapshots when it keeps them, else the snapshot's own
 // timeline (the last 60 ticks).
 func (m *Model) timelineFor(name string) []string {
+	if m.shown == nil {
+		return nil
+	}
 	hr, ok := m.opts.History.(snapshotReader)
-	if !ok || m.shown == nil {
+	if !ok {
 		for _, c := range m.shown.Containers {
 			if c.Name == name {
 				return c.Timeline
@@ -386,26 +391,49 @@ func (m *Model) timelineFor(name string) []string {
 		}
 		return nil
 	}
-	if m.timelines == nil {
-		m.timelines = map[string][]string{}
-		res := m.rng.Resolution()
-		end := m.shown.Timestamp.Truncate(res)
-		for _, s := range hr.Snapshots(m.rng) {
-			i := 59 - int(end.Sub(s.Timestamp.Truncate(res))/res)
-			if i < 0 || i >= 60 {
-				continue
+	m.syncTimelines(hr)
+	return m.timelines[name]
+}
+
+// syncTimelines brings the strips up to the shown snapshot: in place when it falls in
+// the same bucket as the last one or the next (the latest snapshot of a bucket is its
+// state, as in the history), else read again from the history's snapshots.
+func (m *Model) syncTimelines(hr snapshotReader) {
+	if m.tlSeen == m.shown && m.timelines != nil {
+		return
+	}
+	res := m.rng.Resolution()
+	end := m.shown.Timestamp.Truncate(res)
+	switch step := int(end.Sub(m.tlEnd) / res); {
+	case m.timelines != nil && (step == 0 || step == 1):
+		for name, tl := range m.timelines {
+			if step == 1 {
+				copy(tl, tl[1:])
 			}
-			for _, c := range s.Containers {
-				tl := m.timelines[c.Name]
-				if tl == nil {
-					tl = make([]string, 60)
-					m.timelines[c.Name] = tl
-				}
-				tl[i] = c.State
+			tl[59] = ""
+			m.timelines[name] = tl
+		}
+		m.setTimelineBucket(m.shown, 59)
+	default:
+		m.timelines = map[string][]string{}
+		for _, s := range hr.Snapshots(m.rng) {
+			if i := 59 - int(end.Sub(s.Timestamp.Truncate(res))/res); i >= 0 && i < 60 {
+				m.setTimelineBucket(s, i)
 			}
 		}
 	}
-	return m.timelines[name]
+	m.tlEnd, m.tlSeen = end, m.shown
+}
+
+func (m *Model) setTimelineBucket(s *snapshot.Snapshot, i int) {
+	for _, c := range s.Containers {
+		tl := m.timelines[c.Name]
+		if tl == nil {
+			tl = make([]string, 60)
+			m.timelines[c.Name] = tl
+		}
+		tl[i] = c.State
+	}
 }
 
 // View draws the screen. It returns the cached frame unless something changed.

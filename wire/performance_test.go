@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsi-top/hsi-top/collector"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
 	"github.com/hsi-top/hsi-top/wire"
@@ -18,11 +19,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// populated returns a snapshot with every section filled, as a busy box would produce.
+// populated returns a snapshot with every section filled, as a busy box would produce:
+// the sources' results put together by collector.Assemble, the way the engine does.
 func populated() *snapshot.Snapshot {
 	ts := time.Date(2026, 11, 27, 22, 14, 5, 0, time.UTC)
-	s := snapshot.New(ts)
-	s.Hostname = "gpu-box"
 	gpu := snapshot.GPU{
 		Name: "NVIDIA RTX A5500", Utilization: snapshot.F(38),
 		VRAMPercent: snapshot.Percent(24373684224, 25769803776), Temperature: snapshot.F(38),
@@ -35,40 +35,57 @@ func populated() *snapshot.Snapshot {
 	}
 	p0 := 0
 	gpu.PerformanceState = &p0
-	s.GPUs = []snapshot.GPU{gpu}
-	s.GPU = &s.GPUs[0]
-	s.GPUStatus = snapshot.GPUStatus{Source: snapshot.ViaNVML}
 	model, device := "rtdetr_v2_r50vd", "cuda:0"
 	loaded := true
-	s.AIModels.Detector = snapshot.Detector{Status: "healthy", VRAMUsedBytes: snapshot.U(182536110), Model: &model, Device: &device, ModelLoaded: &loaded, CUDAAvailable: &loaded}
+	detector := snapshot.Detector{Status: "healthy", VRAMUsedBytes: snapshot.U(182536110), Model: &model, Device: &device, ModelLoaded: &loaded, CUDAAvailable: &loaded}
 	llm := snapshot.LLM{Status: "healthy", SlotsActive: snapshot.I(1), SlotsTotal: snapshot.I(2), ContextSize: snapshot.I(131072),
 		TokensPerSecond: snapshot.F(51.5), KVCacheUsageRatio: snapshot.F(0.231)}
-	s.AIModels.Nemotron, s.Nemotron = llm, llm
-	s.Inference = snapshot.Inference{
-		DetectorKey:     snapshot.DefaultDetectorKey,
-		DetectorLatency: &snapshot.Latency{Avg: snapshot.F(45.2), P95: snapshot.F(82.3), P99: snapshot.F(120.6), Samples: snapshot.I(409), Window: "5m", Source: snapshot.ViaBackend},
-		LLMLatency:      &snapshot.Latency{Avg: snapshot.F(2104), P95: snapshot.F(4810.7), P99: snapshot.F(8204.1), Samples: snapshot.I(37), Window: "5m", Source: snapshot.ViaBackend},
-		PipelineLatency: &snapshot.Latency{Avg: snapshot.F(3200), P95: snapshot.F(6100), Source: snapshot.ViaPrometheus},
-		Throughput:      &snapshot.Throughput{ImagesPerMin: snapshot.F(12.4), EventsPerMin: snapshot.F(2.1), Source: snapshot.ViaPrometheus},
-		Queues:          &snapshot.Queues{Detection: snapshot.I(3), Analysis: snapshot.I(1), Source: snapshot.ViaRedis, DetectionKey: "detection_queue", AnalysisKey: "analysis_queue"},
-	}
-	s.Databases.PostgreSQL = snapshot.PostgreSQL{Status: "healthy", ConnectionsActive: snapshot.I(5), ConnectionsMax: snapshot.I(100),
-		CacheHitRatio: snapshot.F(98.2), TransactionsPerMin: snapshot.F(1200), ConnectionsTotal: snapshot.I(9), ConnectionsMaxSource: "max_connections"}
-	s.Databases.Redis = snapshot.Redis{Status: "healthy", ConnectedClients: snapshot.I(8), MemoryUsedBytes: snapshot.I(1509949), HitRatio: snapshot.F(97.5), BlockedClients: snapshot.I(2)}
-	s.Host = snapshot.Host{CPUPercent: snapshot.F(12), MemoryUsedBytes: snapshot.U(8804682957), MemoryTotalBytes: snapshot.U(32 << 30),
+	host := snapshot.Host{CPUPercent: snapshot.F(12), MemoryUsedBytes: snapshot.U(8804682957), MemoryTotalBytes: snapshot.U(32 << 30),
 		RAMPercent: snapshot.Percent(8804682957, 32<<30), DiskUsedBytes: snapshot.U(167503724544), DiskTotalBytes: snapshot.U(536870912000),
 		DiskPercent: snapshot.Percent(167503724544, 167503724544+369367187456), CPUPerCore: []float64{10, 14}, CPUCount: 2,
 		Load: []float64{0.5, 0.4, 0.3}, NetRxBytesSec: snapshot.F(1200), NetTxBytesSec: snapshot.F(800), UptimeSeconds: snapshot.F(476412),
 		Mounts: []snapshot.Mount{{Path: "/", UsedBytes: 167503724544, TotalBytes: 536870912000, Percent: snapshot.Percent(167503724544, 167503724544+369367187456)}}}
+	self := snapshot.Self{CPUPercent: snapshot.F(0.4), RSSBytes: snapshot.U(12 << 20), Goroutines: 12}
+	ready := true
+
+	backend := collector.Readings{
+		Overview: &snapshot.Overview{CamerasTotal: snapshot.I(4), CamerasActive: snapshot.I(4), EventsTotal: snapshot.I(1234), DetectionsTotal: snapshot.I(45678), UptimeSeconds: snapshot.F(476412.6), Source: snapshot.ViaBackend},
+		Workers:  &snapshot.Workers{Ready: &ready, Source: snapshot.ViaBackend, List: []snapshot.Worker{{Name: "detection_worker", Running: true, Critical: true, State: "running"}}},
+		Inference: collector.InferenceReadings{
+			Detect:  &snapshot.Latency{Avg: snapshot.F(45.2), P95: snapshot.F(82.3), P99: snapshot.F(120.6), Samples: snapshot.I(409), Window: "5m", Source: snapshot.ViaBackend},
+			Analyze: &snapshot.Latency{Avg: snapshot.F(2104), P95: snapshot.F(4810.7), P99: snapshot.F(8204.1), Samples: snapshot.I(37), Window: "5m", Source: snapshot.ViaBackend},
+		},
+	}
+	prometheus := collector.Readings{Inference: collector.InferenceReadings{
+		Pipeline:   &snapshot.Latency{Avg: snapshot.F(3200), P95: snapshot.F(6100), Source: snapshot.ViaPrometheus},
+		Throughput: &snapshot.Throughput{ImagesPerMin: snapshot.F(12.4), EventsPerMin: snapshot.F(2.1), Source: snapshot.ViaPrometheus},
+	}}
+	redis := collector.Readings{
+		Redis:     &snapshot.Redis{Status: "healthy", ConnectedClients: snapshot.I(8), MemoryUsedBytes: snapshot.I(1509949), HitRatio: snapshot.F(97.5), BlockedClients: snapshot.I(2)},
+		Inference: collector.InferenceReadings{Queues: &snapshot.Queues{Detection: snapshot.I(3), Analysis: snapshot.I(1), Source: snapshot.ViaRedis, DetectionKey: "detection_queue", AnalysisKey: "analysis_queue"}},
+	}
+	postgres := collector.Readings{Postgres: &snapshot.PostgreSQL{Status: "healthy", ConnectionsActive: snapshot.I(5), ConnectionsMax: snapshot.I(100),
+		CacheHitRatio: snapshot.F(98.2), TransactionsPerMin: snapshot.F(1200), ConnectionsTotal: snapshot.I(9), ConnectionsMaxSource: "max_connections"}}
+
+	s := collector.Assemble(ts, 0, map[snapshot.SourceName]collector.Result{
+		snapshot.SourceHost:       {Apply: func(s *snapshot.Snapshot) { s.Host = host }},
+		snapshot.SourceSelf:       {Apply: func(s *snapshot.Snapshot) { s.Self = self }},
+		snapshot.SourceNVML:       {Readings: collector.Readings{GPU: &collector.GPUReading{Devices: []snapshot.GPU{gpu}}}},
+		snapshot.SourceDetector:   {Apply: func(s *snapshot.Snapshot) { s.AIModels.Detector = detector }},
+		snapshot.SourceLLM:        {Apply: func(s *snapshot.Snapshot) { s.AIModels.Nemotron, s.Nemotron = llm, llm }},
+		snapshot.SourceBackend:    {Readings: backend},
+		snapshot.SourcePrometheus: {Readings: prometheus},
+		snapshot.SourceRedis:      {Readings: redis},
+		snapshot.SourcePostgres:   {Readings: postgres},
+	})
+	// What the stages and the box add: host name, container rows, alerts, and the one
+	// source status the golden file shows.
+	s.Hostname = "gpu-box"
 	for _, name := range []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"} {
 		s.Containers = append(s.Containers, snapshot.Container{Name: name, Status: "running", Health: "healthy", State: "healthy", Probe: name, Timeline: []string{"healthy"}})
 	}
 	s.Alerts = []snapshot.Alert{{Severity: "warning", Metric: "gpu_vram", Value: 94.58, Threshold: 90, Message: "GPU VRAM high: 94.6%", Object: "gpu0", Since: snapshot.Time{Time: ts.Add(-time.Minute)}, Peak: 94.58}}
-	s.Overview = snapshot.Overview{CamerasTotal: snapshot.I(4), CamerasActive: snapshot.I(4), EventsTotal: snapshot.I(1234), DetectionsTotal: snapshot.I(45678), UptimeSeconds: snapshot.F(476412.6), Source: snapshot.ViaBackend}
-	ready := true
-	s.Workers = snapshot.Workers{Ready: &ready, Source: snapshot.ViaBackend, List: []snapshot.Worker{{Name: "detection_worker", Running: true, Critical: true, State: "running"}}}
 	s.Sources = []snapshot.SourceStatus{{Source: "host", OK: true, LastSuccess: snapshot.At(ts), AgeSeconds: snapshot.F(0), DurationMS: 0.6, Via: snapshot.ViaHost}}
-	s.Self = snapshot.Self{CPUPercent: snapshot.F(0.4), RSSBytes: snapshot.U(12 << 20), Goroutines: 12}
 	return s
 }
 
