@@ -192,7 +192,8 @@ func inferenceBody(v *view, w int) content {
 		tpImg = in.Throughput.ImagesPerMin
 	}
 	charts := []chartSpec{
-		{label: "det95", value: ms(latP95(in.DetectorLatency)), key: history.KeyDetectP95, scale: autoScale(100), unit: " ms", level: v.levelFn("rtdetr_latency_p95")},
+		{label: "det95", value: ms(latP95(in.DetectorLatency)), key: history.KeyDetectP95, scale: autoScale(100), unit: " ms", level: v.levelFn("rtdetr_latency_p95"),
+			marks: history.KeyContention},
 		{label: "llm95", value: ms(latP95(in.LLMLatency)), key: history.KeyAnalyzeP95, scale: autoScale(1000), unit: " ms", level: v.levelFn("nemotron_latency_p95")},
 		{label: "img/m", value: fnum(tpImg, 1), key: history.KeyImagesPerMin, scale: autoScale(10), unit: ""},
 	}
