@@ -292,7 +292,8 @@ func containersBody(v *view, w int) content {
 		if v.timeline != nil {
 			tl = v.timeline(c.Name)
 		}
-		lines = append(lines, fit(c.Name, nameW+1)+state+v.tracker(mergeStates(padStates(tl), cols), cols)+changed)
+		line := fit(c.Name, nameW+1) + state + v.tracker(mergeStates(padStates(tl), cols), cols) + changed
+		lines = append(lines, line+runtimeDetail(v, c, w-width(line))) // issue 14: panels_low_depth.go
 	}
 	if len(cs) > 0 && cols > 0 {
 		lines = append(lines, strings.Repeat(" ", nameW+1+15)+v.st.Muted.Render(timeScale(v.rng, cols, merge)))

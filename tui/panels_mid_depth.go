@@ -19,16 +19,10 @@ func deferredText(v *view, l snapshot.LLM) string {
 	return s
 }
 
-// llmModelInfo is what /props and /v1/models say: the model file, its size, the layers
-// on the GPU and the GPU memory the LLM holds; nothing for what is unknown.
+// llmModelInfo is what /props and /v1/models say: the layers on the GPU, the GPU memory
+// the LLM holds, the model size and file (cut first); nothing for what is unknown.
 func llmModelInfo(l snapshot.LLM) []string {
 	var info []string
-	if l.ModelFile != nil {
-		info = append(info, *l.ModelFile)
-	}
-	if l.ModelSizeBytes != nil {
-		info = append(info, "model "+bytesHuman(float64(*l.ModelSizeBytes)))
-	}
 	if l.GPULayers != nil {
 		s := strconv.FormatInt(*l.GPULayers, 10)
 		if l.ModelLayers != nil {
@@ -38,6 +32,12 @@ func llmModelInfo(l snapshot.LLM) []string {
 	}
 	if l.VRAMUsedBytes != nil {
 		info = append(info, "holds "+bytesHuman(float64(*l.VRAMUsedBytes))+" VRAM")
+	}
+	if l.ModelSizeBytes != nil {
+		info = append(info, "model "+bytesHuman(float64(*l.ModelSizeBytes)))
+	}
+	if l.ModelFile != nil { // last: the longest, the first cut in a narrow panel
+		info = append(info, *l.ModelFile)
 	}
 	return info
 }
