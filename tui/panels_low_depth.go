@@ -42,3 +42,14 @@ func runtimeDetail(v *view, c snapshot.Container, room int) string {
 	}
 	return v.st.Muted.Render(fit("  "+strings.Join(parts, " · "), room))
 }
+
+// runtimeReserve is the cells the container strip leaves for the Engine API's detail:
+// none when no row has it, else a third of the panel (at most 60 cells).
+func runtimeReserve(cs snapshot.Containers, w int) int {
+	for _, c := range cs {
+		if c.Runtime != nil {
+			return min(60, w/3)
+		}
+	}
+	return 0
+}
