@@ -24,7 +24,7 @@ func BenchmarkNVMLFaultReads(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		d.faults.procUtilSeen = 0 // a sample every tick, as on a busy GPU
+		d.faults.procUtilSeen = 0      // a sample every tick, as on a busy GPU
 		now = now.Add(5 * time.Second) // ticks 5 s apart: the ECC window keeps 120 readings
 		src.readFaults(d, &g, &mask, now)
 		d.processUtilization(g.Processes)
