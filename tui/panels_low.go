@@ -279,7 +279,7 @@ func containersBody(v *view, w int) content {
 		lines = append(lines, containersHead(v))
 	}
 	nameW := containerNameW(cs)
-	stripW := max(0, w-nameW-1-15-14)
+	stripW := max(0, w-nameW-1-15-14-runtimeReserve(cs, w)) // issue 14: room for the Engine API's detail
 	cols, merge := columnsFor(60, stripW)
 	if merge == 1 {
 		cols = stripW // a wide strip spreads the 60 buckets over its width
@@ -295,7 +295,8 @@ func containersBody(v *view, w int) content {
 		if v.timeline != nil {
 			tl = v.timeline(c.Name)
 		}
-		lines = append(lines, fit(c.Name, nameW+1)+state+v.tracker(stretchStates(mergeStates(padStates(tl), stripW), cols), cols)+changed)
+		line := fit(c.Name, nameW+1) + state + v.tracker(stretchStates(mergeStates(padStates(tl), stripW), cols), cols) + changed
+		lines = append(lines, line+runtimeDetail(v, c, w-width(line))) // issue 14: panels_low_depth.go
 	}
 	if len(cs) > 0 && cols > 0 {
 		lines = append(lines, strings.Repeat(" ", nameW+1+15)+v.st.Muted.Render(timeScale(v.rng, cols, merge)))
