@@ -52,7 +52,7 @@ var stackContainers = []engineContainer{
 	{id: "99" + strings.Repeat("0", 62), name: "someone-elses", service: "", state: "running"},
 }
 
-func startFakeEngine(t *testing.T) *fakeEngine {
+func startFakeEngine(t testing.TB) *fakeEngine {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "eng") // short: a unix socket path has at most 108 bytes
 	if err != nil {

@@ -68,8 +68,9 @@ type sourceState struct {
 	via         string
 }
 
-// NewEngine returns an engine for the given sources, in the order their results are
-// applied (later sources can override earlier ones).
+// NewEngine returns an engine for the given sources. Their order does not matter: each
+// writes only its own sections, and the resolver's table decides between the readings
+// of the parts several sources can fill.
 func NewEngine(opts Options, sources ...Source) (*Engine, error) {
 	if opts.Interval < MinInterval {
 		return nil, fmt.Errorf("collection interval %s is below the minimum of %s", opts.Interval, MinInterval)

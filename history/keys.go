@@ -26,6 +26,12 @@ const (
 
 	KeyLLMTokensPerSec = "llm.tokens_per_sec"
 	KeyLLMSlotsBusy    = "llm.slots_busy"
+
+	// Issue 14: the LLM's prompt speed (KeyLLMTokensPerSec is generation), and
+	// KeyContention: 1 while an LLM slot is busy or a GPU is throttled by heat or power,
+	// 0 when neither, for the marks on the detector-latency chart.
+	KeyLLMPromptTokensPerSec = "llm.prompt_tokens_per_sec"
+	KeyContention            = "contention"
 )
 
 // GPU metric names for GPUKey.
@@ -106,6 +112,8 @@ func (c *keyCache) eachSample(s *snapshot.Snapshot, add sampleFunc) {
 	}
 	addF(add, KeyLLMTokensPerSec, llm.TokensPerSecond)
 	addI(add, KeyLLMSlotsBusy, llm.SlotsActive)
+	addF(add, KeyLLMPromptTokensPerSec, llm.PromptTokensPerSecond)
+	contention(s, llm, add)
 }
 
 func (c *keyCache) gpu1(g *snapshot.GPU, add sampleFunc) {

@@ -283,6 +283,7 @@ func TestKeys(t *testing.T) {
 	s := NewStore()
 	s.Process(fullSnapshot(t0, 10))
 	want := []string{
+		"contention", // issue 14: the LLM's slots are known
 		"gpu.0.power", "gpu.0.temperature", "gpu.0.utilization", "gpu.0.vram_percent",
 		"gpu.1.power", "gpu.1.temperature", "gpu.1.utilization", "gpu.1.vram_percent",
 		"host.cpu", "host.ram",

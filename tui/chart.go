@@ -18,6 +18,9 @@ type chartSpec struct {
 	// level colours a drawn value by the alert rule's levels; nil draws every value in
 	// the chart colour.
 	level func(float64) level
+	// marks, when set, is a 0/1 series whose columns with a 1 are marked on this chart
+	// (the detector latency's contention marks: chart_marks.go).
+	marks string
 }
 
 // chartScale is a chart's vertical scale: fixed (0–100 % for percentages) or automatic
@@ -83,6 +86,8 @@ type chartData struct {
 	// width is the cells the columns are spread over: the columns themselves, or the
 	// whole chart when it has room for more than one cell per bucket.
 	width int
+	// marked are the columns the spec's marks series marks; nil without marks.
+	marked []bool
 }
 
 func prepareChart(pts []Point, sc chartScale, pw int) chartData {
@@ -155,6 +160,9 @@ func (v *view) plotRows(d chartData, sp chartSpec, rows int) []string {
 			e := d.eighths(i, rows) - base
 			cell := blocks[min(max(e, 0), 8)]
 			lv, styled := lvs[i], cell != ' '
+			if r == 0 && rows > 1 && cell == ' ' && d.marked != nil && d.marked[i] {
+				cell, lv, styled = markGlyph, lvWarn, true
+			}
 
 			if styled != runStyled || (styled && lv != runLv) {
 				flush()
@@ -205,15 +213,22 @@ func (v *view) chartCell(sp chartSpec, w, rows int) []string {
 		if !sp.scale.fixed {
 			sc = " ≤" + scaleText(d.top, sp.unit)
 		}
+		v.markColumns(&d, sp, pts)
+		tail := v.st.Muted.Render(sc)
+		if note := v.marksNote(d, true); note != "" {
+			tail = note // in the scale's place: an inline chart has no room for both
+		}
 		head := v.st.Muted.Render(fit(sp.label, 7)) + fit(sp.value, chartLabelW-8) + " "
-		return []string{head + v.plotRows(d, sp, 1)[0] + v.st.Muted.Render(sc)}
+		return []string{head + v.plotRows(d, sp, 1)[0] + tail}
 	}
 	d := prepareChart(pts, sp.scale, w)
+	v.markColumns(&d, sp, pts)
 	peak := ""
 	if d.peak != nil {
 		peak = "  peak " + scaleValue(*d.peak, sp.unit)
 	}
-	caption := v.st.Muted.Render(sp.label+" ") + sp.value + v.st.Muted.Render(peak+"  0–"+scaleText(d.top, sp.unit)+"  "+spanCaption(v.rng, d.merge))
+	caption := v.st.Muted.Render(sp.label+" ") + sp.value + v.st.Muted.Render(peak+"  0–"+scaleText(d.top, sp.unit)+"  "+spanCaption(v.rng, d.merge)) +
+		v.marksNote(d, false)
 	return append([]string{caption}, v.plotRows(d, sp, rows-1)...)
 }
 

@@ -169,11 +169,12 @@ func gpuBody(v *view, w int) content {
 		row := gpuRow(v, d, len(s.GPUs) > 1 && i == sel, nameW)
 		lines = append(lines, row)
 		dense = append(dense, row)
-		if t := throttleText(d.ThrottleReasons); t != "" {
+		if t := clockEventsText(d); t != "" {
 			lines = append(lines, "    "+v.st.Level[lvWarn].Render(glyphs[lvWarn]+" GPU"+strconv.Itoa(d.Index)+" throttled: "+t))
 		}
 	}
 	lines = append(lines, vramLine(v, g))
+	lines = append(lines, gpuDepthLines(v, g)...) // issue 14: panel_gpu_depth.go
 	if w >= 150 {
 		// Always a line, so that g (another GPU, maybe without processes) keeps the height.
 		p := processLine(g)

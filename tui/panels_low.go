@@ -279,8 +279,11 @@ func containersBody(v *view, w int) content {
 		lines = append(lines, containersHead(v))
 	}
 	nameW := containerNameW(cs)
-	stripW := min(60, max(0, w-nameW-1-15-14))
+	stripW := max(0, w-nameW-1-15-14-runtimeReserve(cs, w)) // issue 14: room for the Engine API's detail
 	cols, merge := columnsFor(60, stripW)
+	if merge == 1 {
+		cols = stripW // a wide strip spreads the 60 buckets over its width
+	}
 	for _, c := range cs {
 		lv := statusLevel(c.State)
 		state := v.st.Level[lv].Render(fit(glyphs[lv]+" "+orDash(c.State), 15))
@@ -292,7 +295,8 @@ func containersBody(v *view, w int) content {
 		if v.timeline != nil {
 			tl = v.timeline(c.Name)
 		}
-		lines = append(lines, fit(c.Name, nameW+1)+state+v.tracker(mergeStates(padStates(tl), cols), cols)+changed)
+		line := fit(c.Name, nameW+1) + state + v.tracker(stretchStates(mergeStates(padStates(tl), stripW), cols), cols) + changed
+		lines = append(lines, line+runtimeDetail(v, c, w-width(line))) // issue 14: panels_low_depth.go
 	}
 	if len(cs) > 0 && cols > 0 {
 		lines = append(lines, strings.Repeat(" ", nameW+1+15)+v.st.Muted.Render(timeScale(v.rng, cols, merge)))
@@ -302,6 +306,20 @@ func containersBody(v *view, w int) content {
 		denseLines = []string{v.st.Level[containersLevelOf(v)].Render(bad[1])}
 	}
 	return content{lines: lines, dense: denseLines}
+}
+
+// stretchStates stretches states over w columns, each state over an equal share.
+func stretchStates(states []string, w int) []string {
+	if len(states) == 0 || w <= len(states) {
+		return states
+	}
+	out := make([]string, 0, w)
+	for i, st := range states {
+		for range (i+1)*w/len(states) - i*w/len(states) {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // padStates makes a timeline exactly 60 states, oldest first, unknown where missing.

@@ -41,7 +41,7 @@ func detectorLines(v *view) (string, string) {
 	return head, strings.Repeat(" ", modelLabelW) + v.st.Muted.Render(strings.Join(info, " · "))
 }
 
-func llmLines(v *view) (string, string) {
+func llmLines(v *view) (string, string, string) {
 	l := v.snap.AIModels.Nemotron
 	kv := dash
 	if l.KVCacheUsageRatio != nil {
@@ -52,18 +52,20 @@ func llmLines(v *view) (string, string) {
 		sl += v.st.Muted.Render(" (" + shortErr(l.SlotsError, 30) + ")")
 	}
 	head := v.st.Bold.Render(fit("LLM", modelLabelW)) + v.componentState("llm", l.Status) + "  " +
-		v.join(" · ", sl, fnum(l.TokensPerSecond, 1)+" tok/s", "KV "+kv)
+		v.join(" · ", sl, "KV "+kv, deferredText(v, l))
+	speeds := strings.Repeat(" ", modelLabelW) + v.join(" · ", "gen "+fnum(l.TokensPerSecond, 1)+" tok/s", "prompt "+fthousands(l.PromptTokensPerSecond)+" tok/s")
 	info := []string{strp(l.Model)}
 	if l.ContextSize != nil {
-		info = append(info, "ctx "+thousands(*l.ContextSize)+" tokens")
+		info = append(info, "ctx "+thousands(*l.ContextSize)+" tokens/slot")
 	}
-	return head, strings.Repeat(" ", modelLabelW) + v.st.Muted.Render(strings.Join(info, " · "))
+	info = append(info, llmModelInfo(l)...) // issue 14: panels_mid_depth.go
+	return head, speeds, strings.Repeat(" ", modelLabelW) + v.st.Muted.Render(strings.Join(info, " · "))
 }
 
 func modelsBody(v *view, w int) content {
 	d1, d2 := detectorLines(v)
-	l1, l2 := llmLines(v)
-	lines := append(v.dimIfFailed("detector", []string{d1, d2}), v.dimIfFailed("llm", []string{l1, l2})...)
+	l1, l2, l3 := llmLines(v)
+	lines := append(v.dimIfFailed("detector", []string{d1, d2}), v.dimIfFailed("llm", []string{l1, l2, l3})...)
 	dense := []string{lines[0], lines[2]}
 	if l := v.failLine("detector", v.snap.AIModels.Detector.Error); l != "" {
 		lines = append(lines, v.st.Muted.Render("Detector ")+l)
@@ -71,13 +73,17 @@ func modelsBody(v *view, w int) content {
 	if l := v.failLine("llm", v.snap.AIModels.Nemotron.Error); l != "" {
 		lines = append(lines, v.st.Muted.Render("LLM ")+l)
 	}
+	if w := v.snap.AIModels.Nemotron.OffloadWarning; w != "" {
+		lines = append(lines, v.st.Level[lvWarn].Render(glyphs[lvWarn]+" "+w))
+	}
 	l := v.snap.AIModels.Nemotron
 	slotScale := autoScale(1)
 	if l.SlotsTotal != nil && *l.SlotsTotal > 0 {
 		slotScale = fixedScale(float64(*l.SlotsTotal))
 	}
 	charts := []chartSpec{
-		{label: "tok/s", value: fnum(l.TokensPerSecond, 1), key: history.KeyLLMTokensPerSec, scale: autoScale(10)},
+		{label: "gen/s", value: fnum(l.TokensPerSecond, 1), key: history.KeyLLMTokensPerSec, scale: autoScale(10)},
+		{label: "prompt/s", value: fnum(l.PromptTokensPerSecond, 0), key: history.KeyLLMPromptTokensPerSec, scale: autoScale(100)},
 		{label: "slots", value: inum(l.SlotsActive), key: history.KeyLLMSlotsBusy, scale: slotScale},
 	}
 	return content{lines: lines, dense: dense, charts: charts}
@@ -186,7 +192,8 @@ func inferenceBody(v *view, w int) content {
 		tpImg = in.Throughput.ImagesPerMin
 	}
 	charts := []chartSpec{
-		{label: "det95", value: ms(latP95(in.DetectorLatency)), key: history.KeyDetectP95, scale: autoScale(100), unit: " ms", level: v.levelFn("rtdetr_latency_p95")},
+		{label: "det95", value: ms(latP95(in.DetectorLatency)), key: history.KeyDetectP95, scale: autoScale(100), unit: " ms", level: v.levelFn("rtdetr_latency_p95"),
+			marks: history.KeyContention},
 		{label: "llm95", value: ms(latP95(in.LLMLatency)), key: history.KeyAnalyzeP95, scale: autoScale(1000), unit: " ms", level: v.levelFn("nemotron_latency_p95")},
 		{label: "img/m", value: fnum(tpImg, 1), key: history.KeyImagesPerMin, scale: autoScale(10), unit: ""},
 	}

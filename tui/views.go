@@ -38,6 +38,7 @@ func (m *Model) helpLines() []string {
 		dash+" is unknown, never 0. Charts: 60 buckets of the range, each its maximum;",
 		"0–100% for percentages, else auto. The caption says range · time per column.",
 		"Values turn amber/red at the alert levels, before a sustained alert fires.",
+		string(markGlyph)+" on det95: an LLM slot was busy or a GPU throttled in that column.",
 	)
 	if m.w < 80 {
 		return lines

@@ -1,0 +1,27 @@
+package collector
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hsi-top/hsi-top/config"
+)
+
+// BenchmarkEngineAPICollect is one tick of the Engine API source against the fake engine
+// on a unix socket: the list, six inspections and three stats reads over kept-alive
+// connections. The fake's own JSON encoding runs in the same process and is counted too.
+func BenchmarkEngineAPICollect(b *testing.B) {
+	eng := startFakeEngine(b)
+	src, why := NewDockerSourceFor(withSocket(config.Default(), eng.socket), time.Second)
+	if src == nil {
+		b.Fatal(why)
+	}
+	defer src.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		eng.tick()
+		if _, err := src.Collect(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
