@@ -60,7 +60,7 @@ func (d *DetectorSource) Collect(ctx context.Context) (Result, error) {
 	case errors.Is(err, ErrBodyTooLarge):
 		det = snapshot.Detector{Status: snapshot.StatusDegraded, Error: err.Error()}
 	case err != nil:
-		det = snapshot.Detector{Status: snapshot.StatusUnreachable, Error: err.Error()}
+		det = snapshot.Detector{Status: downStatus(err), Error: err.Error()}
 	default:
 		det, gpu = ParseDetectorHealth(resp.Status, resp.Body)
 	}

@@ -126,8 +126,8 @@ func TestHostileServers(t *testing.T) {
 func TestHostileReasons(t *testing.T) {
 	// The reasons a user reads, per hostile kind, for the detector card.
 	want := map[string][2]string{
-		"slow":          {"unreachable", "timeout"},
-		"hanging":       {"unreachable", "timeout"},
+		"slow":          {"unhealthy", "timeout"}, // a read that timed out: not unreachable
+		"hanging":       {"unhealthy", "timeout"},
 		"500":           {"unhealthy", "HTTP 500"},
 		"html":          {"degraded", "HTML instead of JSON"},
 		"truncated":     {"degraded", "truncated JSON"},

@@ -100,7 +100,7 @@ func (l *LLMSource) readHealth(ctx context.Context, hdr http.Header) snapshot.LL
 	case errors.Is(err, ErrBodyTooLarge):
 		out.Status, out.Error = snapshot.StatusUnhealthy, "/health: "+err.Error()
 	case err != nil:
-		out.Status, out.Error = snapshot.StatusUnreachable, err.Error()
+		out.Status, out.Error = downStatus(err), err.Error()
 	case resp.Status == http.StatusOK:
 		out.Status = snapshot.StatusHealthy
 	case resp.Status == http.StatusServiceUnavailable:

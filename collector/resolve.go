@@ -198,3 +198,13 @@ func serviceDown(err error) bool {
 	msg := strings.ToLower(err.Error())
 	return !strings.Contains(msg, "timeout") && !strings.Contains(msg, "timed out") && !strings.Contains(msg, "deadline exceeded")
 }
+
+// downStatus is a card's status when its service's request failed with err:
+// unreachable when the service refused or failed, unhealthy when hsi-top's read of it
+// timed out (the service may be up, only slow).
+func downStatus(err error) string {
+	if serviceDown(err) {
+		return snapshot.StatusUnreachable
+	}
+	return snapshot.StatusUnhealthy
+}
