@@ -12,7 +12,8 @@ import (
 // Store.Restore reads one back, so a restart keeps the charts (gaps stay gaps).
 type Saved struct {
 	Series []SavedSeries
-	// Snapshots are the whole snapshots Snapshots returns for any range, oldest first.
+	// Snapshots are the kept whole snapshots (one per 5 s slot, the last hour), oldest
+	// first.
 	Snapshots []*snapshot.Snapshot
 }
 
@@ -32,19 +33,16 @@ type SavedBucket struct {
 // Save returns the store's content. It may run concurrently with Process.
 func (s *Store) Save() Saved {
 	var out Saved
-	seen := map[*snapshot.Snapshot]bool{}
-	for _, r := range Ranges {
-		for _, snap := range s.Snapshots(r) {
-			if !seen[snap] {
-				seen[snap] = true
-				out.Snapshots = append(out.Snapshots, snap)
-			}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// Every kept snapshot, not only those Snapshots returns now: after a restart the
+	// ranges count back from a new tick, whose phase differs.
+	for _, e := range s.snaps {
+		if e.snap != nil {
+			out.Snapshots = append(out.Snapshots, e.snap)
 		}
 	}
 	slices.SortStableFunc(out.Snapshots, func(a, b *snapshot.Snapshot) int { return a.Timestamp.Compare(b.Timestamp.Time) })
-
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	out.Series = make([]SavedSeries, 0, len(s.names))
 	for _, key := range s.names {
 		ser := s.series[key]

@@ -8,7 +8,6 @@ package statefile
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -80,11 +79,6 @@ func SetAside(path string, now time.Time) (string, error) {
 
 // Write stores st at path atomically, creating the directory (0700) if need be.
 func Write(path string, st *State) error {
-	var buf bytes.Buffer
-	buf.WriteString(magic)
-	if err := gob.NewEncoder(&buf).Encode(st); err != nil {
-		return fmt.Errorf("encoding the state: %w", err)
-	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("state directory: %w", err)
@@ -94,7 +88,14 @@ func Write(path string, st *State) error {
 		return fmt.Errorf("state file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	// Streamed: the encoding is never held whole in memory.
+	w := bufio.NewWriterSize(tmp, 64<<10)
+	w.WriteString(magic)
+	if err := gob.NewEncoder(w).Encode(st); err != nil {
+		tmp.Close()
+		return fmt.Errorf("encoding the state into %s: %w", tmp.Name(), err)
+	}
+	if err := w.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
