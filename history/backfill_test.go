@@ -104,8 +104,8 @@ func TestFillLiveTicksWin(t *testing.T) {
 	s.Process(sparse(live, snapshot.F(42)))
 	samples := []Sample{
 		{live, 1}, {live.Add(time.Second), 2}, // the live bucket's time: kept as it is
-		{t0.Add(-2 * time.Hour), 3},           // before every window
-		{t0.Add(time.Minute), 4},              // after the start-up
+		{t0.Add(-2 * time.Hour), 3}, // before every window
+		{t0.Add(time.Minute), 4},    // after the start-up
 		{t0.Add(-30 * time.Second), math.NaN()},
 		{t0.Add(-31 * time.Second), math.Inf(1)},
 	}
