@@ -30,7 +30,8 @@ var routes = map[string]map[string]string{
 		"/health":                  "llm-health-ok.json",
 	},
 	"detector": {"/health": "detector-health-rtdetr.json"},
-	"llm":      {"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json", "/metrics": "llm-metrics.txt"},
+	"llm": {"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json", "/metrics": "llm-metrics.txt",
+		"/props": "llm-props.json", "/v1/models": "llm-models.json"},
 	"frontend": {"/health": "llm-health-ok.json"},
 }
 
@@ -40,6 +41,9 @@ type Stack struct {
 	redis    *fakeRedis
 	postgres *fakePostgres
 	start    time.Time
+	// engineSocket is the simulated Engine API (engine.go); "" when it could not start.
+	engineSocket string
+	stopEngine   func()
 }
 
 // Start serves every fake service on a loopback port.
@@ -65,6 +69,9 @@ func Start() (*Stack, error) {
 		return nil, fmt.Errorf("demo postgres: %w", err)
 	}
 	s.postgres = pg
+	if socket, stop, err := startEngine(s.start); err == nil {
+		s.engineSocket, s.stopEngine = socket, stop
+	}
 	return s, nil
 }
 
@@ -106,6 +113,8 @@ func (s *Stack) Config(cfg config.Config) config.Config {
 	cfg.GPU.Enabled = false
 	// A simulation sends nothing: no notification, no heartbeat.
 	cfg.Notify = config.DefaultNotify()
+	// The simulated Engine API, never the host's socket (without it: probes only).
+	cfg.ContainersRuntime = config.ContainersRuntimeConfig{Enabled: s.engineSocket != "", Socket: s.engineSocket}
 	cfg.Containers = []config.ContainerConfig{
 		{Name: "backend", Probe: "backend"}, {Name: "frontend", Probe: "frontend"}, {Name: "postgres", Probe: "postgres"}, {Name: "redis", Probe: "redis"},
 		{Name: "ai-detector", Probe: "detector"}, {Name: "ai-llm", Probe: "llm"},
@@ -127,5 +136,8 @@ func (s *Stack) Close() {
 	}
 	if s.postgres != nil {
 		s.postgres.close()
+	}
+	if s.stopEngine != nil {
+		s.stopEngine()
 	}
 }

@@ -160,9 +160,6 @@ func (v *view) plotRows(d chartData, sp chartSpec, rows int) []string {
 			e := d.eighths(i, rows) - base
 			cell := blocks[min(max(e, 0), 8)]
 			lv, styled := lvs[i], cell != ' '
-			if r == 0 && rows > 1 && cell == ' ' && d.marked != nil && d.marked[i] {
-				cell, lv, styled = markGlyph, lvWarn, true
-			}
 
 			if styled != runStyled || (styled && lv != runLv) {
 				flush()
@@ -227,8 +224,13 @@ func (v *view) chartCell(sp chartSpec, w, rows int) []string {
 	if d.peak != nil {
 		peak = "  peak " + scaleValue(*d.peak, sp.unit)
 	}
-	caption := v.st.Muted.Render(sp.label+" ") + sp.value + v.st.Muted.Render(peak+"  0–"+scaleText(d.top, sp.unit)+"  "+spanCaption(v.rng, d.merge)) +
-		v.marksNote(d, false)
+	caption := v.st.Muted.Render(sp.label+" ") + sp.value + v.st.Muted.Render(peak+"  0–"+scaleText(d.top, sp.unit)+"  "+spanCaption(v.rng, d.merge))
+	if note := v.marksNote(d, rows < 3); note != "" {
+		caption += " " + note
+		if rows >= 3 { // the row under the caption marks the columns, the bars take the rest
+			return append([]string{caption, v.markRow(d)}, v.plotRows(d, sp, rows-2)...)
+		}
+	}
 	return append([]string{caption}, v.plotRows(d, sp, rows-1)...)
 }
 

@@ -1,9 +1,12 @@
 package tui
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
-// markGlyph marks a chart column in which the marks series was 1: drawn in the top row
-// of a chart several rows high, above the bar.
+// markGlyph marks a chart column in which the marks series was 1: drawn in a row of its
+// own above the bars of a chart several rows high.
 const markGlyph = '▾'
 
 // markColumns fills d.marked from the spec's marks series, merged into the same columns
@@ -24,9 +27,23 @@ func (v *view) markColumns(d *chartData, sp chartSpec, pts []Point) {
 	}
 }
 
-// marksNote says what the marks mean ("  ▾ LLM busy or GPU throttled"); on an inline
-// chart, where there is no row above the bars and only the scale's 8 cells, how many
-// columns are marked instead: " ▾12/60".
+// markRow is the marks above the bars: markGlyph over each marked column, spread over
+// the chart's width as plotRows spreads the columns.
+func (v *view) markRow(d chartData) string {
+	var b strings.Builder
+	for i, m := range d.marked {
+		cell := " "
+		if m {
+			cell = string(markGlyph)
+		}
+		b.WriteString(strings.Repeat(cell, (i+1)*d.width/len(d.marked)-i*d.width/len(d.marked)))
+	}
+	return v.st.Level[lvWarn].Render(b.String())
+}
+
+// marksNote says what the marks mean ("▾ LLM busy or GPU throttled"); on a chart
+// without a row to spare for them (inline: only the scale's 8 cells), how many columns
+// are marked instead: " ▾12/60".
 func (v *view) marksNote(d chartData, inline bool) string {
 	n := 0
 	for _, m := range d.marked {
@@ -37,8 +54,9 @@ func (v *view) marksNote(d chartData, inline bool) string {
 	if n == 0 {
 		return ""
 	}
+	count := " " + string(markGlyph) + strconv.Itoa(n) + "/" + strconv.Itoa(len(d.marked))
 	if inline {
-		return v.st.Level[lvWarn].Render(" " + string(markGlyph) + strconv.Itoa(n) + "/" + strconv.Itoa(len(d.marked)))
+		return v.st.Level[lvWarn].Render(count)
 	}
-	return v.st.Level[lvWarn].Render("  " + string(markGlyph) + " LLM busy or GPU throttled")
+	return v.st.Level[lvWarn].Render(string(markGlyph) + " LLM busy or GPU throttled")
 }

@@ -55,6 +55,9 @@ func llmLines(v *view) (string, string, string) {
 		v.join(" · ", sl, "KV "+kv, deferredText(v, l))
 	speeds := strings.Repeat(" ", modelLabelW) + v.join(" · ", "gen "+fnum(l.TokensPerSecond, 1)+" tok/s", "prompt "+fthousands(l.PromptTokensPerSecond)+" tok/s")
 	info := []string{strp(l.Model)}
+	if l.Model == nil && l.ModelFile != nil {
+		info = info[:0] // the file names the model (/props) when /slots does not
+	}
 	if l.ContextSize != nil {
 		info = append(info, "ctx "+thousands(*l.ContextSize)+" tokens/slot")
 	}
@@ -83,7 +86,7 @@ func modelsBody(v *view, w int) content {
 	}
 	charts := []chartSpec{
 		{label: "gen/s", value: fnum(l.TokensPerSecond, 1), key: history.KeyLLMTokensPerSec, scale: autoScale(10)},
-		{label: "prompt/s", value: fnum(l.PromptTokensPerSecond, 0), key: history.KeyLLMPromptTokensPerSec, scale: autoScale(100)},
+		{label: "prompt", value: fnum(l.PromptTokensPerSecond, 0), key: history.KeyLLMPromptTokensPerSec, scale: autoScale(100)},
 		{label: "slots", value: inum(l.SlotsActive), key: history.KeyLLMSlotsBusy, scale: slotScale},
 	}
 	return content{lines: lines, dense: dense, charts: charts}

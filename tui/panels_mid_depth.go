@@ -36,7 +36,9 @@ func llmModelInfo(l snapshot.LLM) []string {
 	if l.ModelSizeBytes != nil {
 		info = append(info, "model "+bytesHuman(float64(*l.ModelSizeBytes)))
 	}
-	if l.ModelFile != nil { // last: the longest, the first cut in a narrow panel
+	if l.ModelFile != nil && l.Model == nil {
+		info = append([]string{*l.ModelFile}, info...) // the model's name: first
+	} else if l.ModelFile != nil { // last: the longest, the first cut in a narrow panel
 		info = append(info, *l.ModelFile)
 	}
 	return info
