@@ -164,7 +164,7 @@ func (m *Model) framePanel(v *view, s slot, c content, p plan, cr, rh int) []str
 	lines = append(append([]string(nil), lines...), v.chartGrid(c.charts, inner, cr)...)
 	lv, word := panelState(v, def)
 	title := v.st.Title.Render(def.title) + " " + v.st.state(lv, word)
-	if def.charts && len(c.charts) > 0 {
+	if def.charts && len(c.charts) > 0 && cr > 0 {
 		if cr == 1 {
 			// One-line charts have no caption of their own: the title says the range and
 			// the time one column covers.

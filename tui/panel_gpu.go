@@ -36,7 +36,7 @@ func gpuLevel(v *view, g snapshot.GPU) level {
 	obj := snapshot.GPUObject(g.Index)
 	lv := max(v.valueLevel("gpu_utilization", obj, g.Utilization), v.valueLevel("gpu_temperature", obj, g.Temperature),
 		v.valueLevel("gpu_vram", obj, g.VRAMPercent), v.valueLevel("gpu_power", obj, g.PowerWatts))
-	if len(g.ThrottleReasons) > 0 {
+	if throttleText(g.ThrottleReasons) != "" { // idle clocks are not a problem
 		lv = max(lv, lvWarn)
 	}
 	return lv
