@@ -29,6 +29,9 @@ func newEngine(cfg config.Config, extra ...collector.Stage) (*collector.Engine, 
 	}))
 	stages := append(append([]collector.Stage{}, built.Stages...), rules)
 	stages = append(stages, extra...)
+	if recording != nil { // --record: last, after the history, on complete snapshots
+		stages = append(stages, recording)
+	}
 	eng, err := collector.NewEngine(collector.Options{
 		Interval: cfg.Interval.D(),
 		Timeout:  built.Timeouts.Source,

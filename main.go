@@ -37,6 +37,7 @@ Usage:
   hsi-top [flags]                 the terminal dashboard
   hsi-top --once [--json]         collect, wait one interval so rates are real, print, exit
   hsi-top --serve [ADDR]          headless: serve /ws/system, REST and /metrics (default 127.0.0.1:8089)
+  hsi-top --replay FILE [--speed N]  play a --record recording or incident bundle in the dashboard
   hsi-top config                  print the effective configuration (secrets redacted) and its origins
   hsi-top demo [--serve|--once]   the same on a built-in simulated stack (recorded responses, two simulated GPUs)
   hsi-top healthcheck [URL]       exit 0 when a --serve answers /healthz (default http://127.0.0.1:8089/healthz)
@@ -75,6 +76,9 @@ type cliFlags struct {
 	version    bool
 	format     string
 	demo       bool // hsi-top demo: the simulated stack
+	record     string
+	replay     string
+	speed      float64
 	subcommand string
 	subArgs    []string // the words after the subcommand
 }
@@ -100,6 +104,9 @@ func newFlagSet(f *cliFlags) *flag.FlagSet {
 	fs.StringVar(&f.theme, "theme", "", "palette: `auto` (ask the terminal), dark or light (default from ui.theme)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	fs.StringVar(&f.format, "format", "", "with rules: the output `FORMAT` (prometheus)")
+	fs.StringVar(&f.record, "record", "", "append every snapshot to `FILE` as NDJSON (gzip when it ends in .gz; rotated at 256 MiB, 3 kept)")
+	fs.StringVar(&f.replay, "replay", "", "play a recording or incident bundle `FILE` in the dashboard (←/→ seek 1m, [ ] 10m)")
+	fs.Float64Var(&f.speed, "speed", 1, "with --replay: play `N` times faster than recorded")
 	return fs
 }
 
@@ -159,6 +166,9 @@ func parseFlags(args []string, stderr io.Writer) (*cliFlags, error) {
 		return nil, usageError{"--listen is for the dashboard; --serve takes its address directly"}
 	}
 	if err := checkRulesFlags(f); err != nil {
+		return nil, err
+	}
+	if err := checkRemoteFlags(f); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -240,11 +250,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// The simulated stack's history must not end up in the real state file.
 		loaded.Config.StateDir = filepath.Join(os.TempDir(), "hsi-top-demo-state")
 	}
+	if f.record != "" {
+		stopRecording, err := startRecording(f.record, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+			return exitUnknown
+		}
+		defer stopRecording()
+	}
 	switch {
 	case f.once:
 		return runOnce(ctx, loaded.Config, f.json, stdout, stderr)
 	case f.serve:
 		return runServe(ctx, loaded.Config, stderr)
+	}
+	if f.replay != "" {
+		return runReplay(ctx, loaded.Config, f, stdout, stderr)
 	}
 	if file, ok := stdout.(*os.File); !ok || !term.IsTerminal(int(file.Fd())) {
 		fmt.Fprintln(stderr, "hsi-top: standard output is not a terminal, so there is no dashboard to draw; use --once (or --once --json) for a report, or --serve for the feed")

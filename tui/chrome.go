@@ -66,6 +66,11 @@ func (m *Model) headerView() string {
 	if m.opts.Demo {
 		b.WriteString(" " + st.Level[lvInfo].Render("DEMO"))
 	}
+	if m.opts.Badge != nil {
+		if badge := m.opts.Badge(); badge != "" {
+			b.WriteString(" " + st.Level[lvInfo].Render(badge))
+		}
+	}
 	if m.w >= 80 && m.shown != nil && m.shown.Hostname != "" {
 		b.WriteString("  " + m.shown.Hostname)
 	}

@@ -46,6 +46,9 @@ type Options struct {
 	Thresholds Thresholds
 	// Demo labels the header DEMO (hsi-top demo's simulated stack).
 	Demo bool
+	// Badge, when set, labels the header with what it returns ("REPLAY ×60",
+	// "remote · stale 12s"); it is read each time the header is drawn (each snapshot).
+	Badge func() string
 }
 
 // SnapshotMsg delivers a published snapshot to the model.
