@@ -63,10 +63,7 @@ func TestCompletionRejectsUnknownShell(t *testing.T) {
 // The bash script completes flags, files after --config, the shells after completion, and
 // subcommands only where one may stand.
 func TestBashCompletionCompletes(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is not installed")
-	}
+	bash := lookTool(t, "bash")
 	_, path := completionScript(t, "bash")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "site.yaml"), nil, 0o644)
@@ -98,10 +95,7 @@ func TestBashCompletionCompletes(t *testing.T) {
 // fish, where installed, loads the script and completes with it (complete -C asks what
 // a line would complete to).
 func TestFishCompletionCompletes(t *testing.T) {
-	fish, err := exec.LookPath("fish")
-	if err != nil {
-		t.Skip("fish is not installed")
-	}
+	fish := lookTool(t, "fish")
 	_, path := completionScript(t, "fish")
 	for _, tc := range []struct{ line, want string }{
 		{"hsi-top --conf", "--config\tconfig FILE"},
@@ -122,10 +116,7 @@ func TestFishCompletionCompletes(t *testing.T) {
 // a pseudo-terminal (zsh/zpty) loads compinit and the script, a line and a tab are typed,
 // and the screen must show the completion.
 func TestZshCompletionCompletes(t *testing.T) {
-	zsh, err := exec.LookPath("zsh")
-	if err != nil {
-		t.Skip("zsh is not installed")
-	}
+	zsh := lookTool(t, "zsh")
 	_, path := completionScript(t, "zsh")
 	if out, err := exec.Command(zsh, "-n", path).CombinedOutput(); err != nil {
 		t.Fatalf("zsh -n: %v\n%s", err, out)
@@ -224,4 +215,18 @@ func TestHelpListsSubcommands(t *testing.T) {
 			t.Errorf("--help shows %q, which the subcommands table (commands.go) lacks, so completion and the man page miss it", words[1])
 		}
 	}
+}
+
+// lookTool returns the path of a program a test drives. scripts/test.sh installs every
+// such program, so under CI a missing one fails the test instead of skipping it.
+func lookTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed: scripts/test.sh installs it, and CI must not pass by skipping", name)
+		}
+		t.Skipf("%s is not installed (scripts/test.sh installs it)", name)
+	}
+	return path
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -16,60 +15,23 @@ import (
 // trust authentication and the simple query protocol, answering its statistics, size and
 // table-count queries with numbers that move with the time since the demo started.
 type fakePostgres struct {
-	ln    net.Listener
+	*tcpServer
 	start time.Time
-	wg    sync.WaitGroup
-
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
 }
 
 func startPostgres(start time.Time) (*fakePostgres, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p := &fakePostgres{start: start}
+	srv, err := listenLoopback(p.handle)
 	if err != nil {
 		return nil, err
 	}
-	p := &fakePostgres{ln: ln, start: start, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go p.serve()
+	p.tcpServer = srv
 	return p, nil
 }
 
 // dsn is a connection string for the fake.
 func (p *fakePostgres) dsn() string {
-	return "postgres://demo@" + p.ln.Addr().String() + "/security?sslmode=disable"
-}
-
-func (p *fakePostgres) close() {
-	p.ln.Close()
-	p.mu.Lock()
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *fakePostgres) serve() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		p.conns[c] = struct{}{}
-		p.mu.Unlock()
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			p.handle(c)
-			p.mu.Lock()
-			delete(p.conns, c)
-			p.mu.Unlock()
-			c.Close()
-		}()
-	}
+	return "postgres://demo@" + p.addr() + "/security?sslmode=disable"
 }
 
 func (p *fakePostgres) handle(c net.Conn) {

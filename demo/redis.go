@@ -9,7 +9,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -17,60 +16,21 @@ import (
 // MEMORY USAGE of the queue keys, LLEN; its memory, clients, hit counters and queue
 // depths move with the time since the demo started.
 type fakeRedis struct {
-	ln    net.Listener
+	*tcpServer
 	start time.Time
-	wg    sync.WaitGroup
-
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
 }
 
 // demoQueues are the queue keys the demo's Redis holds.
 var demoQueues = map[string]bool{"hsi:queue:detection_queue": true, "hsi:queue:analysis_queue": true}
 
 func startRedis(start time.Time) (*fakeRedis, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	r := &fakeRedis{start: start}
+	srv, err := listenLoopback(r.handle)
 	if err != nil {
 		return nil, err
 	}
-	r := &fakeRedis{ln: ln, start: start, conns: map[net.Conn]struct{}{}}
-	r.wg.Add(1)
-	go r.serve()
+	r.tcpServer = srv
 	return r, nil
-}
-
-func (r *fakeRedis) addr() string { return r.ln.Addr().String() }
-
-func (r *fakeRedis) close() {
-	r.ln.Close()
-	r.mu.Lock()
-	for c := range r.conns {
-		c.Close()
-	}
-	r.mu.Unlock()
-	r.wg.Wait()
-}
-
-func (r *fakeRedis) serve() {
-	defer r.wg.Done()
-	for {
-		c, err := r.ln.Accept()
-		if err != nil {
-			return
-		}
-		r.mu.Lock()
-		r.conns[c] = struct{}{}
-		r.mu.Unlock()
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			r.handle(c)
-			r.mu.Lock()
-			delete(r.conns, c)
-			r.mu.Unlock()
-			c.Close()
-		}()
-	}
 }
 
 func (r *fakeRedis) handle(c net.Conn) {

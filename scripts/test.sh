@@ -13,6 +13,8 @@ command -v prometheus   >/dev/null || need+=(prometheus)
 command -v tmux         >/dev/null || need+=(tmux)
 command -v chromium     >/dev/null || need+=(chromium)
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+# The shells and the manual-page linter the completion and man tests drive.
+for tool in zsh fish mandoc; do command -v "$tool" >/dev/null || need+=("$tool"); done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
