@@ -30,11 +30,11 @@ const (
 	// HitRatioNoLookups: nothing was looked up in the interval, so nothing missed.
 	HitRatioNoLookups = "no lookups in the interval"
 	// HitRatioFirstSample: a ratio over an interval needs two samples of the counters.
-	HitRatioFirstSample = "first sample: the ratio needs a second one"
+	HitRatioFirstSample = "first sample"
 	// HitRatioCountersReset: a counter went back (a Redis restart or CONFIG RESETSTAT).
-	HitRatioCountersReset = "the counters went back (restart or CONFIG RESETSTAT)"
+	HitRatioCountersReset = "counters reset"
 	// HitRatioNoCounters: INFO carried no keyspace_hits/keyspace_misses.
-	HitRatioNoCounters = "INFO has no keyspace_hits/keyspace_misses"
+	HitRatioNoCounters = "no keyspace counters in INFO"
 )
 
 // Redis is the Redis card. The first five keys are the page's.
