@@ -68,7 +68,7 @@ func TestBashCompletionCompletes(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "site.yaml"), nil, 0o644)
 	for _, tc := range []struct{ line, want string }{
-		{"hsi-top --con", "--config"},
+		{"hsi-top --conf", "--config"},
 		{"hsi-top --no", "--no-color"},
 		{"hsi-top ", "config demo healthcheck completion man rules snooze"},
 		{"hsi-top --config " + filepath.Join(dir, "si"), filepath.Join(dir, "site.yaml")},
@@ -98,7 +98,7 @@ func TestFishCompletionCompletes(t *testing.T) {
 	fish := lookTool(t, "fish")
 	_, path := completionScript(t, "fish")
 	for _, tc := range []struct{ line, want string }{
-		{"hsi-top --con", "--config\tconfig FILE"},
+		{"hsi-top --conf", "--config\tconfig FILE"},
 		{"hsi-top heal", "healthcheck\texit 0 when"},
 		{"hsi-top completion z", "zsh"},
 	} {
@@ -128,8 +128,8 @@ zpty -w z "PS1='%% '; autoload -U compinit; compinit -u -D; source ${(q)3}"
 zpty -w -n z "$1"$'\t'
 zpty -r z out "*$2*" && print -r -- matched`
 	for _, tc := range []struct{ line, want string }{
-		// zsh writes only what completion adds: "--con", a bell, "fig".
-		{"hsi-top --con", "--con*fig"},
+		// zsh writes only what completion adds: "--conf", a bell, "ig" (--con is --connect too).
+		{"hsi-top --conf", "--conf*ig"},
 		{"hsi-top completion ", "bash*fish*zsh"},
 		{"hsi-top ", "healthcheck*-- exit 0 when"},
 		{"hsi-top --serve 127.0.0.1:9 --no", "--no*-color"},

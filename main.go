@@ -38,6 +38,7 @@ Usage:
   hsi-top --once [--json]         collect, wait one interval so rates are real, print, exit
   hsi-top --serve [ADDR]          headless: serve /ws/system, REST and /metrics (default 127.0.0.1:8089)
   hsi-top --replay FILE [--speed N]  play a --record recording or incident bundle in the dashboard
+  hsi-top --connect URL [--api-key KEY]  the dashboard on a remote --serve (ws://box:8089/ws/system)
   hsi-top config                  print the effective configuration (secrets redacted) and its origins
   hsi-top demo [--serve|--once]   the same on a built-in simulated stack (recorded responses, two simulated GPUs)
   hsi-top healthcheck [URL]       exit 0 when a --serve answers /healthz (default http://127.0.0.1:8089/healthz)
@@ -79,6 +80,8 @@ type cliFlags struct {
 	record     string
 	replay     string
 	speed      float64
+	connect    string
+	apiKey     string
 	subcommand string
 	subArgs    []string // the words after the subcommand
 }
@@ -107,6 +110,8 @@ func newFlagSet(f *cliFlags) *flag.FlagSet {
 	fs.StringVar(&f.record, "record", "", "append every snapshot to `FILE` as NDJSON (gzip when it ends in .gz; rotated at 256 MiB, 3 kept)")
 	fs.StringVar(&f.replay, "replay", "", "play a recording or incident bundle `FILE` in the dashboard (←/→ seek 1m, [ ] 10m)")
 	fs.Float64Var(&f.speed, "speed", 1, "with --replay: play `N` times faster than recorded")
+	fs.StringVar(&f.connect, "connect", "", "the dashboard on a remote --serve's feed at `URL` (ws://box:8089/ws/system or http://box:8089)")
+	fs.StringVar(&f.apiKey, "api-key", "", "with --connect: the remote's API `KEY`, sent as X-API-Key (default: $HSI_API_KEY)")
 	return fs
 }
 
@@ -266,6 +271,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if f.replay != "" {
 		return runReplay(ctx, loaded.Config, f, stdout, stderr)
+	}
+	if f.connect != "" {
+		return runConnect(ctx, loaded.Config, f, stdout, stderr)
 	}
 	if file, ok := stdout.(*os.File); !ok || !term.IsTerminal(int(file.Fd())) {
 		fmt.Fprintln(stderr, "hsi-top: standard output is not a terminal, so there is no dashboard to draw; use --once (or --once --json) for a report, or --serve for the feed")

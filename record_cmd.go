@@ -14,6 +14,7 @@ import (
 	"github.com/hsi-top/hsi-top/clock"
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/record"
+	"github.com/hsi-top/hsi-top/remote"
 	"github.com/hsi-top/hsi-top/replay"
 	"github.com/hsi-top/hsi-top/tui"
 )
@@ -37,15 +38,42 @@ func startRecording(path string, stderr io.Writer) (stop func(), err error) {
 	}, nil
 }
 
-// checkRemoteFlags rejects the combinations of --record and --replay that mean nothing.
+// checkRemoteFlags rejects the combinations of --record, --replay and --connect that mean nothing.
 func checkRemoteFlags(f *cliFlags) error {
 	switch {
-	case f.replay != "" && (f.once || f.serve || f.record != "" || f.listen != "" || f.demo):
+	case f.replay != "" && (f.once || f.serve || f.connect != "" || f.record != "" || f.listen != "" || f.demo):
 		return usageError{"--replay plays a recording in the dashboard; it combines with --speed only"}
 	case f.speed <= 0:
 		return usageError{fmt.Sprintf("--speed %g must be above 0", f.speed)}
+	case f.connect != "" && (f.once || f.serve || f.listen != "" || f.demo):
+		return usageError{"--connect runs the dashboard on a remote --serve; it combines with --api-key and --record"}
+	case f.apiKey != "" && f.connect == "":
+		return usageError{"--api-key needs --connect"}
 	}
 	return nil
+}
+
+// runConnect runs the dashboard on a remote --serve's feed (--connect), recording what
+// it receives with --record.
+func runConnect(ctx context.Context, cfg config.Config, f *cliFlags, stdout, stderr io.Writer) int {
+	key := f.apiKey
+	if key == "" {
+		key = os.Getenv("HSI_API_KEY")
+	}
+	o := remote.Options{URL: f.connect, APIKey: key}
+	if recording != nil {
+		o.Stage = recording
+	}
+	src, err := remote.New(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
+		return exitUnknown
+	}
+	if !isTerminal(stdout) {
+		fmt.Fprintln(stderr, "hsi-top: standard output is not a terminal, so there is no dashboard to draw the remote in")
+		return exitUnknown
+	}
+	return runViewer(ctx, cfg, viewerSource{engine: src, history: src, badge: src.Badge, run: src.Run}, nil, stderr)
 }
 
 // runReplay plays --replay's file in the dashboard at --speed.
