@@ -59,7 +59,7 @@ func closedURL(t *testing.T, scheme string) string {
 	return scheme + "://" + addr
 }
 
-// screenAndFrame collects one tick with cfg through newEngine and returns the TUI's
+// screenAndFrame collects two ticks with cfg through newEngine and returns the TUI's
 // view of it (160×48, no colour) and the feed's /api/system/performance body.
 func screenAndFrame(t *testing.T, cfg config.Config) (screen string, frame map[string]any) {
 	t.Helper()
@@ -71,6 +71,9 @@ func screenAndFrame(t *testing.T, cfg config.Config) (screen string, frame map[s
 	t.Cleanup(func() { built.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Two ticks: rates and the Redis hit ratio need a second sample (before it, the page's
+	// wire leaves the Redis card out: wire/pagerules.go).
+	eng.Tick(ctx)
 	s := eng.Tick(ctx)
 
 	r := lipgloss.NewRenderer(io.Discard)

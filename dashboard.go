@@ -70,6 +70,13 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		wg.Wait()
 		io.WriteString(stderr, feedLog.String())
 	}()
+	// The history's gaps of the last hour from Prometheus (backfill.go), behind the first
+	// frame; a failure is printed at exit with the feed's warnings.
+	startBackfill(ctx, cfg.Prometheus, store, &wg, func(line string, failed bool) {
+		if failed {
+			fmt.Fprintf(&feedLog, "hsi-top: %s\n", line)
+		}
+	})
 
 	noColor := cfg.UI.NoColor || os.Getenv("NO_COLOR") != ""
 	renderer := newRenderer(cfg.UI.Theme, noColor)

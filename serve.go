@@ -46,6 +46,15 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 	defer closeBuilt(built, stderr)
 	w.run(eng)
 	defer w.close() // after the engine stopped: the last save sees its last snapshot
+	var backfill sync.WaitGroup
+	defer backfill.Wait()
+	startBackfill(ctx, cfg.Prometheus, store, &backfill, func(line string, failed bool) {
+		if failed {
+			log.Warn(line)
+		} else {
+			log.Info(line)
+		}
+	})
 	if err := serveFeed(ctx, eng, store, cfg, ln, log); err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown

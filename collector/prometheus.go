@@ -16,10 +16,11 @@ import (
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// PromClient is a small typed client for the Prometheus HTTP API: /-/ready and
-// /api/v1/query. It is hand-written rather than github.com/prometheus/client_golang/api
-// because hsi-top needs two GET endpoints and the JSON shape of one answer
-// (ParsePromVector), while client_golang
+// PromClient is a small typed client for the Prometheus HTTP API: /-/ready,
+// /api/v1/query and /api/v1/query_range (the history backfill at start-up). It is
+// hand-written rather than github.com/prometheus/client_golang/api because hsi-top needs
+// three GET endpoints and the JSON shape of their answers (ParsePromVector,
+// ParsePromMatrix), while client_golang
 // would add its model packages and transport for that; this way every request also goes
 // through the shared HTTPClient (deadline, body limit, short errors).
 type PromClient struct {
@@ -56,6 +57,29 @@ func (c *PromClient) Query(ctx context.Context, q string, at time.Time) ([]PromS
 		return nil, err
 	}
 	return ParsePromVector(body)
+}
+
+// QueryRange runs a range query from start to end at step resolution.
+func (c *PromClient) QueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) ([]PromSeries, error) {
+	series, _, err := c.queryRange(ctx, q, start, end, step)
+	return series, err
+}
+
+// queryRange is QueryRange that also returns how many bytes the answer had.
+func (c *PromClient) queryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) ([]PromSeries, int, error) {
+	if step <= 0 || !end.After(start) {
+		return nil, 0, fmt.Errorf("query_range: step %s from %s to %s is not a range", step, start.Format(time.RFC3339), end.Format(time.RFC3339))
+	}
+	v := url.Values{
+		"query": {q}, "start": {formatPromTime(start)}, "end": {formatPromTime(end)},
+		"step": {strconv.FormatFloat(step.Seconds(), 'f', -1, 64)},
+	}
+	body, err := c.get(ctx, "/api/v1/query_range", v)
+	if err != nil {
+		return nil, 0, err
+	}
+	series, err := ParsePromMatrix(body)
+	return series, len(body), err
 }
 
 // CloseIdle releases idle connections.

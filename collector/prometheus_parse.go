@@ -16,6 +16,18 @@ type PromSample struct {
 	Time   time.Time
 }
 
+// PromSeries is one series of a range-query result.
+type PromSeries struct {
+	Labels map[string]string
+	Points []PromPoint
+}
+
+// PromPoint is one value of a range-query series (NaN or ±Inf as Prometheus sends them).
+type PromPoint struct {
+	Time  time.Time
+	Value float64
+}
+
 type promEnvelope struct {
 	Status    string `json:"status"`
 	ErrorType string `json:"errorType"`
@@ -101,6 +113,37 @@ func ParsePromVector(body []byte) ([]PromSample, error) {
 			it.Metric = map[string]string{}
 		}
 		out = append(out, PromSample{Labels: it.Metric, Value: v, Time: t})
+	}
+	return out, nil
+}
+
+// ParsePromMatrix parses an /api/v1/query_range answer (result type matrix).
+func ParsePromMatrix(body []byte) ([]PromSeries, error) {
+	raw, err := promDecode(body, "matrix")
+	if err != nil {
+		return nil, err
+	}
+	var items []struct {
+		Metric map[string]string `json:"metric"`
+		Values []promPair        `json:"values"`
+	}
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, errors.New("matrix result is malformed")
+	}
+	out := make([]PromSeries, 0, len(items))
+	for _, it := range items {
+		s := PromSeries{Labels: it.Metric, Points: make([]PromPoint, 0, len(it.Values))}
+		if s.Labels == nil {
+			s.Labels = map[string]string{}
+		}
+		for _, pr := range it.Values {
+			t, v, err := pr.parse()
+			if err != nil {
+				return nil, err
+			}
+			s.Points = append(s.Points, PromPoint{Time: t, Value: v})
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }

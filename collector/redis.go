@@ -275,29 +275,34 @@ func latencyFromSamples(key string, items []string) *snapshot.Latency {
 }
 
 // hitRatio is the hit ratio since the previous collection, less the lookups this
-// source made in between; it stores this collection's counters for the next one.
-func (r *RedisSource) hitRatio(rd redisRead) *float64 {
+// source made in between, or why it is unknown; it stores this collection's counters
+// for the next one.
+func (r *RedisSource) hitRatio(rd redisRead) (ratio *float64, note string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	hits, misses := rd.info.KeyspaceHits, rd.info.KeyspaceMisses
 	if hits == nil || misses == nil {
 		r.prev = nil
-		return nil
+		return nil, snapshot.HitRatioNoCounters
 	}
-	var ratio *float64
+	note = snapshot.HitRatioFirstSample
 	if p := r.prev; p != nil {
 		if v, ok := HitRatio(p.hits, p.misses, *hits, *misses, p.ownHits, p.ownMisses); ok {
-			ratio = snapshot.F(v)
+			ratio, note = snapshot.F(v), ""
+		} else if *hits < p.hits || *misses < p.misses {
+			note = snapshot.HitRatioCountersReset
+		} else {
+			note = snapshot.HitRatioNoLookups
 		}
 	}
 	cur := rd.own
 	cur.hits, cur.misses = *hits, *misses
 	r.prev = &cur
-	return ratio
+	return ratio, note
 }
 
 // card is the Redis card of one collection.
-func (rd redisRead) card(hitRatio *float64) snapshot.Redis {
+func (rd redisRead) card(hitRatio *float64, hitRatioNote string) snapshot.Redis {
 	card := snapshot.Redis{
 		Status:           snapshot.StatusHealthy,
 		ConnectedClients: rd.info.ConnectedClients,
@@ -307,6 +312,7 @@ func (rd redisRead) card(hitRatio *float64) snapshot.Redis {
 		Version:          rd.info.Version,
 		PingMS:           snapshot.F(rd.ping),
 		HitRatio:         hitRatio,
+		HitRatioNote:     hitRatioNote,
 		MemoryUsedBytes:  rd.info.UsedMemory,
 		MaxMemoryBytes:   rd.info.MaxMemory,
 	}

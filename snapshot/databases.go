@@ -25,6 +25,18 @@ type PostgreSQL struct {
 	Error                string   `json:"error,omitempty"`
 }
 
+// Why a Redis hit ratio is unknown (Redis.HitRatioNote).
+const (
+	// HitRatioNoLookups: nothing was looked up in the interval, so nothing missed.
+	HitRatioNoLookups = "no lookups in the interval"
+	// HitRatioFirstSample: a ratio over an interval needs two samples of the counters.
+	HitRatioFirstSample = "first sample"
+	// HitRatioCountersReset: a counter went back (a Redis restart or CONFIG RESETSTAT).
+	HitRatioCountersReset = "counters reset"
+	// HitRatioNoCounters: INFO carried no keyspace_hits/keyspace_misses.
+	HitRatioNoCounters = "no keyspace counters in INFO"
+)
+
 // Redis is the Redis card. The first five keys are the page's.
 type Redis struct {
 	Status           string `json:"status"`
@@ -34,6 +46,9 @@ type Redis struct {
 	// HitRatio is hits/(hits+misses)*100 over the last interval; nil with no lookups.
 	HitRatio       *float64 `json:"hit_ratio"`
 	BlockedClients *int64   `json:"blocked_clients"`
+	// HitRatioNote says why HitRatio is unknown (one of the HitRatio… constants); empty
+	// when it is known.
+	HitRatioNote string `json:"hit_ratio_note,omitempty"`
 
 	// MaxMemoryBytes is Redis's maxmemory setting; 0 means no limit, as Redis reports it.
 	MaxMemoryBytes *int64   `json:"maxmemory_bytes"`

@@ -44,8 +44,8 @@ func redisLines(v *view) (string, []string) {
 		mem += " / " + fnum(maxMB, 0) + " MB"
 	}
 	hit := "hit " + v.st.Level[v.valueLevel("redis_hit_ratio", "", r.HitRatio)].Render(pct(r.HitRatio))
-	if r.HitRatio == nil && r.Status == snapshot.StatusHealthy {
-		hit = "hit " + dash + v.st.Muted.Render(" (no lookups)")
+	if r.HitRatio == nil && r.HitRatioNote != "" {
+		hit = "hit " + dash + v.st.Muted.Render(" ("+r.HitRatioNote+")")
 	}
 	parts := []string{inum(r.ConnectedClients) + " clients", inum(r.BlockedClients) + " blocked", hit}
 	if r.Version != "" {

@@ -128,7 +128,8 @@ func fromPostgres(pg PostgreSQL) snapshot.PostgreSQL { return snapshot.PostgreSQ
 func fromRedis(r Redis) snapshot.Redis {
 	return snapshot.Redis{
 		Status: r.Status, ConnectedClients: r.ConnectedClients, MemoryUsedBytes: mibBytes(r.MemoryMB), HitRatio: r.HitRatio,
-		BlockedClients: r.BlockedClients, MaxMemoryBytes: mibBytes(r.MaxMemoryMB), EvictedKeys: r.EvictedKeys,
+		BlockedClients: r.BlockedClients, HitRatioNote: r.HitRatioNote, MaxMemoryBytes: mibBytes(r.MaxMemoryMB),
+		EvictedKeys:  r.EvictedKeys,
 		OpsPerSecond: r.OpsPerSecond, Version: r.Version, PingMS: r.PingMS, Error: r.Error,
 	}
 }

@@ -92,12 +92,15 @@ type PageQueues struct {
 }
 
 // pageDatabases applies the null rules: a Redis card only with its memory known (Redis
-// answered), an unknown hit ratio (no lookups) as 100; a PostgreSQL card only with all
-// four numbers known. A card left out is a service the page cannot show numbers for;
-// its container row and system_status say why (down), so it does not vanish unseen.
+// answered) and a hit ratio to show — measured, or 100 when the interval had no lookups
+// (none missed); a hit ratio not yet measured (the first sample, counters reset) leaves
+// the card out until it is. A PostgreSQL card only with all four numbers known. A card
+// left out is a service the page cannot show numbers for; its container row and
+// system_status say why (down), so it does not vanish unseen.
 func pageDatabases(d Databases) PageDatabases {
 	var out PageDatabases
-	if r := d.Redis; r.Status != snapshot.StatusUnreachable && r.MemoryMB != nil {
+	if r := d.Redis; r.Status != snapshot.StatusUnreachable && r.MemoryMB != nil &&
+		(r.HitRatio != nil || r.HitRatioNote == snapshot.HitRatioNoLookups) {
 		pr := &PageRedis{Redis: r}
 		if pr.HitRatio == nil {
 			pr.HitRatio, pr.HitRatioBasis = snapshot.F(100), HitRatioNoLookups

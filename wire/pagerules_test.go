@@ -39,12 +39,32 @@ func at(m map[string]any, keys ...string) (any, bool) {
 	return cur, true
 }
 
+// TestPageRulesRedisNotYetMeasured: before a second sample (or after the counters went
+// back) nothing is known of the ratio, not even that nothing missed, so the page gets no
+// Redis card until it is measured; hsi-top's own output says null and why.
+func TestPageRulesRedisNotYetMeasured(t *testing.T) {
+	for _, note := range []string{snapshot.HitRatioFirstSample, snapshot.HitRatioCountersReset} {
+		s := populated()
+		s.Databases.Redis.HitRatio, s.Databases.Redis.HitRatioNote = nil, note
+		page, own := object(t, wire.Page(s)), object(t, wire.Performance(s))
+		if v, ok := at(page, "databases", "redis"); ok {
+			t.Errorf("%s: page redis card = %v, want none", note, v)
+		}
+		if v, ok := at(own, "databases", "redis", "hit_ratio"); !ok || v != nil {
+			t.Errorf("%s: --once --json hit_ratio = %v (present %v), want null", note, v, ok)
+		}
+		if v, _ := at(own, "databases", "redis", "hit_ratio_note"); v != note {
+			t.Errorf("--once --json hit_ratio_note = %v, want %q", v, note)
+		}
+	}
+}
+
 // TestPageRulesIdleRedis: no lookups in the interval is hit_ratio 100 on the page's wire
 // (none missed; the page colours below 50 red), with the reason beside it, and null in
 // hsi-top's own output.
 func TestPageRulesIdleRedis(t *testing.T) {
 	s := populated()
-	s.Databases.Redis.HitRatio = nil
+	s.Databases.Redis.HitRatio, s.Databases.Redis.HitRatioNote = nil, snapshot.HitRatioNoLookups
 	page, own := object(t, wire.Page(s)), object(t, wire.Performance(s))
 	if v, _ := at(page, "databases", "redis", "hit_ratio"); v != 100.0 {
 		t.Errorf("page hit_ratio = %v, want 100", v)

@@ -144,7 +144,8 @@ func postgres(pg snapshot.PostgreSQL) PostgreSQL {
 func redis(r snapshot.Redis) Redis {
 	return Redis{
 		Status: r.Status, ConnectedClients: r.ConnectedClients, MemoryMB: mib(r.MemoryUsedBytes),
-		HitRatio: round(r.HitRatio, 2), BlockedClients: r.BlockedClients, MaxMemoryMB: mib(r.MaxMemoryBytes),
+		HitRatio: round(r.HitRatio, 2), BlockedClients: r.BlockedClients, HitRatioNote: r.HitRatioNote,
+		MaxMemoryMB: mib(r.MaxMemoryBytes),
 		EvictedKeys: r.EvictedKeys, OpsPerSecond: r.OpsPerSecond, Version: r.Version,
 		PingMS: round(r.PingMS, 3), Error: r.Error,
 	}

@@ -253,6 +253,7 @@ type Redis struct {
 	MemoryMB         *float64 `json:"memory_mb"`
 	HitRatio         *float64 `json:"hit_ratio"`
 	BlockedClients   *int64   `json:"blocked_clients"`
+	HitRatioNote     string   `json:"hit_ratio_note,omitempty"`
 	MaxMemoryMB      *float64 `json:"maxmemory_mb"`
 	EvictedKeys      *int64   `json:"evicted_keys"`
 	OpsPerSecond     *float64 `json:"ops_per_second"`
