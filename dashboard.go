@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -81,7 +82,9 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	renderer := newRenderer(cfg.UI.Theme, noColor)
 	lipgloss.SetDefaultRenderer(renderer)
 
+	bundles := &incidents{store: store, latest: eng.Latest, dir: ".", now: time.Now} // the i key (incident.go)
 	model := tui.New(tui.Options{
+		Badge:    bundles.Badge,
 		Engine:   eng,
 		History:  store,
 		Renderer: renderer,
@@ -105,7 +108,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 	// changed (and then writes nothing: the model's View is cached until a snapshot, a
 	// key or a resize), and a monitor that updates every few seconds gains nothing from
 	// more; a key still shows within 100 ms.
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(10))
+	p := tea.NewProgram(incidentKeys{model, bundles}, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(10))
 	_, runErr := p.Run()
 	interrupted := ctx.Err() != nil // a signal, not a failure
 	cancel()

@@ -33,7 +33,8 @@ func boxSnap(i int) *snapshot.Snapshot {
 		{Name: "RTX A400", Index: 1, Utilization: snapshot.F(33), Temperature: snapshot.F(48)},
 	}
 	s.GPU = &s.GPUs[0]
-	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryUsedBytes: snapshot.I(64 << 20), ConnectedClients: snapshot.I(3)}
+	s.Databases.Redis = snapshot.Redis{Status: snapshot.StatusHealthy, MemoryUsedBytes: snapshot.I(64 << 20), ConnectedClients: snapshot.I(3),
+		HitRatioNote: snapshot.HitRatioNoLookups}
 	s.Sources = []snapshot.SourceStatus{{Source: snapshot.SourceNVML, OK: true, AgeSeconds: snapshot.F(0), Via: "nvml"},
 		{Source: snapshot.SourceRedis, OK: true, AgeSeconds: snapshot.F(0), Via: "redis"},
 		{Source: snapshot.SourcePostgres, OK: false, Error: "postgres: connection refused"}}
@@ -147,7 +148,7 @@ func TestFollowsTheFeedWithWhatTheDashboardReads(t *testing.T) {
 	}
 	// The page rules' substitutions are undone: no lookups is an unknown hit ratio, and
 	// the PostgreSQL card the page was not sent is unreachable (its source failed).
-	if r := s.Databases.Redis; r.HitRatio != nil || r.Status != snapshot.StatusHealthy || r.MemoryUsedBytes == nil || *r.MemoryUsedBytes != 64<<20 {
+	if r := s.Databases.Redis; r.HitRatio != nil || r.HitRatioNote != snapshot.HitRatioNoLookups || r.Status != snapshot.StatusHealthy || r.MemoryUsedBytes == nil || *r.MemoryUsedBytes != 64<<20 {
 		t.Errorf("redis: %+v (hit ratio %v)", r, r.HitRatio)
 	}
 	if pg := s.Databases.PostgreSQL; pg.Status != snapshot.StatusUnreachable || pg.ConnectionsActive != nil {
