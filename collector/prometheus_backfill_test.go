@@ -229,6 +229,7 @@ func TestBackfillFromRealPrometheus(t *testing.T) {
 	if len(rep.Failed) != 0 || rep.Queries != len(backfillQueries) {
 		t.Fatalf("report = %+v", rep)
 	}
+	t.Log(rep.String())
 	for key, want := range map[string]float64{
 		"gpu.0.utilization": 38.5, "gpu.0.vram_percent": 100 * 10240.0 / 24576, "gpu.0.temperature": 61,
 		history.KeyDetectP95: wantDetectP95MS, history.KeyAnalyzeP95: wantAnalyzeP95MS,
@@ -281,4 +282,23 @@ func BenchmarkBackfillRealPrometheus(b *testing.B) {
 	b.ReportMetric(float64(rep.Bytes), "bytes/backfill")
 	b.ReportMetric(float64(rep.Points), "points/backfill")
 	b.ReportMetric(float64(rep.Buckets), "buckets/backfill")
+}
+
+// BenchmarkQueryRangeFullHour is one backfill query's cost for one series with a whole
+// hour of values (vector() has a value at every step: 720 at 5 s), against the
+// harness's Prometheus: the size of a start-up backfill is this times the series.
+func BenchmarkQueryRangeFullHour(b *testing.B) {
+	c := NewPromClient(testenv.PrometheusURL(b), 5*time.Second)
+	defer c.CloseIdle()
+	end := time.Now().Truncate(backfillStep)
+	var n, points int
+	for b.Loop() {
+		series, size, err := c.queryRange(context.Background(), "vector(38.5)", end.Add(-BackfillSpan+backfillStep), end, backfillStep)
+		if err != nil || len(series) != 1 {
+			b.Fatalf("%d series, %v", len(series), err)
+		}
+		n, points = size, len(series[0].Points)
+	}
+	b.ReportMetric(float64(n), "bytes/series")
+	b.ReportMetric(float64(points), "points/series")
 }
