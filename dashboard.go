@@ -93,6 +93,8 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		// The dashboard's colours follow the alert rules' levels.
 		Thresholds: tui.ThresholdsFrom(cfg.Alerts.Rules),
 		Demo:       f.demo,
+		// The alert log's snooze keys (silence.go).
+		Silence: w.dashboardSilence,
 	})
 	defer model.Close()
 

@@ -19,6 +19,7 @@ import (
 // restart, and the notification channels.
 type watch struct {
 	lock     *statefile.Lock // nil when this process does not own the state directory
+	dir      string          // the state directory, "" when there is none
 	keeper   *statefile.Keeper
 	notifier *notify.Notifier
 	snoozes  *alerts.SnoozeStore
@@ -37,6 +38,7 @@ func startWatch(cfg config.Config, store *history.Store, stderr io.Writer) (*wat
 	w := &watch{snoozes: alerts.NewSnoozeStore(), stderr: stderr}
 	dir, err := cfg.StateDirectory()
 	if err == nil {
+		w.dir = dir
 		w.lock, err = statefile.TryLock(dir)
 	}
 	switch {
@@ -80,13 +82,15 @@ func (w *watch) readOnly(dir string, store *history.Store) {
 	if err != nil || st == nil {
 		return
 	}
+	w.snoozes.Restore(st.Snoozes) // shown in the alert log; the owner applies them
 	if store.Restore(st.History) == nil && len(st.AlertLog) > 0 {
 		w.carried = alerts.NewCarriedLog(st.AlertLog, st.Saved)
 	}
 }
 
 // stages are the engine's extra stages, in order: the previous run's alert log, the
-// notifications, then store (last, so it keeps complete snapshots).
+// notifications, the snoozes' marks on the active alerts, then store (last, so it keeps
+// complete snapshots).
 func (w *watch) stages(store *history.Store) []collector.Stage {
 	var out []collector.Stage
 	if w.carried != nil {
@@ -95,7 +99,23 @@ func (w *watch) stages(store *history.Store) []collector.Stage {
 	if w.notifier != nil {
 		out = append(out, w.notifier)
 	}
-	return append(out, store)
+	return append(out, collector.StageFunc(w.snoozes.Mark), store)
+}
+
+// silence carries out a snooze, acknowledgement or unsnooze from the dashboard's keys:
+// in this process's store (the notifier's, saved with the state when this process owns
+// the directory), and, when another hsi-top owns the directory, also through its spool
+// as `hsi-top snooze` does, so that its channels honour it within statefile.RequestPoll.
+// Without a state directory it lasts until this process exits.
+func (w *watch) silence(r statefile.Request) error {
+	statefile.Apply(w.snoozes, r)
+	if w.lock != nil || w.dir == "" {
+		return nil
+	}
+	if err := statefile.Submit(w.dir, r); err != nil {
+		return fmt.Errorf("the hsi-top that owns %s was not told: %w", w.dir, err)
+	}
+	return nil
 }
 
 // run starts the periodic saves once the engine exists.

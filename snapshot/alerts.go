@@ -20,6 +20,20 @@ type Alert struct {
 	Object string  `json:"object,omitempty"`
 	Since  Time    `json:"since"`
 	Peak   float64 `json:"peak"`
+
+	// Silenced is set while the alert's notifications are held on every channel: a
+	// snooze or an acknowledgement (hsi-top snooze, the dashboard's keys); nil otherwise.
+	Silenced *Silence `json:"silenced,omitempty"`
+}
+
+// Silence is how an active alert is silenced.
+type Silence struct {
+	// Until is the end of a snooze; nil for an acknowledgement, which lasts until the
+	// alert clears.
+	Until *Time `json:"until"`
+	// AllObjects is set when the snooze names the rule without an object (every mount,
+	// every GPU of it).
+	AllObjects bool `json:"all_objects,omitempty"`
 }
 
 // AlertLogEntry is one alert's life at one severity: raised, peaked, cleared (or still

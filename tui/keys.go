@@ -8,6 +8,8 @@ type keyMap struct {
 	Pause, NextGPU, Refresh                 key.Binding
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
 	Alerts, Help, Quit                      key.Binding
+	// Snooze, Ack and Unsnooze act on the alert selected in the alert log.
+	Snooze, Ack, Unsnooze key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -26,6 +28,9 @@ func defaultKeys() keyMap {
 		Home:       key.NewBinding(key.WithKeys("home"), key.WithHelp("Home", "top")),
 		End:        key.NewBinding(key.WithKeys("end"), key.WithHelp("End", "bottom")),
 		Alerts:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "alert log")),
+		Snooze:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snooze 15m/1h/4h/24h")),
+		Ack:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "acknowledge")),
+		Unsnooze:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unsnooze")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -41,6 +46,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Range5m, k.Range15m, k.Range60m, k.CycleRange},
 		{k.Pause, k.NextGPU, k.Refresh, k.Alerts},
+		{k.Snooze, k.Ack, k.Unsnooze},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Help, k.Quit},
 	}

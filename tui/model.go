@@ -46,6 +46,9 @@ type Options struct {
 	Thresholds Thresholds
 	// Demo labels the header DEMO (hsi-top demo's simulated stack).
 	Demo bool
+	// Silence, when set, lets the alert log's keys snooze (s), acknowledge (A) or
+	// unsnooze (u) the selected alert (↑/↓); it runs off the UI goroutine.
+	Silence func(SilenceRequest) error
 	// Badge, when set, labels the header with what it returns ("REPLAY ×60",
 	// "remote · stale 12s"); it is read each time the header is drawn (each snapshot).
 	Badge func() string
@@ -92,6 +95,11 @@ type Model struct {
 	paused   bool
 	showHelp bool
 	showLog  bool
+	// logSel is the alert selected in the log (of its sorted active alerts), snoozeStep
+	// the next of snoozeSteps for it, logNote the last request's outcome.
+	logSel     int
+	snoozeStep int
+	logNote    string
 	// collecting is set by r until the next snapshot arrives.
 	collecting bool
 
@@ -220,6 +228,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.onKey(msg)
+	case silenceDoneMsg:
+		m.onSilenceDone(msg)
 	}
 	return m, nil
 }
@@ -297,6 +307,12 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			m.collecting = true
 			m.headerOK, m.frameOK = false, false
 		}
+	case m.showLog && m.silencing() && key.Matches(msg, k.Up):
+		m.moveSelection(-1)
+	case m.showLog && m.silencing() && key.Matches(msg, k.Down):
+		m.moveSelection(1)
+	case m.showLog && m.silencing() && key.Matches(msg, k.Snooze, k.Ack, k.Unsnooze):
+		return m.onSilenceKey(msg)
 	case key.Matches(msg, k.Up):
 		m.scroll(func() { m.vp.ScrollUp(1) })
 	case key.Matches(msg, k.Down):

@@ -22,6 +22,7 @@ func (m *Model) helpLines() []string {
 	}
 	right := []string{
 		k("a", "alert log (active, cleared)"),
+		k("s A u", "log: snooze · ack · unsnooze"),
 		k("↑↓ j k", "scroll help / log"),
 		k("PgUp PgDn", "page"),
 		k("? esc", "close this view"),
@@ -59,9 +60,20 @@ func (m *Model) alertLogLines() []string {
 	if len(s.Alerts) == 0 {
 		lines = append(lines, st.state(lvOK, "none"))
 	}
+	sel, _ := m.selectedAlert()
 	for _, a := range sortedAlerts(s.Alerts) {
 		lv, label := alertLevelOf(a.Severity)
-		line := st.Level[lv].Render(glyphs[lv]+" "+label+"  "+a.Message) + st.Muted.Render("  value ") + withUnit(string(a.Metric), a.Value) +
+		line := st.Level[lv].Render(glyphs[lv] + " " + label + "  " + a.Message)
+		if m.silencing() { // the selection's mark, and room for it on the other lines
+			line = "  " + line
+			if a.Metric == sel.Metric && a.Object == sel.Object {
+				line = st.Key.Render("▸ ") + line[2:]
+			}
+		}
+		if txt := m.silenceText(a); txt != "" {
+			line += st.Bold.Render("  [" + txt + "]")
+		}
+		line += st.Muted.Render("  value ") + withUnit(string(a.Metric), a.Value) +
 			st.Muted.Render(" · peak ") + withUnit(string(a.Metric), a.Peak) + st.Muted.Render(" · threshold ") + withUnit(string(a.Metric), a.Threshold)
 		if !a.Since.IsZero() {
 			line += st.Muted.Render(" · since " + a.Since.In(m.loc).Format("15:04:05") + " (" + ago(now.Sub(a.Since.Time)) + ")")
@@ -85,8 +97,13 @@ func (m *Model) alertLogLines() []string {
 			st.Muted.Render("  "+e.Raised.In(m.loc).Format("15:04:05")+"–"+e.Cleared.In(m.loc).Format("15:04:05")+
 				" ("+ago(e.Duration(now))+") · peak ")+withUnit(string(e.Metric), e.Peak)+st.Muted.Render(" · threshold ")+withUnit(string(e.Metric), e.Threshold))
 	}
-	lines = append(lines, "", st.Muted.Render("a or esc closes · ↑↓ scroll"))
-	return lines
+	if !m.silencing() {
+		return append(lines, "", st.Muted.Render("a or esc closes · ↑↓ scroll"))
+	}
+	if m.logNote != "" {
+		lines = append(lines, "", st.Bold.Render(m.logNote))
+	}
+	return append(lines, "", st.Muted.Render("↑↓ select · s snooze 15m/1h/4h/24h · A acknowledge · u unsnooze · PgUp/PgDn scroll · a/esc closes"))
 }
 
 // wrappedHelp lists every binding as "key desc", packed into lines of the screen's width.
