@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/hsi-top/hsi-top/internal/testenv"
 	"github.com/hsi-top/hsi-top/snapshot"
 	"github.com/hsi-top/hsi-top/wire"
 )
@@ -209,5 +210,37 @@ func BenchmarkProcess(b *testing.B) {
 			fi, _ := os.Stat(path)
 			b.ReportMetric(float64(fi.Size())/float64(b.N), "bytes/line")
 		})
+	}
+}
+
+// TestFixtureFrameRoundTrips records the snapshot of the page's recorded
+// performance_update (every section filled) and reads it back: what the dashboard reads
+// comes back as hsi-top's JSON had it.
+func TestFixtureFrameRoundTrips(t *testing.T) {
+	var env struct {
+		Data wire.PerformanceData `json:"data"`
+	}
+	if err := json.Unmarshal(testenv.ReadFixture(t, "feed-performance_update.json"), &env); err != nil {
+		t.Fatal(err)
+	}
+	s := env.Data.Snapshot()
+	s.Hostname, s.GPUs = "box", []snapshot.GPU{*s.GPU, *s.GPU}
+	s.GPUs[1].Index = 1
+	path := filepath.Join(t.TempDir(), "fixture.ndjson.gz")
+	w, err := Create(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Process(s)
+	w.Close()
+	got, err := Read(path)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%d snapshots, %v", len(got), err)
+	}
+	if a, b := encode(t, got[0]), encode(t, s); a != b {
+		t.Errorf("round trip differs:\n got %s\nwant %s", a, b)
+	}
+	if g := got[0]; len(g.GPUs) != 2 || g.Host.MemoryTotalBytes == nil || g.AIModels.Detector.Status == "" {
+		t.Errorf("lost: %d GPUs, host memory %v, detector %q", len(g.GPUs), g.Host.MemoryTotalBytes, g.AIModels.Detector.Status)
 	}
 }
