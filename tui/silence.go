@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -78,7 +79,7 @@ func (m *Model) onSilenceKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Snooze):
 		r.Action, r.For = SilenceSnooze, snoozeSteps[m.snoozeStep%len(snoozeSteps)]
 		m.snoozeStep++
-		note = name + " snoozed for " + ago(r.For) + " (s again: longer)"
+		note = name + " snoozed for " + stepText(r.For) + " (s again: " + stepText(snoozeSteps[m.snoozeStep%len(snoozeSteps)]) + ")"
 	case key.Matches(msg, m.keys.Ack):
 		r.Action, note = SilenceAck, name+" acknowledged until it clears"
 	default:
@@ -123,4 +124,12 @@ func (m *Model) silenceText(a snapshot.Alert) string {
 		s += " (whole rule)"
 	}
 	return s
+}
+
+// stepText is a snooze time as the keys name it: 15m, 1h, 4h, 24h.
+func stepText(d time.Duration) string {
+	if d < time.Hour {
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	}
+	return strconv.Itoa(int(d/time.Hour)) + "h"
 }

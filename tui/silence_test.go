@@ -42,7 +42,7 @@ func TestAlertLogSilenceKeys(t *testing.T) {
 	var got []SilenceRequest
 	m, _ := silenceModel(t, &got, nil)
 	press(m, "a")
-	if f := m.View(); !strings.Contains(f, "▸ ✖ CRIT  Redis memory critical") || !strings.Contains(f, "s snooze 15m/1h/4h/24h · A acknowledge · u unsnooze") {
+	if f := m.View(); !strings.Contains(f, "▸ ✖ CRIT  Redis memory critical") || !strings.Contains(f, "↑↓ select · s snooze · A ack · u unsnooze") {
 		t.Fatalf("the first alert is not selected, or the keys are not named:\n%s", f)
 	}
 	press(m, "down")
@@ -59,16 +59,25 @@ func TestAlertLogSilenceKeys(t *testing.T) {
 		{Action: SilenceSnooze, For: 4 * time.Hour}, {Action: SilenceSnooze, For: 24 * time.Hour},
 		{Action: SilenceSnooze, For: 15 * time.Minute}, {Action: SilenceAck}, {Action: SilenceOff},
 	}
+	defer func() { // the s after u goes on from where the cycle was
+		if r := got[len(got)-1]; r.Action != SilenceSnooze || r.For != time.Hour {
+			t.Errorf("the last s = %+v, want a 1h snooze", r)
+		}
+	}()
 	if len(got) != len(want) {
 		t.Fatalf("requests = %+v", got)
 	}
-	for i, r := range got {
+	for i, r := range got[:len(want)] {
 		if r.Action != want[i].Action || r.For != want[i].For || r.Metric != snapshot.MetricPGConnections || r.Object != "" || !r.At.Equal(t0) {
 			t.Errorf("request %d = %+v, want %+v for pg_connections", i, r, want[i])
 		}
 	}
 	if f := m.View(); !strings.Contains(f, "pg_connections no longer snoozed") {
 		t.Errorf("the log does not say what u did:\n%s", f)
+	}
+	run(t, m, press(m, "s"))
+	if f := m.View(); !strings.Contains(f, "pg_connections snoozed for 1h (s again: 4h)") {
+		t.Errorf("the log does not say what s did:\n%s", f)
 	}
 
 	// The next snapshot carries the silences (the SnoozeStore's marks).
@@ -84,7 +93,7 @@ func TestAlertLogSilenceKeys(t *testing.T) {
 	}
 	m.Update(SnapshotMsg{s})
 	f := m.View()
-	for _, want := range []string{"PostgreSQL connections critical: 97/100  [snoozed until 23:15]", "Redis memory critical: 512.0MB  [acknowledged]"} {
+	for _, want := range []string{"CRIT  [snoozed until 23:15] PostgreSQL connections critical: 97/100", "CRIT  [acknowledged] Redis memory critical: 512.0MB"} {
 		if !strings.Contains(f, want) {
 			t.Errorf("the log lacks %q:\n%s", want, f)
 		}

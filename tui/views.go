@@ -23,7 +23,7 @@ func (m *Model) helpLines() []string {
 	right := []string{
 		k("a", "alert log (active, cleared)"),
 		k("s A u", "log: snooze · ack · unsnooze"),
-		k("↑↓ j k", "scroll help / log"),
+		k("↑↓ j k", "scroll help, select in log"),
 		k("PgUp PgDn", "page"),
 		k("? esc", "close this view"),
 		k("q ctrl+c", "quit"),
@@ -63,15 +63,17 @@ func (m *Model) alertLogLines() []string {
 	sel, _ := m.selectedAlert()
 	for _, a := range sortedAlerts(s.Alerts) {
 		lv, label := alertLevelOf(a.Severity)
-		line := st.Level[lv].Render(glyphs[lv] + " " + label + "  " + a.Message)
-		if m.silencing() { // the selection's mark, and room for it on the other lines
-			line = "  " + line
-			if a.Metric == sel.Metric && a.Object == sel.Object {
-				line = st.Key.Render("▸ ") + line[2:]
-			}
+		line := st.Level[lv].Render(glyphs[lv] + " " + label + "  ")
+		if txt := m.silenceText(a); txt != "" { // before the message: narrow screens cut the end
+			line += st.Bold.Render("["+txt+"]") + " "
 		}
-		if txt := m.silenceText(a); txt != "" {
-			line += st.Bold.Render("  [" + txt + "]")
+		line += st.Level[lv].Render(a.Message)
+		if m.silencing() { // the selection's mark, and room for it on the other lines
+			mark := "  "
+			if a.Metric == sel.Metric && a.Object == sel.Object {
+				mark = st.Key.Render("▸ ")
+			}
+			line = mark + line
 		}
 		line += st.Muted.Render("  value ") + withUnit(string(a.Metric), a.Value) +
 			st.Muted.Render(" · peak ") + withUnit(string(a.Metric), a.Peak) + st.Muted.Render(" · threshold ") + withUnit(string(a.Metric), a.Threshold)
@@ -103,7 +105,7 @@ func (m *Model) alertLogLines() []string {
 	if m.logNote != "" {
 		lines = append(lines, "", st.Bold.Render(m.logNote))
 	}
-	return append(lines, "", st.Muted.Render("↑↓ select · s snooze 15m/1h/4h/24h · A acknowledge · u unsnooze · PgUp/PgDn scroll · a/esc closes"))
+	return append(lines, "", st.Muted.Render("↑↓ select · s snooze · A ack · u unsnooze · PgUp PgDn · a/esc closes"))
 }
 
 // wrappedHelp lists every binding as "key desc", packed into lines of the screen's width.
