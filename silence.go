@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/hsi-top/hsi-top/alerts"
 	"github.com/hsi-top/hsi-top/statefile"
 	"github.com/hsi-top/hsi-top/tui"
@@ -24,8 +22,7 @@ func (w *watch) dashboardSilence(r tui.SilenceRequest) error {
 		if err := w.silence(req); err != nil {
 			return err
 		}
-		// A spooled request's file is named by its time: the second one a nanosecond on.
-		req.Object, req.At = alerts.AnyObject, req.At.Add(time.Nanosecond)
+		req.Object = alerts.AnyObject
 	}
 	return w.silence(req)
 }

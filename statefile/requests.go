@@ -60,7 +60,10 @@ func Submit(dir string, r Request) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("snooze request: %w", err)
 	}
-	name := fmt.Sprintf("%020d-%d.json", r.At.UnixNano(), os.Getpid())
+	// Named by time first (Pending applies them oldest first), then the process and the
+	// temporary file's random part, so two requests of the same instant never share a name.
+	unique := strings.TrimPrefix(filepath.Base(tmp.Name()), ".req-")
+	name := fmt.Sprintf("%020d-%d-%s.json", r.At.UnixNano(), os.Getpid(), unique)
 	return os.Rename(tmp.Name(), filepath.Join(spool, name))
 }
 

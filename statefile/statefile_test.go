@@ -168,3 +168,22 @@ func TestSnoozeRequestsAreAppliedOnceByTheOwner(t *testing.T) {
 		t.Errorf("requests left after they were applied: %v", left)
 	}
 }
+
+// TestRequestsOfOneInstantAreAllKept: two requests made at the same instant by one
+// process (the dashboard's u ends an alert's snooze and its rule's) are both applied.
+func TestRequestsOfOneInstantAreAllKept(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	for _, obj := range []string{"/", alerts.AnyObject} {
+		if err := Submit(dir, Request{Action: ActionOff, Metric: snapshot.MetricHostDisk, Object: obj, At: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Pending(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Object == got[1].Object {
+		t.Fatalf("pending = %+v, want both requests", got)
+	}
+}
