@@ -94,7 +94,8 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		Thresholds: tui.ThresholdsFrom(cfg.Alerts.Rules),
 		Demo:       f.demo,
 		// The alert log's snooze keys (silence.go).
-		Silence: w.dashboardSilence,
+		Silence:  w.dashboardSilence,
+		MoreKeys: []tui.HelpKey{{Key: incidentKey, Does: "incident bundle (last hour)"}},
 	})
 	defer model.Close()
 

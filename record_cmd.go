@@ -92,7 +92,7 @@ func runReplay(ctx context.Context, cfg config.Config, f *cliFlags, stdout, stde
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
 	}
-	return runViewer(ctx, cfg, viewerSource{engine: player, history: player, clock: player, badge: player.Badge, run: player.Run},
+	return runViewer(ctx, cfg, viewerSource{engine: player, history: player, clock: player, badge: player.Badge, run: player.Run, keys: replay.HelpKeys},
 		func(m *tui.Model) tea.Model { return replay.Keys{Model: m, Player: player} }, stderr)
 }
 
@@ -108,6 +108,8 @@ type viewerSource struct {
 	clock   clock.Clock
 	badge   func() string
 	run     func(context.Context)
+	// keys are the wrapping model's own keys, for the help.
+	keys []tui.HelpKey
 }
 
 // runViewer runs the dashboard on src until q, ctrl+c or a signal; wrap may put keys of
@@ -122,7 +124,7 @@ func runViewer(ctx context.Context, cfg config.Config, src viewerSource, wrap fu
 	model := tui.New(tui.Options{
 		Engine: src.engine, History: src.history, Clock: src.clock, Badge: src.badge,
 		Renderer: renderer, NoColor: noColor, Range: rangeFromConfig(cfg.UI.Range),
-		Thresholds: tui.ThresholdsFrom(cfg.Alerts.Rules),
+		Thresholds: tui.ThresholdsFrom(cfg.Alerts.Rules), MoreKeys: src.keys,
 	})
 	defer model.Close()
 	ctx, cancel := context.WithCancel(ctx)

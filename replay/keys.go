@@ -22,6 +22,9 @@ const (
 	SeekLong  = 10 * time.Minute
 )
 
+// HelpKeys are the playback's keys as the dashboard's help lists them.
+var HelpKeys = []tui.HelpKey{{Key: "← →", Does: "seek 1 minute"}, {Key: "[ ]", Does: "seek 10 minutes"}}
+
 // Update handles the playback's keys, then the dashboard's.
 func (k Keys) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if km, ok := msg.(tea.KeyMsg); ok {

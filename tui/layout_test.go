@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsi-top/hsi-top/clock"
 	"github.com/hsi-top/hsi-top/history"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
@@ -223,5 +224,28 @@ func TestContainerStripFollowsTheRange(t *testing.T) {
 	}
 	if !strings.Contains(m.View(), "-15m") {
 		t.Error("the strip's time scale does not say -15m")
+	}
+}
+
+// TestHelpListsTheWrappersKeys: keys a wrapping model handles (replay's seeking, the
+// live dashboard's incident bundle) are in the help, which still fits 80×24 uncut.
+func TestHelpListsTheWrappersKeys(t *testing.T) {
+	eng, hist := newFakeEngine(), newFakeHistory()
+	m := New(Options{Engine: eng, History: hist, Renderer: asciiRenderer(), Clock: clock.NewFake(t0), Location: time.UTC,
+		MoreKeys: []HelpKey{{"← →", "seek 1 minute"}, {"[ ]", "seek 10 minutes"}, {"i", "incident bundle (last hour)"}}})
+	defer m.Close()
+	m.Update(sizeMsg(80, 24))
+	m.Update(SnapshotMsg{build(scHealthy, 0)})
+	press(m, "?")
+	f := m.View()
+	assertFits(t, f, 80, 24)
+	body := f[strings.Index(f, "╭─ Help"):strings.LastIndex(f, "╯")]
+	for _, want := range []string{"seek 1 minute", "seek 10 minutes", "incident bundle (last hour)", "quit", "unknown, never 0"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("help lacks %q:\n%s", want, f)
+		}
+	}
+	if strings.Contains(body, "…") {
+		t.Fatalf("the help cuts its text at 80×24:\n%s", f)
 	}
 }

@@ -52,7 +52,13 @@ type Options struct {
 	// Badge, when set, labels the header with what it returns ("REPLAY ×60",
 	// "remote · stale 12s"); it is read each time the header is drawn (each snapshot).
 	Badge func() string
+	// MoreKeys are keys a wrapping model handles (the live dashboard's incident bundle,
+	// replay's seeking), listed in the help with the dashboard's own.
+	MoreKeys []HelpKey
 }
+
+// HelpKey is one line of the help: the key as typed and what it does.
+type HelpKey struct{ Key, Does string }
 
 // SnapshotMsg delivers a published snapshot to the model.
 type SnapshotMsg struct{ Snapshot *snapshot.Snapshot }

@@ -20,6 +20,9 @@ func (m *Model) helpLines() []string {
 		k("g", "next GPU (charts)"),
 		k("r", "collect now"),
 	}
+	for _, extra := range m.opts.MoreKeys {
+		left = append(left, k(extra.Key, extra.Does))
+	}
 	right := []string{
 		k("a", "alert log (active, cleared)"),
 		k("s A u", "log: snooze · ack · unsnooze"),
