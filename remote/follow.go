@@ -175,9 +175,7 @@ func (s *Source) fetchHistory(ctx context.Context, r history.Range) ([]*snapshot
 // pageExtras are the keys of the page's wire the page rules add, read to undo them.
 type pageExtras struct {
 	Databases struct {
-		Redis *struct {
-			HitRatioBasis string `json:"hit_ratio_basis"`
-		} `json:"redis"`
+		Redis      *struct{}       `json:"redis"`
 		PostgreSQL json.RawMessage `json:"postgresql"`
 	} `json:"databases"`
 }
@@ -200,7 +198,7 @@ func decodePage(data []byte) (*snapshot.Snapshot, error) {
 	s.Inference.DetectorKey = s.AIModels.DetectorKey
 	if extra.Databases.Redis == nil {
 		s.Databases.Redis = snapshot.Redis{Status: leftOutStatus(s, snapshot.SourceRedis)}
-	} else if extra.Databases.Redis.HitRatioBasis != "" {
+	} else if s.Databases.Redis.HitRatioNote != "" { // the ratio the rules sent for no lookups
 		s.Databases.Redis.HitRatio = nil
 	}
 	if len(extra.Databases.PostgreSQL) == 0 || string(extra.Databases.PostgreSQL) == "null" {

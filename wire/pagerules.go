@@ -43,18 +43,8 @@ type PageData struct {
 type PageDatabases struct {
 	PostgreSQL *PostgreSQL `json:"postgresql,omitempty"`
 	Postgres   *PostgreSQL `json:"postgres,omitempty"`
-	Redis      *PageRedis  `json:"redis,omitempty"`
+	Redis      *Redis      `json:"redis,omitempty"`
 }
-
-// PageRedis is the Redis card on the page's wire. HitRatioBasis (hsi-top's own key)
-// says why hit_ratio is 100 when no lookup happened in the interval.
-type PageRedis struct {
-	Redis
-	HitRatioBasis string `json:"hit_ratio_basis,omitempty"`
-}
-
-// HitRatioNoLookups is PageRedis.HitRatioBasis when the interval had no lookups.
-const HitRatioNoLookups = "no lookups in the interval: none missed"
 
 // PageInference is inference on the page's wire: the original keys, plus the alias keys
 // the page reads, each present only when its number is known (an absent key is what
@@ -101,11 +91,10 @@ func pageDatabases(d Databases) PageDatabases {
 	var out PageDatabases
 	if r := d.Redis; r.Status != snapshot.StatusUnreachable && r.MemoryMB != nil &&
 		(r.HitRatio != nil || r.HitRatioNote == snapshot.HitRatioNoLookups) {
-		pr := &PageRedis{Redis: r}
-		if pr.HitRatio == nil {
-			pr.HitRatio, pr.HitRatioBasis = snapshot.F(100), HitRatioNoLookups
+		if r.HitRatio == nil { // no lookups: none missed (hit_ratio_note says so beside it)
+			r.HitRatio = snapshot.F(100)
 		}
-		out.Redis = pr
+		out.Redis = &r
 	}
 	if pg := d.PostgreSQL; pg.Status != snapshot.StatusUnreachable && pg.ConnectionsActive != nil &&
 		pg.ConnectionsMax != nil && pg.CacheHitRatio != nil && pg.TransactionsPerMin != nil {

@@ -69,8 +69,8 @@ func TestPageRulesIdleRedis(t *testing.T) {
 	if v, _ := at(page, "databases", "redis", "hit_ratio"); v != 100.0 {
 		t.Errorf("page hit_ratio = %v, want 100", v)
 	}
-	if v, _ := at(page, "databases", "redis", "hit_ratio_basis"); v != wire.HitRatioNoLookups {
-		t.Errorf("page hit_ratio_basis = %v", v)
+	if v, _ := at(page, "databases", "redis", "hit_ratio_note"); v != snapshot.HitRatioNoLookups {
+		t.Errorf("page hit_ratio_note = %v", v)
 	}
 	if v, ok := at(own, "databases", "redis", "hit_ratio"); !ok || v != nil {
 		t.Errorf("--once --json hit_ratio = %v (present %v), want null", v, ok)
