@@ -23,104 +23,138 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.handlers.Done()
-
-	if !s.hostAllowed(r) {
-		s.refuseHost(w, r)
-		return
-	}
-	if !s.originAllowed(r) {
-		s.stats.rejectedOrigin.Add(1)
-		s.log.Info("feed: WebSocket origin refused", "remote", s.clientIP(r), "origin", r.Header.Get("Origin"), "host", r.Host)
-		writeJSONError(w, http.StatusForbidden, "origin_not_allowed",
-			"this page's origin may not read the feed; add it to serve.allowed_origins")
+	if !s.requestAllowed(w, r) {
 		return
 	}
 	// The cap counts this socket from here to the end of the handler, refused or not.
 	n := s.conns.Add(1)
 	defer s.conns.Add(-1)
 	ip := s.clientIP(r)
+	proto := offeredKeyProtocol(r)
+	key := wsKey(r, proto)
+	keyOK := s.keyOK(key)
+	if !s.upgradeAllowed(w, r, ip, n, keyOK) {
+		return
+	}
+	c := &client{s: s, ip: ip, closeDone: make(chan struct{})}
+	conn, err := websocket.Accept(w, r, c.acceptOptions(proto))
+	if err != nil {
+		s.log.Debug("feed: WebSocket handshake failed", "remote", ip, "url", s.logURL(r), "err", err)
+		return
+	}
+	raw, _ := r.Context().Value(rawConnKey{}).(net.Conn)
+	if reason, code, refused := s.socketRefusal(r, ip, n, key, keyOK); refused {
+		s.closeBounded(conn, raw, code, reason, nil)
+		return
+	}
+	s.serveClient(c, conn, raw)
+}
+
+// requestAllowed checks the request's host and origin before anything else, answering
+// a refusal itself.
+func (s *Server) requestAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if !s.hostAllowed(r) {
+		s.refuseHost(w, r)
+		return false
+	}
+	if !s.originAllowed(r) {
+		s.stats.rejectedOrigin.Add(1)
+		s.log.Info("feed: WebSocket origin refused", "remote", s.clientIP(r), "origin", r.Header.Get("Origin"), "host", r.Host)
+		writeJSONError(w, http.StatusForbidden, "origin_not_allowed",
+			"this page's origin may not read the feed; add it to serve.allowed_origins")
+		return false
+	}
+	return true
+}
+
+// upgradeAllowed refuses, without upgrading, what is too costly to close politely: the
+// n-th open socket past twice the cap, and a client whose failed-key allowance is spent
+// (it was told why with 1008 until then).
+func (s *Server) upgradeAllowed(w http.ResponseWriter, r *http.Request, ip string, n int64, keyOK bool) bool {
 	if n > int64(2*s.maxConns) {
-		// Even the refusals are too many to close politely: answer without upgrading.
 		s.refuseOverCap(ip, n)
 		w.Header().Set("Retry-After", "10")
 		writeJSONError(w, http.StatusServiceUnavailable, "too_many_connections",
 			"the feed has as many connections open as serve.max_connections allows; try again later")
-		return
+		return false
 	}
-	proto := offeredKeyProtocol(r)
-	key := wsKey(r, proto)
-	keyOK := s.keyOK(key)
 	if s.hasKey && !keyOK && s.authFailures.spent(ip, s.clk.Now()) {
-		// Told why (1008 with the reason) until the allowance ran out: from now on
-		// refused before the upgrade, cheaply, until it comes back.
 		s.stats.rejectedAuth.Add(1)
 		s.logAuthFailure(ip, r, "limited")
 		w.Header().Set("Retry-After", "60")
 		writeJSONError(w, http.StatusTooManyRequests, "rate_limited",
 			"too many WebSocket attempts without a valid API key; wait a minute")
-		return
+		return false
 	}
-	c := &client{s: s, ip: ip, closeDone: make(chan struct{})}
+	return true
+}
+
+// acceptOptions are the handshake's options for c; proto is the api-key.* subprotocol
+// the client offered, if any.
+func (c *client) acceptOptions(proto string) *websocket.AcceptOptions {
 	// Protocol-level pings and pongs are client frames too: they keep the socket from
 	// idling out (browsers send none; other clients may).
-	touch := func() { c.lastRead.Store(s.clk.Now().UnixNano()) }
 	opts := &websocket.AcceptOptions{
-		// The origin was checked above, with hsi-top's own rule (same host name, any
+		// The origin was checked before, with hsi-top's own rule (same host name, any
 		// port, or an allowed origin).
 		InsecureSkipVerify: true,
 		CompressionMode:    websocket.CompressionDisabled,
-		OnPingReceived:     func(context.Context, []byte) bool { touch(); return true },
-		OnPongReceived:     func(context.Context, []byte) { touch() },
+		OnPingReceived:     func(context.Context, []byte) bool { c.touch(); return true },
+		OnPongReceived:     func(context.Context, []byte) { c.touch() },
 	}
 	if proto != "" {
 		// Echo the api-key.* entry whatever its key, so that a browser completes the
 		// handshake and sees the 1008 of a wrong key.
 		opts.Subprotocols = []string{proto}
 	}
-	conn, err := websocket.Accept(w, r, opts)
-	if err != nil {
-		s.log.Debug("feed: WebSocket handshake failed", "remote", ip, "url", s.logURL(r), "err", err)
-		return
-	}
-	raw, _ := r.Context().Value(rawConnKey{}).(net.Conn)
+	return opts
+}
 
+// touch records a frame from the client (the idle timeout counts from the last one).
+func (c *client) touch() { c.lastRead.Store(c.s.clk.Now().UnixNano()) }
+
+// socketRefusal says why an upgraded socket is closed at once (past the cap, over the
+// per-IP rate, a missing or wrong key), with its close code; refused is false to serve it.
+func (s *Server) socketRefusal(r *http.Request, ip string, n int64, key string, keyOK bool) (reason string, code websocket.StatusCode, refused bool) {
 	if n > int64(s.maxConns) {
 		s.refuseOverCap(ip, n)
-		s.closeBounded(conn, raw, websocket.StatusTryAgainLater, "Too many connections", nil)
-		return
+		return "Too many connections", websocket.StatusTryAgainLater, true
 	}
 	if !s.limiter.allow(ip, s.clk.Now()) {
 		s.stats.rejectedRate.Add(1)
 		s.log.Warn("feed: connection rate limit exceeded, closing with 1008", "remote", ip,
 			"limit_per_minute", s.cfg.RateLimitPerMinute)
-		s.closeBounded(conn, raw, websocket.StatusPolicyViolation, "Rate limit exceeded", nil)
-		return
+		return "Rate limit exceeded", websocket.StatusPolicyViolation, true
 	}
 	if s.hasKey && !keyOK {
 		s.authFailures.allow(ip, s.clk.Now())
 		s.stats.rejectedAuth.Add(1)
-		reason := "Invalid API key"
+		reason = "Invalid API key"
 		if key == "" {
 			reason = "API key required"
 		}
 		s.logAuthFailure(ip, r, reason)
-		s.closeBounded(conn, raw, websocket.StatusPolicyViolation, reason, nil)
-		return
+		return reason, websocket.StatusPolicyViolation, true
 	}
+	return "", 0, false
+}
 
+// serveClient registers an accepted socket with the hub and runs its read and write
+// loops until either ends, then releases it.
+func (s *Server) serveClient(c *client, conn *websocket.Conn, raw net.Conn) {
 	conn.SetReadLimit(MaxClientFrame)
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	c.conn, c.raw = conn, raw
 	c.queue = make(chan []byte, s.queueSize)
 	c.ctx, c.cancel = ctx, cancel
-	touch()
+	c.touch()
 	if !s.hub.register(c, s.currentFrames().status) {
 		cancel()
 		s.closeBounded(conn, raw, websocket.StatusGoingAway, "server shutting down", nil)
 		return
 	}
 	s.stats.accepted.Add(1)
-	s.log.Debug("feed: client connected", "remote", ip, "clients", s.hub.count())
+	s.log.Debug("feed: client connected", "remote", c.ip, "clients", s.hub.count())
 
 	readDone := make(chan struct{})
 	go func() {
@@ -129,7 +163,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		if err := c.readLoop(); errors.Is(err, websocket.ErrMessageTooBig) {
 			// The library has sent 1009; finish the handshake (reading and discarding
 			// the rest of the frame) so the peer gets the close frame, not a reset.
-			s.log.Info("feed: client frame over the limit, closed with 1009", "remote", ip, "limit_bytes", MaxClientFrame)
+			s.log.Info("feed: client frame over the limit, closed with 1009", "remote", c.ip, "limit_bytes", MaxClientFrame)
 			c.startClose(websocket.StatusMessageTooBig, "Message too big")
 			<-c.closeDone
 		}
@@ -145,7 +179,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		// The peer went away or was dropped: release the connection now.
 		conn.CloseNow()
 	}
-	s.log.Debug("feed: client disconnected", "remote", ip)
+	s.log.Debug("feed: client disconnected", "remote", c.ip)
 }
 
 // refuseOverCap counts and logs (at most once a minute) a socket past the cap.
@@ -194,7 +228,7 @@ func (c *client) readLoop() error {
 		if err != nil {
 			return err
 		}
-		c.lastRead.Store(c.s.clk.Now().UnixNano())
+		c.touch()
 		if reply := handleClientMessage(msg); reply != nil && !c.offer(reply) {
 			c.s.hub.unregister(c)
 			c.s.hub.dropSlow(c)
