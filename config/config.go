@@ -216,97 +216,13 @@ func (c *Config) Validate() error { return c.validateFrom(nil) }
 // (origin returns "" for a default; nil: no names).
 func (c *Config) validateFrom(origin func(key string) string) error {
 	var errs []string
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
-	from := func(key string) string {
-		if origin == nil {
-			return ""
-		}
-		if o := origin(key); o != "" {
-			return " (from " + o + ")"
-		}
-		return " (the default)"
-	}
-	if c.Interval.D() < time.Second {
-		bad("interval: %s%s is below the minimum of 1s", c.Interval, from("interval"))
-	}
-	if c.SourceTimeout.D() <= 0 {
-		bad("source_timeout: %s%s must be positive", c.SourceTimeout, from("source_timeout"))
-	} else if c.SourceTimeout.D() >= c.Interval.D() && c.Interval.D() >= time.Second {
-		bad("source_timeout: %s%s must be shorter than interval (%s%s)", c.SourceTimeout, from("source_timeout"), c.Interval, from("interval"))
-	}
-	for _, kv := range []struct {
-		key string
-		url SecretURL
-	}{
-		{"backend.url", c.Backend.URL}, {"detector.url", c.Detector.URL}, {"llm.url", c.LLM.URL},
-		{"frontend.url", c.Frontend.URL}, {"prometheus.url", c.Prometheus.URL},
+	for _, section := range []func() []string{
+		func() []string { return c.validateTiming(origin) },
+		c.validateServices, c.validateContainers, c.validateServe, c.validateUI,
+		c.Alerts.validate, func() []string { return c.Notify.validate(c) },
 	} {
-		if err := checkHTTPURL(kv.url.Value()); err != nil {
-			bad("%s: %q: %v", kv.key, kv.url.String(), err)
-		}
+		errs = append(errs, section()...)
 	}
-	if c.Detector.Key != "rtdetr" && c.Detector.Key != "yolo26" {
-		bad("detector.key: %q is not one of rtdetr, yolo26", c.Detector.Key)
-	}
-	if c.Prometheus.Recheck.D() < time.Second {
-		bad("prometheus.recheck: %s is below 1s", c.Prometheus.Recheck)
-	}
-	if c.Postgres.PoolSize < 0 {
-		bad("postgres.pool_size: %d must not be negative", c.Postgres.PoolSize)
-	}
-	if problem := DSNProblem(c.Postgres.DSN.Value()); problem != "" {
-		bad("postgres.dsn: %q: %s", c.Postgres.DSN.String(), problem)
-	}
-	if u, err := url.Parse(c.Redis.URL.Value()); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
-		bad("redis.url: %q is not a redis:// URL", c.Redis.URL.String())
-	}
-	if c.GPU.Index < 0 {
-		bad("gpu.index: %d must not be negative", c.GPU.Index)
-	}
-	names := map[string]bool{}
-	for i, ct := range c.Containers {
-		if ct.Name == "" {
-			bad("containers[%d].name: empty", i)
-		}
-		if names[ct.Name] {
-			bad("containers[%d].name: %q appears twice", i, ct.Name)
-		}
-		names[ct.Name] = true
-		if probe := ct.Probe.Value(); !isProbeSource(probe) {
-			if err := checkHTTPURL(probe); err != nil || probe == "" {
-				bad("containers[%d].probe: %q is neither an http(s) URL nor one of %s", i, ct.Probe.String(), strings.Join(ProbeSources, ", "))
-			}
-		}
-	}
-	if c.Serve.RateLimitPerMinute < 0 {
-		bad("serve.rate_limit_per_minute: %d must not be negative", c.Serve.RateLimitPerMinute)
-	}
-	if c.Serve.FeedInterval.D() < time.Second {
-		bad("serve.feed_interval: %s is below 1s", c.Serve.FeedInterval)
-	}
-	if c.Serve.IdleTimeout.D() < time.Second {
-		bad("serve.idle_timeout: %s is below 1s", c.Serve.IdleTimeout)
-	}
-	if c.Serve.MaxConnections < 1 {
-		bad("serve.max_connections: %d must be at least 1", c.Serve.MaxConnections)
-	}
-	for i, p := range c.Serve.TrustedProxies {
-		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
-			bad("serve.trusted_proxies[%d]: %q is neither an IP address nor a CIDR range (192.0.2.1, 172.16.0.0/12)", i, p)
-		}
-	}
-	switch c.UI.Range {
-	case "5m", "15m", "60m":
-	default:
-		bad("ui.range: %q is not one of 5m, 15m, 60m", c.UI.Range)
-	}
-	switch c.UI.Theme {
-	case "auto", "dark", "light":
-	default:
-		bad("ui.theme: %q is not one of auto, dark, light", c.UI.Theme)
-	}
-	errs = append(errs, c.Alerts.validate()...)
-	errs = append(errs, c.Notify.validate(c)...)
 	for i, e := range errs {
 		if key, rest, ok := strings.Cut(e, ": "); ok && origin != nil && key != "interval" && key != "source_timeout" {
 			if o := origin(key); o != "" {
@@ -318,6 +234,130 @@ func (c *Config) validateFrom(origin func(key string) string) error {
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return nil
+}
+
+// problems collects validation messages.
+type problems []string
+
+func (p *problems) add(format string, a ...any) { *p = append(*p, fmt.Sprintf(format, a...)) }
+
+// validateTiming checks interval and source_timeout, naming the layer each came from
+// (origin gives it for a key; nil when unknown).
+func (c *Config) validateTiming(origin func(key string) string) []string {
+	var bad problems
+	from := func(key string) string {
+		if origin == nil {
+			return ""
+		}
+		if o := origin(key); o != "" {
+			return " (from " + o + ")"
+		}
+		return " (the default)"
+	}
+	if c.Interval.D() < time.Second {
+		bad.add("interval: %s%s is below the minimum of 1s", c.Interval, from("interval"))
+	}
+	if c.SourceTimeout.D() <= 0 {
+		bad.add("source_timeout: %s%s must be positive", c.SourceTimeout, from("source_timeout"))
+	} else if c.SourceTimeout.D() >= c.Interval.D() && c.Interval.D() >= time.Second {
+		bad.add("source_timeout: %s%s must be shorter than interval (%s%s)", c.SourceTimeout, from("source_timeout"), c.Interval, from("interval"))
+	}
+	return bad
+}
+
+// validateServices checks the services' addresses and settings.
+func (c *Config) validateServices() []string {
+	var bad problems
+	for _, kv := range []struct {
+		key string
+		url SecretURL
+	}{
+		{"backend.url", c.Backend.URL}, {"detector.url", c.Detector.URL}, {"llm.url", c.LLM.URL},
+		{"frontend.url", c.Frontend.URL}, {"prometheus.url", c.Prometheus.URL},
+	} {
+		if err := checkHTTPURL(kv.url.Value()); err != nil {
+			bad.add("%s: %q: %v", kv.key, kv.url.String(), err)
+		}
+	}
+	if c.Detector.Key != "rtdetr" && c.Detector.Key != "yolo26" {
+		bad.add("detector.key: %q is not one of rtdetr, yolo26", c.Detector.Key)
+	}
+	if c.Prometheus.Recheck.D() < time.Second {
+		bad.add("prometheus.recheck: %s is below 1s", c.Prometheus.Recheck)
+	}
+	if c.Postgres.PoolSize < 0 {
+		bad.add("postgres.pool_size: %d must not be negative", c.Postgres.PoolSize)
+	}
+	if problem := DSNProblem(c.Postgres.DSN.Value()); problem != "" {
+		bad.add("postgres.dsn: %q: %s", c.Postgres.DSN.String(), problem)
+	}
+	if u, err := url.Parse(c.Redis.URL.Value()); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		bad.add("redis.url: %q is not a redis:// URL", c.Redis.URL.String())
+	}
+	if c.GPU.Index < 0 {
+		bad.add("gpu.index: %d must not be negative", c.GPU.Index)
+	}
+	return bad
+}
+
+// validateContainers checks the container rows: unique names, probes that exist.
+func (c *Config) validateContainers() []string {
+	var bad problems
+	names := map[string]bool{}
+	for i, ct := range c.Containers {
+		if ct.Name == "" {
+			bad.add("containers[%d].name: empty", i)
+		}
+		if names[ct.Name] {
+			bad.add("containers[%d].name: %q appears twice", i, ct.Name)
+		}
+		names[ct.Name] = true
+		if probe := ct.Probe.Value(); !isProbeSource(probe) {
+			if err := checkHTTPURL(probe); err != nil || probe == "" {
+				bad.add("containers[%d].probe: %q is neither an http(s) URL nor one of %s", i, ct.Probe.String(), strings.Join(ProbeSources, ", "))
+			}
+		}
+	}
+	return bad
+}
+
+// validateServe checks the feed's limits and trusted proxies.
+func (c *Config) validateServe() []string {
+	var bad problems
+	if c.Serve.RateLimitPerMinute < 0 {
+		bad.add("serve.rate_limit_per_minute: %d must not be negative", c.Serve.RateLimitPerMinute)
+	}
+	if c.Serve.FeedInterval.D() < time.Second {
+		bad.add("serve.feed_interval: %s is below 1s", c.Serve.FeedInterval)
+	}
+	if c.Serve.IdleTimeout.D() < time.Second {
+		bad.add("serve.idle_timeout: %s is below 1s", c.Serve.IdleTimeout)
+	}
+	if c.Serve.MaxConnections < 1 {
+		bad.add("serve.max_connections: %d must be at least 1", c.Serve.MaxConnections)
+	}
+	for i, p := range c.Serve.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad.add("serve.trusted_proxies[%d]: %q is neither an IP address nor a CIDR range (192.0.2.1, 172.16.0.0/12)", i, p)
+		}
+	}
+	return bad
+}
+
+// validateUI checks the dashboard's settings.
+func (c *Config) validateUI() []string {
+	var bad problems
+	switch c.UI.Range {
+	case "5m", "15m", "60m":
+	default:
+		bad.add("ui.range: %q is not one of 5m, 15m, 60m", c.UI.Range)
+	}
+	switch c.UI.Theme {
+	case "auto", "dark", "light":
+	default:
+		bad.add("ui.theme: %q is not one of auto, dark, light", c.UI.Theme)
+	}
+	return bad
 }
 
 func isProbeSource(p string) bool {
