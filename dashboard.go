@@ -78,25 +78,8 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		}
 	})
 
-	noColor := cfg.UI.NoColor || os.Getenv("NO_COLOR") != ""
-	renderer := newRenderer(cfg.UI.Theme, noColor)
-	lipgloss.SetDefaultRenderer(renderer)
-
 	bundles := &incidents{store: store, latest: eng.Latest, dir: ".", now: time.Now} // the i key (incident.go)
-	model := tui.New(tui.Options{
-		Badge:    bundles.Badge,
-		Engine:   eng,
-		History:  store,
-		Renderer: renderer,
-		NoColor:  noColor,
-		Range:    rangeFromConfig(cfg.UI.Range),
-		// The dashboard's colours follow the alert rules' levels.
-		Thresholds: tui.ThresholdsFrom(cfg.Alerts.Rules),
-		Demo:       f.demo,
-		// The alert log's snooze keys (silence.go).
-		Silence:  w.dashboardSilence,
-		MoreKeys: []tui.HelpKey{{Key: incidentKey, Does: "incident bundle (last hour)"}},
-	})
+	model := dashboardModel(cfg, f, eng, store, w, bundles)
 	defer model.Close()
 
 	wg.Add(1)
@@ -119,6 +102,28 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		return exitUnknown
 	}
 	return exitOK
+}
+
+// dashboardModel is the live dashboard's screen on eng and store: the configured theme
+// and colours, the alert log's snooze keys, and the incident bundle's badge and key.
+func dashboardModel(cfg config.Config, f *cliFlags, eng *collector.Engine, store *history.Store, w *watch, bundles *incidents) *tui.Model {
+	noColor := cfg.UI.NoColor || os.Getenv("NO_COLOR") != ""
+	renderer := newRenderer(cfg.UI.Theme, noColor)
+	lipgloss.SetDefaultRenderer(renderer)
+	return tui.New(tui.Options{
+		Badge:    bundles.Badge,
+		Engine:   eng,
+		History:  store,
+		Renderer: renderer,
+		NoColor:  noColor,
+		Range:    rangeFromConfig(cfg.UI.Range),
+		// The dashboard's colours follow the alert rules' levels.
+		Thresholds: tui.ThresholdsFrom(cfg.Alerts.Rules),
+		Demo:       f.demo,
+		// The alert log's snooze keys (silence.go).
+		Silence:  w.dashboardSilence,
+		MoreKeys: []tui.HelpKey{{Key: incidentKey, Does: "incident bundle (last hour)"}},
+	})
 }
 
 // listenBeside serves the feed beside the dashboard (--listen) until ctx ends. It binds
