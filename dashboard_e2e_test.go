@@ -70,20 +70,7 @@ func contains(subs ...string) func(string) bool {
 // and checks every screen, a resize to 40×10 and back, the exit status and that the
 // alternate screen was left.
 func TestDashboardInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is required under CI")
-		}
-		t.Skip("tmux is not installed")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "hsi-top")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := tmuxBinary(t)
 	backend := fixtureServer(t, map[string]string{
 		"/api/system/stats": "backend-stats.json", "/api/system/health/ready": "backend-health-ready-200.json",
 		"/api/system/telemetry": "backend-telemetry.json", "/health": "backend-health-ready-200.json",
@@ -232,20 +219,7 @@ frontend: {enabled: true, url: %q}
 // moving anything else, a resize to 80×24 keeps every panel with `? help` and `q quit`,
 // and q exits 0.
 func TestDemoInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is required under CI")
-		}
-		t.Skip("tmux is not installed")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "hsi-top")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := tmuxBinary(t)
 	exitFile := filepath.Join(dir, "exit")
 	s := tmuxSession{t: t, name: fmt.Sprintf("hsi-top-demo-%d", os.Getpid())}
 	sock := "hsi-top-e2e-demo"
@@ -324,4 +298,20 @@ func lineOf(screen, sub string) int {
 		}
 	}
 	return -1
+}
+
+// tmuxBinary builds hsi-top into a fresh directory for a test that drives the real
+// binary in tmux, and returns both. tmux is required under CI; -short skips the build.
+func tmuxBinary(t *testing.T) (dir, bin string) {
+	t.Helper()
+	lookTool(t, "tmux")
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "hsi-top")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir, bin
 }

@@ -55,20 +55,7 @@ func recordedHourFile(t *testing.T, path string, start time.Time) {
 // active and clears when it did, ] seeks ten minutes, 3 shows the 60m charts, p pauses
 // the playback, and q exits 0.
 func TestReplayInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is required under CI")
-		}
-		t.Skip("tmux is not installed")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "hsi-top")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := tmuxBinary(t)
 	rec := filepath.Join(dir, "hour.ndjson.gz")
 	start := time.Date(2026, 11, 30, 22, 0, 0, 0, time.UTC)
 	recordedHourFile(t, rec, start)
