@@ -52,28 +52,11 @@ func TestConnectInTmux(t *testing.T) {
 	remote := startRemote()
 
 	exitFile := filepath.Join(dir, "exit")
-	s := tmuxSession{t: t, name: fmt.Sprintf("hsi-top-connect-%d", os.Getpid())}
-	sock := "hsi-top-e2e-connect"
-	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
-	run := func(args ...string) string { return s.run(tm(args...)...) }
-	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
 	shell := fmt.Sprintf("cd %q && env -u CI -u HSI_API_KEY NO_COLOR=1 TERM=xterm-256color %q --connect http://%s --api-key %s --config /dev/null; echo $? > %q; sleep 60",
 		dir, bin, addr, key, exitFile)
-	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
-	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		var screen string
-		for i := 0; i < 300; i++ {
-			screen = capture()
-			if ok(screen) {
-				return screen
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("waiting for %s; the screen is:\n%s", what, screen)
-		return ""
-	}
+	s := startTmux(t, "hsi-top-e2e-connect", 120, 40, shell)
+	run := s.run
+	waitFor := func(what string, ok func(string) bool) string { t.Helper(); return s.waitFor(what, 300, ok) }
 	live := func(sc string) bool {
 		return contains("remote "+addr, "RTX A5500", "RTX A2000", "● Live", "─ Containers ")(sc) && !strings.Contains(sc, "stale")
 	}

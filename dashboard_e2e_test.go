@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,18 +41,49 @@ func fixtureServer(t *testing.T, routes map[string]string) *httptest.Server {
 	return srv
 }
 
-type tmuxSession struct {
-	t    *testing.T
-	name string
+// tmuxPane is a detached tmux session, on a server socket of its own, running one
+// shell command.
+type tmuxPane struct {
+	t          *testing.T
+	name, sock string
 }
 
-func (s tmuxSession) run(args ...string) string {
-	s.t.Helper()
-	out, err := exec.Command("tmux", args...).CombinedOutput()
+// startTmux starts shell in a w×h pane on the tmux server sock; the session is killed
+// when the test ends.
+func startTmux(t *testing.T, sock string, w, h int, shell string) tmuxPane {
+	t.Helper()
+	p := tmuxPane{t: t, name: fmt.Sprintf("%s-%d", sock, os.Getpid()), sock: sock}
+	p.run("new-session", "-d", "-s", p.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), shell)
+	t.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-session", "-t", p.name).Run() })
+	return p
+}
+
+// run runs a tmux command on the pane's server and returns its output.
+func (p tmuxPane) run(args ...string) string {
+	p.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", p.sock}, args...)...).CombinedOutput()
 	if err != nil {
-		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// capture is the pane's screen as text.
+func (p tmuxPane) capture() string { return p.run("capture-pane", "-p", "-t", p.name) }
+
+// waitFor polls the screen every 50 ms, at most tries times, until ok holds, and fails
+// the test with the last screen otherwise.
+func (p tmuxPane) waitFor(what string, tries int, ok func(string) bool) string {
+	p.t.Helper()
+	var screen string
+	for range tries {
+		if screen = p.capture(); ok(screen) {
+			return screen
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.t.Fatalf("waiting for %s; the screen is:\n%s", what, screen)
+	return ""
 }
 
 func contains(subs ...string) func(string) bool {
@@ -109,12 +141,6 @@ frontend: {enabled: true, url: %q}
 	}
 	exitFile := filepath.Join(dir, "exit")
 
-	s := tmuxSession{t: t, name: fmt.Sprintf("hsi-top-e2e-%d", os.Getpid())}
-	// -L: a private tmux server, so the test never touches the user's sessions.
-	sock := "hsi-top-e2e"
-	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
-	run := func(args ...string) string { return s.run(tm(args...)...) }
-	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
 	// --listen serves the feed beside the dashboard, from the same engine.
 	probe, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -123,21 +149,9 @@ frontend: {enabled: true, url: %q}
 	feedAddr := probe.Addr().String()
 	probe.Close()
 	shell := fmt.Sprintf("cd %q && NO_COLOR=1 TERM=xterm-256color %q --config %q --listen %s; echo $? > %q; sleep 60", dir, bin, cfgFile, feedAddr, exitFile)
-	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
-	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		var screen string
-		for i := 0; i < 200; i++ {
-			screen = capture()
-			if ok(screen) {
-				return screen
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("waiting for %s; the screen is:\n%s", what, screen)
-		return ""
-	}
+	s := startTmux(t, "hsi-top-e2e", 120, 40, shell)
+	run, capture := s.run, s.capture
+	waitFor := func(what string, ok func(string) bool) string { t.Helper(); return s.waitFor(what, 200, ok) }
 	altScreen := func() string { return strings.TrimSpace(run("display-message", "-p", "-t", s.name, "#{alternate_on}")) }
 
 	first := waitFor("the dashboard", contains("hsi-top", "[5m]", "● Live", "workers running", "─ GPU ", "─ Containers ", "? help", "q quit"))
@@ -221,29 +235,12 @@ frontend: {enabled: true, url: %q}
 func TestDemoInTmux(t *testing.T) {
 	dir, bin := tmuxBinary(t)
 	exitFile := filepath.Join(dir, "exit")
-	s := tmuxSession{t: t, name: fmt.Sprintf("hsi-top-demo-%d", os.Getpid())}
-	sock := "hsi-top-e2e-demo"
-	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
-	run := func(args ...string) string { return s.run(tm(args...)...) }
-	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
 	// CI set in the environment makes termenv treat the terminal as no TTY (no colour); an
 	// operator's terminal has no CI, so the program under test runs without it.
 	shell := fmt.Sprintf("cd %q && env -u CI TERM=xterm-256color %q demo --theme light --interval 1s --config /dev/null 2>/dev/null; echo $? > %q; sleep 60", dir, bin, exitFile)
-	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
-	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		var screen string
-		for i := 0; i < 200; i++ {
-			screen = capture()
-			if ok(screen) {
-				return screen
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("waiting for %s; the screen is:\n%s", what, screen)
-		return ""
-	}
+	s := startTmux(t, "hsi-top-e2e-demo", 120, 40, shell)
+	run, capture := s.run, s.capture
+	waitFor := func(what string, ok func(string) bool) string { t.Helper(); return s.waitFor(what, 200, ok) }
 	panels := []string{"─ GPU ", "─ AI Models ", "─ Inference ", "─ Databases ", "─ Host ", "─ Containers ", "? help", "q quit"}
 	first := waitFor("the demo", contains(append(panels, "DEMO", "RTX A5500", "RTX A2000", "ai-llm")...))
 	t.Logf("demo at 120x40:\n%s", first)

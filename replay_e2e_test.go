@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,28 +60,11 @@ func TestReplayInTmux(t *testing.T) {
 	recordedHourFile(t, rec, start)
 
 	exitFile := filepath.Join(dir, "exit")
-	s := tmuxSession{t: t, name: fmt.Sprintf("hsi-top-replay-%d", os.Getpid())}
-	sock := "hsi-top-e2e-replay"
-	tm := func(args ...string) []string { return append([]string{"-L", sock}, args...) }
-	run := func(args ...string) string { return s.run(tm(args...)...) }
-	capture := func() string { return run("capture-pane", "-p", "-t", s.name) }
 	shell := fmt.Sprintf("cd %q && env -u CI NO_COLOR=1 TZ=UTC TERM=xterm-256color %q --replay %q --speed 60 --config /dev/null; echo $? > %q; sleep 60",
 		dir, bin, rec, exitFile)
-	run("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", shell)
-	t.Cleanup(func() { exec.Command("tmux", tm("kill-session", "-t", s.name)...).Run() })
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		var screen string
-		for i := 0; i < 400; i++ {
-			screen = capture()
-			if ok(screen) {
-				return screen
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("waiting for %s; the screen is:\n%s", what, screen)
-		return ""
-	}
+	s := startTmux(t, "hsi-top-e2e-replay", 120, 40, shell)
+	run := s.run
+	waitFor := func(what string, ok func(string) bool) string { t.Helper(); return s.waitFor(what, 400, ok) }
 	waitFor("the replay", contains("REPLAY ×60", "recorded-box", "RTX A5500", "22:0"))
 	// Minute 2 to 4 of the recording is 2 to 4 s at ×60.
 	hot := waitFor("the recorded alert", contains("GPU 0 temperature 91°C", "22:0"))
