@@ -90,15 +90,5 @@ func TestConnectInTmux(t *testing.T) {
 	waitFor("the remote followed again", live)
 
 	run("send-keys", "-t", s.name, "q")
-	var code []byte
-	for i := 0; i < 200; i++ {
-		if b, err := os.ReadFile(exitFile); err == nil && len(b) > 0 {
-			code = b
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if got := strings.TrimSpace(string(code)); got != "0" {
-		t.Fatalf("exit status %q, want 0", got)
-	}
+	wantExitZero(t, exitFile)
 }

@@ -208,17 +208,7 @@ frontend: {enabled: true, url: %q}
 	waitFor("resume", contains("● Live"))
 
 	run("send-keys", "-t", s.name, "q")
-	var code []byte
-	for i := 0; i < 200; i++ {
-		if b, err := os.ReadFile(exitFile); err == nil && len(b) > 0 {
-			code = b
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if got := strings.TrimSpace(string(code)); got != "0" {
-		t.Fatalf("exit status %q, want 0", got)
-	}
+	wantExitZero(t, exitFile)
 	if altScreen() != "0" {
 		t.Fatal("the alternate screen was not left")
 	}
@@ -274,17 +264,7 @@ func TestDemoInTmux(t *testing.T) {
 	waitFor("the 200×60 view", contains(append(panels, "Processes GPU1")...))
 
 	run("send-keys", "-t", s.name, "q")
-	var code []byte
-	for i := 0; i < 200; i++ {
-		if b, err := os.ReadFile(exitFile); err == nil && len(b) > 0 {
-			code = b
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if got := strings.TrimSpace(string(code)); got != "0" {
-		t.Fatalf("exit status %q, want 0", got)
-	}
+	wantExitZero(t, exitFile)
 }
 
 // lineOf is the number of the screen's first line holding sub, or -1.
@@ -311,4 +291,21 @@ func tmuxBinary(t *testing.T) (dir, bin string) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return dir, bin
+}
+
+// wantExitZero waits (10 s at most) for the pane's shell to write the program's exit
+// status to exitFile, and fails the test unless it is 0.
+func wantExitZero(t *testing.T, exitFile string) {
+	t.Helper()
+	var code []byte
+	for range 200 {
+		if b, err := os.ReadFile(exitFile); err == nil && len(b) > 0 {
+			code = b
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := strings.TrimSpace(string(code)); got != "0" {
+		t.Fatalf("exit status %q, want 0", got)
+	}
 }

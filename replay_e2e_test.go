@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,15 +81,5 @@ func TestReplayInTmux(t *testing.T) {
 	waitFor("the alert log", contains("GPU 0 temperature 91°C"))
 	t.Logf("paused:\n%s", paused)
 	run("send-keys", "-t", s.name, "q")
-	var code []byte
-	for i := 0; i < 200; i++ {
-		if b, err := os.ReadFile(exitFile); err == nil && len(b) > 0 {
-			code = b
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if got := strings.TrimSpace(string(code)); got != "0" {
-		t.Fatalf("exit status %q, want 0", got)
-	}
+	wantExitZero(t, exitFile)
 }

@@ -93,6 +93,22 @@ func (si *servedInstance) getJSON(t *testing.T, path string, v any, ok func() bo
 	}
 }
 
+// waitTicks waits until the history holds n snapshots taken after the call.
+func (si *servedInstance) waitTicks(t *testing.T, n int) {
+	t.Helper()
+	var hist historyBody
+	since := time.Now()
+	si.getJSON(t, "/api/system/performance/history?time_range=5m", &hist, func() bool {
+		newer := 0
+		for _, s := range hist.Snapshots {
+			if s.Timestamp.After(since) {
+				newer++
+			}
+		}
+		return newer >= n
+	})
+}
+
 type historyBody struct {
 	Snapshots []struct {
 		Timestamp time.Time `json:"timestamp"`
@@ -304,17 +320,7 @@ func TestServeRestartDoesNotRaiseAnAlertAgain(t *testing.T) {
 
 	second := startServe(t, cfg)
 	// Three ticks: a raise would have been decided at the second.
-	var hist historyBody
-	startedAt := time.Now()
-	second.getJSON(t, "/api/system/performance/history?time_range=5m", &hist, func() bool {
-		n := 0
-		for _, s := range hist.Snapshots {
-			if s.Timestamp.After(startedAt) {
-				n++
-			}
-		}
-		return n >= 3
-	})
+	second.waitTicks(t, 3)
 	select {
 	case ev := <-got:
 		t.Errorf("the restart sent %+v, although the alert was raised and is still active", ev)
@@ -344,17 +350,7 @@ func TestSnoozeCommandSilencesAndUnsilencesAServe(t *testing.T) {
 	}
 
 	si := startServe(t, cfg)
-	var hist historyBody
-	startedAt := time.Now()
-	si.getJSON(t, "/api/system/performance/history?time_range=5m", &hist, func() bool {
-		n := 0
-		for _, s := range hist.Snapshots {
-			if s.Timestamp.After(startedAt) {
-				n++
-			}
-		}
-		return n >= 3
-	})
+	si.waitTicks(t, 3)
 	select {
 	case ev := <-got:
 		t.Fatalf("a snoozed alert was sent: %+v", ev)
