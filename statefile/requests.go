@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hsi-top/hsi-top/alerts"
@@ -38,6 +39,9 @@ type Request struct {
 	At     time.Time            `json:"at"`
 }
 
+// submitted counts this process's requests, for their order within one instant.
+var submitted atomic.Uint64
+
 // Submit leaves r in dir's spool, atomically (a reader never sees half a request).
 func Submit(dir string, r Request) error {
 	spool := filepath.Join(dir, RequestsDir)
@@ -60,10 +64,11 @@ func Submit(dir string, r Request) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("snooze request: %w", err)
 	}
-	// Named by time first (Pending applies them oldest first), then the process and the
-	// temporary file's random part, so two requests of the same instant never share a name.
+	// Named by time first (Pending applies them oldest first), then the process, its
+	// count of requests (one process's requests of the same instant keep their order) and
+	// the temporary file's random part, so two requests never share a name.
 	unique := strings.TrimPrefix(filepath.Base(tmp.Name()), ".req-")
-	name := fmt.Sprintf("%020d-%d-%s.json", r.At.UnixNano(), os.Getpid(), unique)
+	name := fmt.Sprintf("%020d-%d-%010d-%s.json", r.At.UnixNano(), os.Getpid(), submitted.Add(1), unique)
 	return os.Rename(tmp.Name(), filepath.Join(spool, name))
 }
 
