@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"golang.org/x/term"
@@ -21,6 +20,7 @@ import (
 	"github.com/hsi-top/hsi-top/collector"
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/internal/fullscreen"
 	"github.com/hsi-top/hsi-top/internal/termbg"
 	"github.com/hsi-top/hsi-top/tui"
 )
@@ -88,12 +88,9 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		eng.Run(ctx)
 	}()
 
-	// 10 frames a second at most: the renderer wakes at this rate even when nothing
-	// changed (and then writes nothing: the model's View is cached until a snapshot, a
-	// key or a resize), and a monitor that updates every few seconds gains nothing from
-	// more; a key still shows within 100 ms.
-	p := tea.NewProgram(incidentKeys{model, bundles}, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(10))
-	_, runErr := p.Run()
+	// A frame is written only after a snapshot, a key or a resize changed the view
+	// (internal/fullscreen): nothing wakes between snapshots.
+	_, runErr := fullscreen.Run(incidentKeys{model, bundles}, fullscreen.Options{Context: ctx})
 	interrupted := ctx.Err() != nil // a signal, not a failure
 	cancel()
 	wg.Wait()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hsi-top/hsi-top/clock"
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/fullscreen"
 	"github.com/hsi-top/hsi-top/record"
 	"github.com/hsi-top/hsi-top/remote"
 	"github.com/hsi-top/hsi-top/replay"
@@ -138,8 +139,7 @@ func runViewer(ctx context.Context, cfg config.Config, src viewerSource, wrap fu
 	if wrap != nil {
 		top = wrap(model)
 	}
-	p := tea.NewProgram(top, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(os.Stdout), tea.WithFPS(10))
-	_, runErr := p.Run()
+	_, runErr := fullscreen.Run(top, fullscreen.Options{Context: ctx})
 	interrupted := ctx.Err() != nil
 	cancel()
 	<-done

@@ -1,0 +1,98 @@
+package fullscreen
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Terminal control sequences the screen uses.
+const (
+	enterAltScreen = "\x1b[?1049h"
+	exitAltScreen  = "\x1b[?1049l"
+	hideCursor     = "\x1b[?25l"
+	showCursor     = "\x1b[?25h"
+	clearScreen    = "\x1b[2J"
+	eraseLineRight = "\x1b[K"
+	eraseBelow     = "\x1b[J"
+)
+
+// Frames writes whole-screen frames to a terminal in the alternate screen, each time
+// only the lines that differ from the frame before, each placed by an absolute cursor
+// move so a skipped line costs nothing.
+type Frames struct {
+	out           io.Writer
+	width, height int
+	last          []string // the lines on the terminal now; nil: unknown, draw all
+	clear         bool     // clear the screen before the next frame (after a resize)
+	buf           bytes.Buffer
+}
+
+// NewFrames returns a Frames writing to out, a terminal of width×height cells (0 when
+// unknown: lines are then neither cut nor limited).
+func NewFrames(out io.Writer, width, height int) *Frames {
+	return &Frames{out: out, width: width, height: height}
+}
+
+// Resize records the terminal's new size; the next frame clears the screen and is drawn
+// whole, as the terminal may have reflowed or dropped what was there.
+func (f *Frames) Resize(width, height int) {
+	f.width, f.height = width, height
+	f.last, f.clear = nil, true
+}
+
+// Draw writes frame, lines separated by "\n". Lines past the terminal's height are
+// left out and lines wider than it are cut, so the terminal never scrolls or wraps.
+// A frame equal to the last one writes nothing.
+func (f *Frames) Draw(frame string) error {
+	lines := strings.Split(frame, "\n")
+	if f.height > 0 && len(lines) > f.height {
+		lines = lines[:f.height]
+	}
+	f.buf.Reset()
+	if f.clear {
+		f.buf.WriteString(clearScreen)
+		f.clear = false
+	}
+	for i, line := range lines {
+		if f.last != nil && i < len(f.last) && f.last[i] == line {
+			continue
+		}
+		f.moveTo(i)
+		f.writeLine(line)
+	}
+	if f.last != nil && len(lines) < len(f.last) {
+		f.moveTo(len(lines))
+		f.buf.WriteString(eraseBelow)
+	}
+	f.last = lines
+	if f.buf.Len() == 0 {
+		return nil
+	}
+	_, err := f.out.Write(f.buf.Bytes())
+	return err
+}
+
+// moveTo puts the cursor at the start of row (0-based).
+func (f *Frames) moveTo(row int) {
+	f.buf.WriteString("\x1b[")
+	f.buf.WriteString(strconv.Itoa(row + 1))
+	f.buf.WriteString(";1H")
+}
+
+// writeLine writes one line cut to the width and erases the rest of the row. A line
+// that fills the row is not followed by an erase: with the cursor parked past the last
+// column, some terminals would erase that last cell.
+func (f *Frames) writeLine(line string) {
+	w := ansi.StringWidth(line)
+	if f.width > 0 && w > f.width {
+		line, w = ansi.Truncate(line, f.width, ""), f.width
+	}
+	f.buf.WriteString(line)
+	if f.width == 0 || w < f.width {
+		f.buf.WriteString(eraseLineRight)
+	}
+}
