@@ -89,12 +89,16 @@ func (w *watch) readOnly(dir string, store *history.Store) {
 }
 
 // stages are the engine's extra stages, in order: the previous run's alert log, the
+// spooled snooze requests (when this process owns the state directory), the
 // notifications, the snoozes' marks on the active alerts, then store (last, so it keeps
 // complete snapshots).
 func (w *watch) stages(store *history.Store) []collector.Stage {
 	var out []collector.Stage
 	if w.carried != nil {
 		out = append(out, w.carried)
+	}
+	if w.keeper != nil {
+		out = append(out, w.keeper) // the spooled snooze requests, before they are used
 	}
 	if w.notifier != nil {
 		out = append(out, w.notifier)

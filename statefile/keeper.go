@@ -21,7 +21,8 @@ type Latest interface {
 }
 
 // Keeper restores the state at start and saves it every SaveEvery and at Close, from
-// its own goroutine: a slow disk never holds a tick.
+// its own goroutine: a slow disk never holds a tick. As a stage of the engine (Process)
+// it applies spooled snooze requests.
 type Keeper struct {
 	path    string
 	store   *history.Store
@@ -33,6 +34,8 @@ type Keeper struct {
 	sent    func() []alerts.SentAlert
 	lastErr error
 	saves   int
+
+	polled time.Time // when Process last looked at the spool (the engine's goroutine only)
 
 	stop chan struct{}
 	done chan struct{}
@@ -102,22 +105,32 @@ func (k *Keeper) Start(latest Latest, sent func() []alerts.SentAlert) {
 	k.latest, k.sent = latest, sent
 	k.mu.Unlock()
 	tk := k.clk.NewTicker(SaveEvery)
-	poll := k.clk.NewTicker(RequestPoll)
 	go func() {
 		defer close(k.done)
 		defer tk.Stop()
-		defer poll.Stop()
 		for {
 			select {
 			case <-k.stop:
 				return
 			case <-tk.C():
 				k.Save()
-			case <-poll.C():
-				k.applyRequests()
 			}
 		}
 	}()
+}
+
+// Process is the keeper's stage in the engine's tick: at most every RequestPoll it
+// applies the requests that `hsi-top snooze` and other hsi-tops spooled, before the
+// snoozes mark the tick's alerts. Polling inside the tick, instead of on a ticker of its
+// own, adds no wake-up to the process; the spool is a directory of a few small files in
+// the local state directory, read in microseconds.
+func (k *Keeper) Process(*snapshot.Snapshot) {
+	now := k.clk.Now()
+	if !k.polled.IsZero() && now.Sub(k.polled) < RequestPoll {
+		return
+	}
+	k.polled = now
+	k.applyRequests()
 }
 
 // Save writes the state now. Its error is also kept for Err.

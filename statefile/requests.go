@@ -19,7 +19,7 @@ import (
 // within RequestPoll (or at its next start when none runs).
 const RequestsDir = "requests"
 
-// RequestPoll is how often the owner looks for requests.
+// RequestPoll is how often the owner looks for requests (in the engine's tick: Keeper.Process).
 const RequestPoll = 2 * time.Second
 
 // Snooze request actions.

@@ -187,3 +187,33 @@ func TestRequestsOfOneInstantAreAllKeptInOrder(t *testing.T) {
 		t.Fatalf("pending = %+v, want both requests in the order they were submitted", got)
 	}
 }
+
+// TestTheOwnerAppliesRequestsInTheTick: the keeper, as a stage of the engine, applies a
+// request spooled while it runs at its next tick once RequestPoll has passed, not sooner.
+func TestTheOwnerAppliesRequestsInTheTick(t *testing.T) {
+	dir := t.TempDir()
+	sn := alerts.NewSnoozeStore()
+	clk := clock.NewFake(t0)
+	k, _, err := Open(dir, history.NewStore(), sn, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Process(snapshot.New(t0)) // the first tick looks at once
+	r := Request{Action: ActionSnooze, Metric: snapshot.MetricHostDisk, Object: "/", For: time.Hour, At: t0}
+	if err := Submit(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(RequestPoll / 2)
+	k.Process(snapshot.New(clk.Now()))
+	if sn.Silenced(snapshot.MetricHostDisk, "/", clk.Now()) {
+		t.Fatal("the request was applied before RequestPoll had passed")
+	}
+	clk.Advance(RequestPoll / 2)
+	k.Process(snapshot.New(clk.Now()))
+	if !sn.Silenced(snapshot.MetricHostDisk, "/", clk.Now()) {
+		t.Fatal("the request was not applied at the first tick after RequestPoll")
+	}
+	if p, _ := Pending(dir); len(p) != 0 {
+		t.Fatalf("the applied request is still spooled: %+v", p)
+	}
+}
