@@ -87,6 +87,7 @@ func runDashboard(ctx context.Context, cfg config.Config, f *cliFlags, stderr io
 		defer wg.Done()
 		eng.Run(ctx)
 	}()
+	trimAfterStartup(ctx, &wg, func(line string) { fmt.Fprintf(&feedLog, "hsi-top: %s\n", line) })
 
 	// A frame is written only after a snapshot, a key or a resize changed the view
 	// (internal/fullscreen): nothing wakes between snapshots.

@@ -46,15 +46,18 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 	defer closeBuilt(built, stderr)
 	w.run(eng)
 	defer w.close() // after the engine stopped: the last save sees its last snapshot
-	var backfill sync.WaitGroup
-	defer backfill.Wait()
-	startBackfill(ctx, cfg.Prometheus, store, &backfill, func(line string, failed bool) {
+	var background sync.WaitGroup // the backfill and the trim
+	defer background.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before the Wait: a feed that failed to start ends the trim's wait too
+	startBackfill(ctx, cfg.Prometheus, store, &background, func(line string, failed bool) {
 		if failed {
 			log.Warn(line)
 		} else {
 			log.Info(line)
 		}
 	})
+	trimAfterStartup(ctx, &background, func(line string) { log.Warn(line) })
 	if err := serveFeed(ctx, eng, store, cfg, ln, log); err != nil {
 		fmt.Fprintf(stderr, "hsi-top: %v\n", err)
 		return exitUnknown
