@@ -45,7 +45,7 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 	}
 	defer closeBuilt(built, stderr)
 	w.run(eng)
-	defer w.close() // after the engine stopped: the last save sees its last snapshot
+	defer w.close()               // after the engine stopped: the last save sees its last snapshot
 	var background sync.WaitGroup // the backfill and the trim
 	defer background.Wait()
 	ctx, cancel := context.WithCancel(ctx)
