@@ -45,8 +45,10 @@ func runServe(ctx context.Context, cfg config.Config, stderr io.Writer) int {
 	}
 	defer closeBuilt(built, stderr)
 	w.run(eng)
-	defer w.close()               // after the engine stopped: the last save sees its last snapshot
-	var background sync.WaitGroup // the backfill and the trim
+	defer w.close() // after the engine stopped: the last save sees its last snapshot
+
+	// The backfill and the trim run beside the feed; both end with ctx.
+	var background sync.WaitGroup
 	defer background.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // before the Wait: a feed that failed to start ends the trim's wait too
