@@ -115,11 +115,12 @@ func (l *LLMSource) readProps(ctx context.Context, hdr http.Header, out *snapsho
 	cached, at, errMsg := l.props, l.propsAt, l.propsErr
 	l.mu.Unlock()
 	if at.IsZero() || now.Sub(at) >= PropsEvery {
-		cached, errMsg = l.fetchProps(ctx, hdr)
+		var settled bool
+		cached, errMsg, settled = l.fetchProps(ctx, hdr)
 		l.mu.Lock()
 		l.props, l.propsErr = cached, errMsg
-		if errMsg == "" {
-			l.propsAt = now // a failure is asked again next tick
+		if settled {
+			l.propsAt = now // else (no answer, or a transient one) asked again next tick
 		}
 		l.mu.Unlock()
 	}
@@ -129,19 +130,26 @@ func (l *LLMSource) readProps(ctx context.Context, hdr http.Header, out *snapsho
 	out.OffloadWarning = LayersOffloadWarning(cached.GPULayers, cached.ModelLayers)
 }
 
-// fetchProps asks /props, then /v1/models for the size.
-func (l *LLMSource) fetchProps(ctx context.Context, hdr http.Header) (LLMProps, string) {
+// fetchProps asks /props, then /v1/models for the size. settled says the answer holds
+// for PropsEvery: the properties, or a server that has no /props or refuses it (an
+// older llama-server answers 404, one with an API key 401); no answer, a bad body or
+// another status (503 while the model loads) is asked again at the next tick.
+func (l *LLMSource) fetchProps(ctx context.Context, hdr http.Header) (p LLMProps, errMsg string, settled bool) {
 	resp, err := l.client.Get(ctx, l.base+"/props", hdr)
 	if err != nil {
-		return LLMProps{}, "/props: " + err.Error()
+		return LLMProps{}, "/props: " + err.Error(), false
 	}
 	defer clear(resp.Body)
-	if resp.Status != http.StatusOK {
-		return LLMProps{}, fmt.Sprintf("/props: HTTP %d", resp.Status)
+	switch resp.Status {
+	case http.StatusOK:
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnauthorized, http.StatusForbidden:
+		return LLMProps{}, fmt.Sprintf("/props: HTTP %d", resp.Status), true
+	default:
+		return LLMProps{}, fmt.Sprintf("/props: HTTP %d", resp.Status), false
 	}
-	p, err := ParseLLMProps(resp.Body)
+	p, err = ParseLLMProps(resp.Body)
 	if err != nil {
-		return LLMProps{}, "/props: " + err.Error()
+		return LLMProps{}, "/props: " + err.Error(), false
 	}
 	if resp, err := l.client.Get(ctx, l.base+"/v1/models", hdr); err == nil && resp.Status == http.StatusOK {
 		if size, layers, err := ParseLLMModels(resp.Body); err == nil {
@@ -151,7 +159,7 @@ func (l *LLMSource) fetchProps(ctx context.Context, hdr http.Header) (LLMProps, 
 			}
 		}
 	}
-	return p, ""
+	return p, "", true
 }
 
 // LayersOffloadWarning says when fewer layers are on the GPU than the model has (the

@@ -103,6 +103,21 @@ func TestLLMPropsFewLayersWarns(t *testing.T) {
 	if l = collectOnce(t, llm, nil).Nemotron; l.PropsError != "/props: HTTP 404" || l.ModelFile != nil || l.GPULayers != nil {
 		t.Errorf("without /props: error %q, file %v, layers %v", l.PropsError, l.ModelFile, i64(l.GPULayers))
 	}
+	// A server without /props is not asked again every tick, only after PropsEvery; one
+	// that answers 503 (loading) is asked again at the next tick.
+	asked := srv.hitCount("/props")
+	now = now.Add(5 * time.Second)
+	if l = collectOnce(t, llm, nil).Nemotron; srv.hitCount("/props") != asked || l.PropsError != "/props: HTTP 404" {
+		t.Errorf("a 404 was asked again 5 s later (%d times, was %d) or lost its reason %q", srv.hitCount("/props"), asked, l.PropsError)
+	}
+	srv.set("/props", route{503, []byte("loading")})
+	now = now.Add(PropsEvery)
+	collectOnce(t, llm, nil)
+	now = now.Add(5 * time.Second)
+	collectOnce(t, llm, nil)
+	if n := srv.hitCount("/props"); n != asked+2 {
+		t.Errorf("/props asked %d times after two ticks answered 503, want %d", n, asked+2)
+	}
 }
 
 func TestParseLLMPropsVariants(t *testing.T) {

@@ -36,7 +36,8 @@ var services = []service{
 		"/health":                  "llm-health-ok.json",
 	}},
 	{"detector", map[string]string{"/health": "detector-health-rtdetr.json"}},
-	{"llm", map[string]string{"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json", "/metrics": "llm-metrics.txt"}},
+	{"llm", map[string]string{"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json", "/metrics": "llm-metrics.txt",
+		"/props": "llm-props.json", "/v1/models": "llm-models.json"}},
 	{"frontend", map[string]string{"/health": "llm-health-ok.json"}},
 }
 
