@@ -5,6 +5,8 @@
 #
 #   scripts/overhead.sh [SECONDS]        default 60 per size; needs tmux (and btop: apt-get install btop)
 #   HSI_CONFIG=FILE scripts/overhead.sh  measure against a configured stack instead of `hsi-top demo`
+#   HSI_STATE_HOME=DIR                   the state directory's parent (default: a new empty one),
+#                                        e.g. one holding an hour of saved history
 #
 # By default hsi-top runs `demo` at a 1 s interval, so every panel is filled and drawn; the
 # demo's simulated services (HTTP fixtures, a small Redis, two mock GPUs) run inside the
@@ -20,6 +22,12 @@ cleanup() {
 trap cleanup EXIT
 command -v tmux >/dev/null || { echo "overhead.sh needs tmux" >&2; exit 3; }
 CGO_CFLAGS="-Wno-deprecated-declarations" go build -o "$work/hsi-top" .
+# Written out as an installed binary is: the kernel cannot drop the dirty pages of a file
+# just written, and hsi-top hands back its binary's start-up pages 15 s after start
+# (internal/residency), which would then stay resident.
+sync "$work/hsi-top"
+# Its own state directory: no history restored from, or saved over, the user's.
+export XDG_STATE_HOME="${HSI_STATE_HOME:-$work/state}"
 
 if [ -n "${HSI_CONFIG:-}" ]; then
   hsi="$work/hsi-top --config $HSI_CONFIG --interval 1s"
