@@ -106,18 +106,24 @@ func columns(blocks [][]string, widths []int, sep string) []string {
 		h = max(h, len(b))
 	}
 	out := make([]string, h)
-	var sb strings.Builder
+	cells := make([]string, len(blocks))
 	for i := 0; i < h; i++ {
-		sb.Reset()
+		n := len(sep) * (len(blocks) - 1)
 		for j, b := range blocks {
-			if j > 0 {
-				sb.WriteString(sep)
-			}
 			line := ""
 			if i < len(b) {
 				line = b[i]
 			}
-			sb.WriteString(fit(line, widths[j]))
+			cells[j] = fit(line, widths[j])
+			n += len(cells[j])
+		}
+		var sb strings.Builder
+		sb.Grow(n) // one allocation per line
+		for j, c := range cells {
+			if j > 0 {
+				sb.WriteString(sep)
+			}
+			sb.WriteString(c)
 		}
 		out[i] = sb.String()
 	}

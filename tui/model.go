@@ -108,6 +108,8 @@ type Model struct {
 	logNote    string
 	// collecting is set by r until the next snapshot arrives.
 	collecting bool
+	// frameBytes is the length of the last full frame, to size the next one's buffer.
+	frameBytes int
 
 	latest *snapshot.Snapshot // newest from the engine
 	shown  *snapshot.Snapshot // on screen (frozen while paused)
@@ -489,7 +491,9 @@ func (m *Model) render() string {
 	footer := m.footerView()
 	bodyH := m.h - strings.Count(header, "\n") - 1 - len(banner) - strings.Count(footer, "\n") - 1
 	var b strings.Builder
-	b.Grow((m.w + 16) * m.h * 2)
+	// The last frame's size (plus an eighth) is the best guess of this one's, so the
+	// frame is built in one allocation.
+	b.Grow(max((m.w+16)*m.h*2, m.frameBytes+m.frameBytes/8))
 	b.WriteString(header)
 	for _, l := range banner {
 		b.WriteByte('\n')
@@ -501,6 +505,7 @@ func (m *Model) render() string {
 	}
 	b.WriteByte('\n')
 	b.WriteString(footer)
+	m.frameBytes = b.Len()
 	return b.String()
 }
 
