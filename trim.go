@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -14,9 +15,11 @@ import (
 // restored, so what faults back in is what the program keeps using.
 const trimDelay = 15 * time.Second
 
-// trimAfterStartup hands back the pages of the binary that only start-up used
-// (internal/residency), trimDelay after start unless ctx ends first. A failure is
-// passed to warn: the program runs on unchanged, only with more pages resident.
+// trimAfterStartup hands back what only start-up used, trimDelay after start unless ctx
+// ends first: the heap's garbage (decoding the saved history allocates twice the hour
+// it restores, and the heap would otherwise only shrink as slowly as the runtime's
+// background scavenger returns it) and the pages of the binary (internal/residency). A
+// failure is passed to warn: the program runs on unchanged, only with more resident.
 func trimAfterStartup(ctx context.Context, wg *sync.WaitGroup, warn func(string)) {
 	wg.Add(1)
 	go func() {
@@ -28,6 +31,7 @@ func trimAfterStartup(ctx context.Context, wg *sync.WaitGroup, warn func(string)
 			return
 		case <-t.C:
 		}
+		debug.FreeOSMemory()
 		if _, err := residency.TrimBinary(); err != nil {
 			warn(fmt.Sprintf("handing back the binary's start-up pages: %v", err))
 		}
