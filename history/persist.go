@@ -95,10 +95,18 @@ func (s *Store) Restore(v Saved) error {
 			}
 		}
 	}
+	var prevLog []snapshot.AlertLogEntry
 	for _, snap := range v.Snapshots {
 		if snap == nil {
 			continue
 		}
+		// A running engine publishes an unchanged alert log as the same slice; decoding
+		// gives every snapshot a copy of its own (720 of them for an hour), so equal
+		// successive logs are shared again.
+		if len(prevLog) > 0 && slices.EqualFunc(snap.AlertLog, prevLog, sameLogEntry) {
+			snap.AlertLog = prevLog
+		}
+		prevLog = snap.AlertLog
 		slot := floorDiv(snap.Timestamp.Unix(), snapshotSpacing)
 		e := &s.snaps[floorMod(slot, SnapshotSlots)]
 		if e.snap == nil || slot > e.slot {
@@ -106,4 +114,12 @@ func (s *Store) Restore(v Saved) error {
 		}
 	}
 	return nil
+}
+
+// sameLogEntry reports whether two alert log entries say the same.
+func sameLogEntry(a, b snapshot.AlertLogEntry) bool {
+	cleared := (a.Cleared == nil) == (b.Cleared == nil) && (a.Cleared == nil || a.Cleared.Equal(b.Cleared.Time))
+	return cleared && a.Severity == b.Severity && a.Metric == b.Metric && a.Object == b.Object &&
+		a.Message == b.Message && a.Threshold == b.Threshold && a.Raised.Equal(b.Raised.Time) &&
+		a.Peak == b.Peak && a.DurationSeconds == b.DurationSeconds
 }

@@ -49,3 +49,36 @@ func TestSavedHistoryAfterARestart(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreSharesEqualAlertLogs: decoding a saved hour gives each kept snapshot its own
+// copy of the alert log; Restore shares equal successive logs again, as the running
+// engine does, and keeps a changed one apart.
+func TestRestoreSharesEqualAlertLogs(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	cleared := snapshot.Time{Time: t0.Add(time.Minute)}
+	entry := func() snapshot.AlertLogEntry { // a fresh copy each time, as gob decodes
+		c := cleared
+		return snapshot.AlertLogEntry{Severity: "warning", Metric: snapshot.MetricHostCPU, Message: "CPU 95%",
+			Threshold: 90, Raised: snapshot.Time{Time: t0}, Cleared: &c, Peak: 97, DurationSeconds: 60}
+	}
+	var saved Saved
+	for i := range 3 {
+		s := snapshot.New(t0.Add(time.Duration(i) * 5 * time.Second))
+		s.AlertLog = []snapshot.AlertLogEntry{entry()}
+		if i == 2 {
+			s.AlertLog[0].Peak = 99 // the log changed
+		}
+		saved.Snapshots = append(saved.Snapshots, s)
+	}
+	st := NewStore()
+	if err := st.Restore(saved); err != nil {
+		t.Fatal(err)
+	}
+	logs := saved.Snapshots
+	if &logs[0].AlertLog[0] != &logs[1].AlertLog[0] {
+		t.Error("two successive equal logs were not shared")
+	}
+	if &logs[1].AlertLog[0] == &logs[2].AlertLog[0] || logs[2].AlertLog[0].Peak != 99 {
+		t.Error("a changed log was replaced by the one before it")
+	}
+}
