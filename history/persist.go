@@ -15,6 +15,11 @@ type Saved struct {
 	// Snapshots are the kept whole snapshots (one per 5 s slot, the last hour), oldest
 	// first.
 	Snapshots []*snapshot.Snapshot
+	// Zeros[i] are the indexes in ZeroPaths of Snapshots[i]'s pointers to a known zero,
+	// which gob drops (zeros.go); Restore puts them back. Files written before these
+	// fields lost such zeros.
+	Zeros     [][]int
+	ZeroPaths [][]string
 }
 
 // SavedSeries is one key's buckets, per range (indexed like Ranges).
@@ -37,12 +42,21 @@ func (s *Store) Save() Saved {
 	defer s.mu.RUnlock()
 	// Every kept snapshot, not only those Snapshots returns now: after a restart the
 	// ranges count back from a new tick, whose phase differs.
+	kept := make([]slotSnap, 0, SnapshotSlots)
 	for _, e := range s.snaps {
 		if e.snap != nil {
-			out.Snapshots = append(out.Snapshots, e.snap)
+			kept = append(kept, e)
 		}
 	}
-	slices.SortStableFunc(out.Snapshots, func(a, b *snapshot.Snapshot) int { return a.Timestamp.Compare(b.Timestamp.Time) })
+	slices.SortStableFunc(kept, func(a, b slotSnap) int { return a.snap.Timestamp.Compare(b.snap.Timestamp.Time) })
+	var zt zeroTable
+	for _, e := range kept {
+		out.Snapshots = append(out.Snapshots, e.snap)
+		out.Zeros = append(out.Zeros, zt.add(e.zeros))
+	}
+	for _, p := range zt.paths {
+		out.ZeroPaths = append(out.ZeroPaths, p)
+	}
 	out.Series = make([]SavedSeries, 0, len(s.names))
 	for _, key := range s.names {
 		ser := s.series[key]
@@ -96,9 +110,18 @@ func (s *Store) Restore(v Saved) error {
 		}
 	}
 	var prevLog []snapshot.AlertLogEntry
-	for _, snap := range v.Snapshots {
+	for i, snap := range v.Snapshots {
 		if snap == nil {
 			continue
+		}
+		var zeros []zeroPath
+		if len(v.Zeros) == len(v.Snapshots) {
+			for _, n := range v.Zeros[i] {
+				if n >= 0 && n < len(v.ZeroPaths) {
+					zeros = append(zeros, v.ZeroPaths[n])
+				}
+			}
+			restoreZeros(snap, zeros)
 		}
 		// A running engine publishes an unchanged alert log as the same slice; decoding
 		// gives every snapshot a copy of its own (720 of them for an hour), so equal
@@ -110,7 +133,7 @@ func (s *Store) Restore(v Saved) error {
 		slot := floorDiv(snap.Timestamp.Unix(), snapshotSpacing)
 		e := &s.snaps[floorMod(slot, SnapshotSlots)]
 		if e.snap == nil || slot > e.slot {
-			e.slot, e.snap = slot, snap
+			*e = slotSnap{slot: slot, snap: snap, zeros: zeros}
 		}
 	}
 	return nil

@@ -38,8 +38,9 @@ type series struct {
 }
 
 type slotSnap struct {
-	slot int64
-	snap *snapshot.Snapshot
+	slot  int64
+	snap  *snapshot.Snapshot
+	zeros []zeroPath // snap's known zeros, for the state file (zeros.go)
 }
 
 // Store is the history of every charted series and of whole snapshots. Process is
@@ -74,7 +75,8 @@ func NewStore() *Store {
 // Process ingests one snapshot into every series' rings and the snapshot buffer, at
 // the snapshot's timestamp. A snapshot older than what a ring or slot already holds
 // for its bucket's position is ignored there (it has left the window). Process does
-// not allocate once every key of the snapshot has been seen.
+// not allocate once every key of the snapshot has been seen, but for noting the known
+// zeros of the snapshot it keeps for a new 5 s slot (zeros.go).
 func (s *Store) Process(snap *snapshot.Snapshot) {
 	if snap == nil {
 		return
@@ -93,7 +95,7 @@ func (s *Store) Process(snap *snapshot.Snapshot) {
 	// with any interval that divides 5 s every slot's first snapshot sits at the same
 	// offset in its slot, so the points Snapshots picks are evenly spaced.
 	if e.snap == nil || slot > e.slot || (slot == e.slot && ts.Before(e.snap.Timestamp.Time)) {
-		e.slot, e.snap = slot, snap
+		*e = slotSnap{slot: slot, snap: snap, zeros: knownZeros(snap)}
 	}
 	if s.latest == nil || !ts.Before(s.latest.Timestamp.Time) {
 		s.latest, s.latestSec = snap, sec

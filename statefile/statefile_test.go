@@ -217,3 +217,44 @@ func TestTheOwnerAppliesRequestsInTheTick(t *testing.T) {
 		t.Fatalf("the applied request is still spooled: %+v", p)
 	}
 }
+
+// TestAKnownZeroSurvivesARestart: a kept snapshot's known 0 (host CPU 0 %, no deferred
+// LLM requests) reads back as 0 after the state file, not as unknown, although gob
+// drops a zero behind a pointer; an unknown stays unknown.
+func TestAKnownZeroSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	s := snapshot.New(t0)
+	s.Host.CPUPercent = snapshot.F(0)
+	s.AIModels.Nemotron.RequestsDeferred = snapshot.F(0)
+	s.Host.RAMPercent = nil
+	store := history.NewStore()
+	store.Process(s)
+	if err := Write(filepath.Join(dir, FileName), &State{Saved: t0, History: store.Save()}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := history.NewStore()
+	if err := back.Restore(st.History); err != nil {
+		t.Fatal(err)
+	}
+	got := back.Save().Snapshots
+	if len(got) != 1 {
+		t.Fatalf("%d kept snapshots read back, want 1", len(got))
+	}
+	if v := got[0].Host.CPUPercent; v == nil || *v != 0 {
+		t.Errorf("host CPU 0 %% read back as %v, want 0", v)
+	}
+	if v := got[0].AIModels.Nemotron.RequestsDeferred; v == nil || *v != 0 {
+		t.Errorf("0 deferred requests read back as %v, want 0", v)
+	}
+	if got[0].Host.RAMPercent != nil {
+		t.Errorf("an unknown RAM %% read back as %v", *got[0].Host.RAMPercent)
+	}
+	// Saved again after the restart, the zeros are still known.
+	if again := back.Save(); len(again.Zeros) != 1 || len(again.Zeros[0]) == 0 {
+		t.Errorf("the restored snapshot's zeros were not kept for the next save: %v", again.Zeros)
+	}
+}
