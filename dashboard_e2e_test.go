@@ -263,6 +263,14 @@ func TestDemoInTmux(t *testing.T) {
 	run("resize-window", "-t", s.name, "-x", "200", "-y", "60")
 	waitFor("the 200×60 view", contains(append(panels, "Processes GPU1")...))
 
+	// A pasted "q" is pasted text (bracketed paste), not the quit key: the help key sent
+	// after it is still answered.
+	run("set-buffer", "-b", "pasted", "q")
+	run("paste-buffer", "-p", "-b", "pasted", "-t", s.name)
+	run("send-keys", "-t", s.name, "?")
+	waitFor("the help after a pasted q", contains("─ Help "))
+	run("send-keys", "-t", s.name, "Escape")
+
 	run("send-keys", "-t", s.name, "q")
 	wantExitZero(t, exitFile)
 }

@@ -18,6 +18,10 @@ const (
 	clearScreen    = "\x1b[2J"
 	eraseLineRight = "\x1b[K"
 	eraseBelow     = "\x1b[J"
+	// Bracketed paste, as Bubble Tea's renderer turns on: a paste arrives as one
+	// key message marked Paste, so pasted text is never taken for keys ("q" quits).
+	enableBracketedPaste  = "\x1b[?2004h"
+	disableBracketedPaste = "\x1b[?2004l"
 )
 
 // Frames writes whole-screen frames to a terminal in the alternate screen, each time

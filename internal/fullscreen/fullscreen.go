@@ -39,7 +39,8 @@ type Options struct {
 }
 
 // Run runs m until it quits, drawing its view full-screen: the terminal in raw mode on
-// the alternate screen with the cursor hidden, all of it restored when Run returns, and
+// the alternate screen with the cursor hidden and bracketed paste on, all of it restored
+// when Run returns, and
 // also before a panic in the model reaches Bubble Tea, so the panic's trace is printed
 // on the normal screen. It returns the model as it was last.
 func Run(m tea.Model, o Options) (tea.Model, error) {
@@ -59,7 +60,7 @@ func Run(m tea.Model, o Options) (tea.Model, error) {
 	}
 	s := newScreen(out, o.MinInterval, func() { term.Restore(inFd, state) })
 	defer s.restore()
-	if err := s.write(enterAltScreen + hideCursor + clearScreen); err != nil {
+	if err := s.write(enterAltScreen + hideCursor + enableBracketedPaste + clearScreen); err != nil {
 		return m, fmt.Errorf("terminal: %w", err)
 	}
 	opts := []tea.ProgramOption{tea.WithoutRenderer(), tea.WithInput(in), tea.WithOutput(out)}
@@ -212,7 +213,7 @@ func (s *screen) restore() {
 		return
 	}
 	s.restored = true
-	io.WriteString(s.out, showCursor+exitAltScreen)
+	io.WriteString(s.out, disableBracketedPaste+showCursor+exitAltScreen)
 	s.reset()
 }
 
