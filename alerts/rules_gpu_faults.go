@@ -40,7 +40,7 @@ func gpuFaultDefinitions() []ruleDef {
 			if g.Xids == nil {
 				return 0, false
 			}
-			return float64(recentXids(g.Xids, s.Timestamp.Time)), true
+			return float64(snapshot.RecentXids(g.Xids, s.Timestamp.Time)), true
 		}, xidMessage),
 		perGPU(snapshot.MetricGPUPCIeLink, pcieShortfall, pcieMessage),
 		perGPU(snapshot.MetricGPUECC, func(_ *snapshot.Snapshot, g *snapshot.GPU) (float64, bool) {
@@ -94,17 +94,6 @@ func throttleMessage(label, word string, g *snapshot.GPU, v float64, _ time.Time
 		head += " critical"
 	}
 	return fmt.Sprintf("%s: %s for %s", head, strings.Join(words, ", "), time.Duration(v*float64(time.Second)).Round(time.Second))
-}
-
-// recentXids counts the Xids of the last XidWindowSeconds.
-func recentXids(xids []snapshot.XidEvent, now time.Time) int {
-	n := 0
-	for _, x := range xids {
-		if now.Sub(x.At.Time) <= snapshot.XidWindowSeconds*time.Second {
-			n++
-		}
-	}
-	return n
 }
 
 func xidMessage(label, word string, g *snapshot.GPU, v float64, _ time.Time) string {

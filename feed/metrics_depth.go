@@ -2,7 +2,6 @@ package feed
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/hsi-top/hsi-top/snapshot"
 )
@@ -17,7 +16,7 @@ func writeDepthMetrics(e *expo, s *snapshot.Snapshot) {
 			clock = append(clock, one(c.ActiveSeconds, "gpu", idx, "reason", c.Reason, "limiting", strconv.FormatBool(c.Limiting)))
 		}
 		if g.Xids != nil {
-			xid = append(xid, one(float64(recentXids(g.Xids, s.Timestamp.Time)), "gpu", idx))
+			xid = append(xid, one(float64(snapshot.RecentXids(g.Xids, s.Timestamp.Time)), "gpu", idx))
 		}
 		if l := g.PCIe; l != nil {
 			pcieGen = append(pcieGen, optInt32(l.Gen, "gpu", idx)...)
@@ -113,17 +112,6 @@ func writeLLMDepthMetrics(e *expo, l snapshot.LLM) {
 		e.gauge("hsi_top_llm_cpu_offload", "1 when the LLM runs (partly) on the CPU: too few GPU layers or too little GPU memory.",
 			one(boolValue(l.OffloadWarning != "")))
 	}
-}
-
-// recentXids counts the Xids of the last XidWindowSeconds before now.
-func recentXids(xids []snapshot.XidEvent, now time.Time) int {
-	n := 0
-	for _, x := range xids {
-		if now.Sub(x.At.Time) <= snapshot.XidWindowSeconds*time.Second {
-			n++
-		}
-	}
-	return n
 }
 
 func optInt32(v *int, labels ...string) []sample {

@@ -1,5 +1,7 @@
 package snapshot
 
+import "time"
+
 // ClockEvent is one active clock-event (throttle) reason of a GPU.
 type ClockEvent struct {
 	// Reason is nvidia-smi's name for it: sw_power_cap, hw_thermal_slowdown, ….
@@ -51,6 +53,18 @@ const ECCWindowSeconds = 600
 // XidWindowSeconds is the window of the gpu_xid rule: Xids older than this no longer
 // count (they stay in the log).
 const XidWindowSeconds = 600
+
+// RecentXids counts the Xids of the last XidWindowSeconds before now (the gpu_xid rule's
+// value and the /metrics gauge).
+func RecentXids(xids []XidEvent, now time.Time) int {
+	n := 0
+	for _, x := range xids {
+		if now.Sub(x.At.Time) <= XidWindowSeconds*time.Second {
+			n++
+		}
+	}
+	return n
+}
 
 // VRAMLedger is where a GPU's memory goes: the detector, the LLM, other processes, free,
 // and what that leaves room for, in words.
