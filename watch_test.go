@@ -123,6 +123,20 @@ type alertsBody struct {
 	} `json:"log"`
 }
 
+// webhookReceiver is a webhook endpoint that passes every alert event posted to it on
+// got; it closes with the test.
+func webhookReceiver(t *testing.T) (got chan alerts.Event, rcv *httptest.Server) {
+	got = make(chan alerts.Event, 10)
+	rcv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev alerts.Event
+		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
+			got <- ev
+		}
+	}))
+	t.Cleanup(rcv.Close)
+	return got, rcv
+}
+
 // diskAlertConfig is the offline config with the disk rule below any real disk's use,
 // so a host_disk critical is raised at once (the only alert), and a state directory of
 // the test's own.
@@ -198,14 +212,7 @@ func TestServeSetsACorruptStateFileAside(t *testing.T) {
 }
 
 func TestServeSendsTheDiskAlertToAWebhook(t *testing.T) {
-	got := make(chan alerts.Event, 10)
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev alerts.Event
-		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
-			got <- ev
-		}
-	}))
-	defer rcv.Close()
+	got, rcv := webhookReceiver(t)
 	cfg := diskAlertConfig(t, t.TempDir())
 	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL), Secret: "whsec"}}
 	start := time.Now()
@@ -297,14 +304,7 @@ func TestConfigRedactsNotificationSecrets(t *testing.T) {
 }
 
 func TestServeRestartDoesNotRaiseAnAlertAgain(t *testing.T) {
-	got := make(chan alerts.Event, 10)
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev alerts.Event
-		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
-			got <- ev
-		}
-	}))
-	defer rcv.Close()
+	got, rcv := webhookReceiver(t)
 	cfg := diskAlertConfig(t, t.TempDir())
 	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL)}}
 	first := startServe(t, cfg)
@@ -329,14 +329,7 @@ func TestServeRestartDoesNotRaiseAnAlertAgain(t *testing.T) {
 }
 
 func TestSnoozeCommandSilencesAndUnsilencesAServe(t *testing.T) {
-	got := make(chan alerts.Event, 10)
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var ev alerts.Event
-		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
-			got <- ev
-		}
-	}))
-	defer rcv.Close()
+	got, rcv := webhookReceiver(t)
 	cfg := diskAlertConfig(t, t.TempDir())
 	cfg.Notify.Webhook = []config.WebhookConfig{{URL: config.SecretURL(rcv.URL)}}
 	var out, errb bytes.Buffer
