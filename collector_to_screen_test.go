@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -27,25 +26,6 @@ import (
 // The tests in this file run real sources through the engine and the resolver (the
 // wiring every mode uses: newEngine) into the TUI's view and the feed's frame, and
 // check what a user reads there.
-
-// replayService serves the stack's recorded responses (internal/fixtures) by path.
-func replayService(t *testing.T, routes map[string]string) string {
-	t.Helper()
-	bodies := map[string][]byte{}
-	for path, name := range routes {
-		bodies[path] = testenv.ReadFixture(t, name)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := bodies[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write(b)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // closedURL is an address where nothing listens (the port is bound, then released).
 func closedURL(t *testing.T, scheme string) string {
@@ -156,12 +136,12 @@ func reasonShown(screen, part, why string) bool {
 // the harness's Redis reach the screen and the frame through the resolver.
 func TestScreenShowsTheServicesNumbers(t *testing.T) {
 	cfg := unreachableStack(t)
-	cfg.Backend.URL = config.SecretURL(replayService(t, map[string]string{
+	cfg.Backend.URL = config.SecretURL(fixtureServer(t, map[string]string{
 		"/api/system/stats": "backend-stats.json", "/api/system/health/ready": "backend-health-ready-200.json",
 		"/api/system/telemetry": "backend-telemetry.json", "/health": "backend-health-ready-200.json",
-	}))
-	cfg.Detector.URL = config.SecretURL(replayService(t, map[string]string{"/health": "detector-health-rtdetr.json"}))
-	cfg.LLM.URL = config.SecretURL(replayService(t, map[string]string{"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json"}))
+	}).URL)
+	cfg.Detector.URL = config.SecretURL(fixtureServer(t, map[string]string{"/health": "detector-health-rtdetr.json"}).URL)
+	cfg.LLM.URL = config.SecretURL(fixtureServer(t, map[string]string{"/health": "llm-health-ok.json", "/slots": "llm-slots-current.json"}).URL)
 	cfg.Redis.URL = config.SecretURL(testenv.RedisURL(t))
 	screen, frame := screenAndFrame(t, cfg)
 

@@ -14,29 +14,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsi-top/hsi-top/internal/fixtures"
 	"github.com/hsi-top/hsi-top/internal/testenv"
 )
 
 // fixtureServer replays the stack's HTTP services from the embedded fixtures.
 func fixtureServer(t *testing.T, routes map[string]string) *httptest.Server {
 	t.Helper()
-	bodies := map[string][]byte{}
-	for path, name := range routes {
-		bodies[path] = testenv.ReadFixture(t, name)
+	h, err := fixtures.Handler(routes)
+	if err != nil {
+		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := bodies[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		if strings.HasSuffix(r.URL.Path, "metrics") {
-			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		} else {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.Write(b)
-	}))
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -8,9 +8,7 @@ package demo
 
 import (
 	"fmt"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"time"
 
 	"github.com/hsi-top/hsi-top/collector"
@@ -50,10 +48,10 @@ type Stack struct {
 func Start() (*Stack, error) {
 	s := &Stack{servers: map[string]*httptest.Server{}, start: time.Now()}
 	for name, rs := range routes {
-		h, err := fixtureHandler(rs)
+		h, err := fixtures.Handler(rs)
 		if err != nil {
 			s.Close()
-			return nil, err
+			return nil, fmt.Errorf("demo: %w", err)
 		}
 		s.servers[name] = httptest.NewServer(h)
 	}
@@ -73,30 +71,6 @@ func Start() (*Stack, error) {
 		s.engineSocket, s.stopEngine = socket, stop
 	}
 	return s, nil
-}
-
-func fixtureHandler(rs map[string]string) (http.Handler, error) {
-	bodies := map[string][]byte{}
-	for path, name := range rs {
-		b, err := fixtures.Read(name)
-		if err != nil {
-			return nil, fmt.Errorf("demo fixture %s: %w", name, err)
-		}
-		bodies[path] = b
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := bodies[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		if strings.HasSuffix(r.URL.Path, "metrics") {
-			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		} else {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.Write(b)
-	}), nil
 }
 
 // Config points cfg's services at the fakes: the backend, detector, LLM, frontend,
