@@ -295,7 +295,8 @@ func keyProxy(t *testing.T, target, key string) string {
 	return srv.URL
 }
 
-// newBrowser starts one headless Chromium for all the states.
+// newBrowser starts one headless Chromium, closed when the test ends; its first action
+// runs here, under a context without a timeout (chromedp: that context owns the browser).
 func newBrowser(t *testing.T) context.Context {
 	chromium := chromiumPath(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
