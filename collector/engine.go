@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hsi-top/hsi-top/clock"
+	"github.com/hsi-top/hsi-top/internal/pubsub"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -46,11 +46,8 @@ type Engine struct {
 	sources []Source
 	states  []*sourceState
 
-	latest  atomic.Pointer[snapshot.Snapshot]
+	hub     pubsub.Hub // the latest snapshot and its subscribers
 	trigger chan struct{}
-
-	subMu sync.Mutex
-	subs  map[chan *snapshot.Snapshot]struct{}
 
 	inflight sync.WaitGroup
 }
@@ -86,7 +83,6 @@ func NewEngine(opts Options, sources ...Source) (*Engine, error) {
 		opts:    opts,
 		sources: sources,
 		trigger: make(chan struct{}, 1),
-		subs:    map[chan *snapshot.Snapshot]struct{}{},
 	}
 	seen := map[snapshot.SourceName]bool{}
 	for _, s := range sources {
@@ -106,21 +102,13 @@ func (e *Engine) Interval() time.Duration { return e.opts.Interval }
 func (e *Engine) Timeout() time.Duration { return e.opts.Timeout }
 
 // Latest returns the most recently published snapshot, or nil before the first tick.
-func (e *Engine) Latest() *snapshot.Snapshot { return e.latest.Load() }
+func (e *Engine) Latest() *snapshot.Snapshot { return e.hub.Latest() }
 
 // Subscribe returns a channel that receives every published snapshot. A subscriber that
 // falls behind gets the newest snapshot, never a queue of old ones; the engine never
 // waits for it. cancel stops the delivery.
 func (e *Engine) Subscribe() (ch <-chan *snapshot.Snapshot, cancel func()) {
-	c := make(chan *snapshot.Snapshot, 1)
-	e.subMu.Lock()
-	e.subs[c] = struct{}{}
-	e.subMu.Unlock()
-	return c, func() {
-		e.subMu.Lock()
-		delete(e.subs, c)
-		e.subMu.Unlock()
-	}
+	return e.hub.Subscribe()
 }
 
 // CollectNow asks Run for an extra tick at once (the TUI's "r" key). It never blocks.
@@ -307,18 +295,4 @@ func (e *Engine) collected(now time.Time, src Source, st *sourceState) (*Collect
 	return c, st.last.Apply
 }
 
-func (e *Engine) publish(s *snapshot.Snapshot) {
-	e.latest.Store(s)
-	e.subMu.Lock()
-	defer e.subMu.Unlock()
-	for c := range e.subs {
-		select { // drop the unread older snapshot: subscribers want the newest
-		case <-c:
-		default:
-		}
-		select {
-		case c <- s:
-		default:
-		}
-	}
-}
+func (e *Engine) publish(s *snapshot.Snapshot) { e.hub.Publish(s) }

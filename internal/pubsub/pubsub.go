@@ -1,7 +1,7 @@
-// Package pubsub hands the newest snapshot to every subscriber the way the collector
-// engine does: a subscriber that falls behind gets the newest snapshot, never a queue
-// of old ones, and the publisher never waits. The remote and replay sources use it to
-// stand in for the engine under the dashboard.
+// Package pubsub hands the newest snapshot to every subscriber: a subscriber that falls
+// behind gets the newest snapshot, never a queue of old ones, and the publisher never
+// waits. The collector engine publishes through it, and so do the remote and replay
+// sources that stand in for the engine under the dashboard.
 package pubsub
 
 import (
