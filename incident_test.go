@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,17 +42,25 @@ func TestIncidentKeyWritesTheLastHourThatReplayOpens(t *testing.T) {
 	}
 	top, _ = top.Update(cmd())
 	path := filepath.Join(dir, "hsi-top-incident-20261201-091500.ndjson.gz")
-	if b := in.Badge(); !strings.Contains(b, path) || !strings.Contains(b, "720 snapshots") {
-		t.Errorf("badge %q, want it to name %s and 720 snapshots", b, path)
+	// The history keeps the hour tiered: 5 s for 5 minutes, 15 s for 10, 60 s for 45.
+	want := history.MaxKeptSnapshots
+	if b := in.Badge(); !strings.Contains(b, path) || !strings.Contains(b, fmt.Sprintf("%d snapshots", want)) {
+		t.Errorf("badge %q, want it to name %s and %d snapshots", b, path, want)
 	}
 	snaps, err := record.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snaps) != 720 || !snaps[719].Timestamp.Equal(last.Timestamp.Time) || snaps[0].Timestamp.Before(last.Timestamp.Add(-time.Hour)) {
-		t.Errorf("bundle: %d snapshots from %v to %v, want the last hour's 720 ending %v", len(snaps), snaps[0].Timestamp, snaps[len(snaps)-1].Timestamp, last.Timestamp)
+	if len(snaps) != want || !snaps[want-1].Timestamp.Equal(last.Timestamp.Time) || snaps[0].Timestamp.Before(last.Timestamp.Add(-time.Hour)) {
+		t.Errorf("bundle: %d snapshots from %v to %v, want the last hour's %d ending %v", len(snaps), snaps[0].Timestamp, snaps[len(snaps)-1].Timestamp, want, last.Timestamp)
 	}
-	if got := snaps[719].AlertLog; len(got) != 1 || got[0].Message != "GPU 0 temperature 91°C" {
+	if gap := snaps[want-1].Timestamp.Sub(snaps[want-2].Timestamp.Time); gap != 5*time.Second {
+		t.Errorf("the bundle's last two snapshots are %s apart, want 5s", gap)
+	}
+	if gap := snaps[1].Timestamp.Sub(snaps[0].Timestamp.Time); gap != time.Minute {
+		t.Errorf("the bundle's first two snapshots are %s apart, want 1m", gap)
+	}
+	if got := snaps[want-1].AlertLog; len(got) != 1 || got[0].Message != "GPU 0 temperature 91°C" {
 		t.Errorf("the bundle's alert log at its end: %+v", got)
 	}
 	if code, _, stderr := runCLI("--config", writeConfig(t, offline), "--replay", path); code != exitUnknown || !strings.Contains(stderr, "not a terminal") {

@@ -12,8 +12,8 @@ import (
 // Store.Restore reads one back, so a restart keeps the charts (gaps stay gaps).
 type Saved struct {
 	Series []SavedSeries
-	// Snapshots are the kept whole snapshots (one per 5 s slot, the last hour), oldest
-	// first.
+	// Snapshots are the kept whole snapshots (the first of each bucket of each range:
+	// the last 5 minutes at 5 s, then 15 s, then 60 s back to an hour), oldest first.
 	Snapshots []*snapshot.Snapshot
 	// Zeros[i] are the indexes in ZeroPaths of Snapshots[i]'s pointers to a known zero,
 	// which gob drops (zeros.go); Restore puts them back. Files written before these
@@ -40,17 +40,8 @@ func (s *Store) Save() Saved {
 	var out Saved
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	// Every kept snapshot, not only those Snapshots returns now: after a restart the
-	// ranges count back from a new tick, whose phase differs.
-	kept := make([]slotSnap, 0, SnapshotSlots)
-	for _, e := range s.snaps {
-		if e.snap != nil {
-			kept = append(kept, e)
-		}
-	}
-	slices.SortStableFunc(kept, func(a, b slotSnap) int { return a.snap.Timestamp.Compare(b.snap.Timestamp.Time) })
 	var zt zeroTable
-	for _, e := range kept {
+	for _, e := range s.keptLocked() {
 		out.Snapshots = append(out.Snapshots, e.snap)
 		out.Zeros = append(out.Zeros, zt.add(e.zeros))
 	}
@@ -74,8 +65,10 @@ func (s *Store) Save() Saved {
 	return out
 }
 
-// Restore puts saved content back, before the first Process. A bucket or snapshot
-// slot that already holds newer data keeps it. Values that make no sense (a count
+// Restore puts saved content back, before the first Process. A bucket that already
+// holds newer data keeps it; of the snapshots, each range keeps the first of each of its
+// buckets, as Process does (a file written when every 5 s snapshot of the hour was kept
+// is thinned so). Values that make no sense (a count
 // below 1, min above max) are an error and nothing is restored.
 func (s *Store) Restore(v Saved) error {
 	for _, sv := range v.Series {
@@ -124,17 +117,13 @@ func (s *Store) Restore(v Saved) error {
 			restoreZeros(snap, zeros)
 		}
 		// A running engine publishes an unchanged alert log as the same slice; decoding
-		// gives every snapshot a copy of its own (720 of them for an hour), so equal
-		// successive logs are shared again.
+		// gives every snapshot a copy of its own, so equal successive logs are shared
+		// again.
 		if len(prevLog) > 0 && slices.EqualFunc(snap.AlertLog, prevLog, sameLogEntry) {
 			snap.AlertLog = prevLog
 		}
 		prevLog = snap.AlertLog
-		slot := floorDiv(snap.Timestamp.Unix(), snapshotSpacing)
-		e := &s.snaps[floorMod(slot, SnapshotSlots)]
-		if e.snap == nil || slot > e.slot {
-			*e = slotSnap{slot: slot, snap: snap, zeros: zeros}
-		}
+		s.keepLocked(snap, zeros, true)
 	}
 	return nil
 }

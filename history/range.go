@@ -1,8 +1,9 @@
 // Package history keeps what the charts and the feed's history endpoint show: for every
 // charted number, three rings of Points buckets at 5 s, 15 s and 60 s resolution (the
 // design's 5m, 15m and 60m ranges), each bucket holding min, avg, max and the sample
-// count so that a 60m chart does not average a spike away; and the last 60 minutes of
-// whole snapshots at 5 s spacing.
+// count so that a 60m chart does not average a spike away; and, per range, the first whole
+// snapshot of each bucket (for the history endpoint, the container timeline, incident
+// bundles and the state file).
 //
 // Buckets are aligned to wall-clock multiples of their resolution (Unix time truncated
 // to it), so two hsi-top instances draw the same buckets. Unknown samples (nil) are not

@@ -16,12 +16,13 @@ type Point struct {
 	Count         int
 }
 
-// SnapshotSlots is how many whole snapshots a Store keeps: one per 5 s slot for the last
-// 60 minutes.
-const SnapshotSlots = 720
-
-// snapshotSpacing is the width of a snapshot slot, in seconds.
-const snapshotSpacing = 5
+// MaxKeptSnapshots is how many distinct whole snapshots a Store holds at most: the first
+// snapshot of each of the Points buckets of every range — 60 at 5 s for the last 5
+// minutes, 40 more at 15 s for the 10 minutes before, 45 more at 60 s for the rest of the
+// hour — since a bucket's first snapshot is also the first of the shorter ranges' buckets
+// it starts. An hour at 5 s would be 720 snapshots, five times the memory, for points
+// no range shows.
+const MaxKeptSnapshots = Points + Points*2/3 + Points*3/4
 
 // bucket is one ring cell. It is valid for the bucket numbered slot (Unix seconds
 // divided by the resolution) when count > 0; a cell whose slot is not the one asked for
@@ -37,6 +38,9 @@ type series struct {
 	rings [numRanges][Points]bucket
 }
 
+// slotSnap is one ring cell of kept snapshots: the first snapshot of the bucket numbered
+// slot, valid when snap is not nil (an older bucket's leftover reads as a gap, as in a
+// series ring).
 type slotSnap struct {
 	slot  int64
 	snap  *snapshot.Snapshot
@@ -56,7 +60,9 @@ type Store struct {
 	series map[string]*series
 	names  []string // sorted keys of series
 
-	snaps     [SnapshotSlots]slotSnap
+	// snaps are, per range, the first snapshot of each of its buckets; one snapshot is
+	// often in several rings (shared, not copied).
+	snaps     [numRanges][Points]slotSnap
 	latest    *snapshot.Snapshot
 	latestSec int64 // Unix seconds of latest's timestamp
 
@@ -72,11 +78,11 @@ func NewStore() *Store {
 	}
 }
 
-// Process ingests one snapshot into every series' rings and the snapshot buffer, at
-// the snapshot's timestamp. A snapshot older than what a ring or slot already holds
-// for its bucket's position is ignored there (it has left the window). Process does
-// not allocate once every key of the snapshot has been seen, but for noting the known
-// zeros of the snapshot it keeps for a new 5 s slot (zeros.go).
+// Process ingests one snapshot into every series' rings and the kept snapshots, at the
+// snapshot's timestamp. A snapshot older than what a ring already holds for its bucket's
+// position is ignored there (it has left the window). Process does not allocate once
+// every key of the snapshot has been seen, but for noting the known zeros of a snapshot
+// it keeps as the first of a new 5 s bucket (zeros.go).
 func (s *Store) Process(snap *snapshot.Snapshot) {
 	if snap == nil {
 		return
@@ -88,17 +94,30 @@ func (s *Store) Process(snap *snapshot.Snapshot) {
 	defer s.mu.Unlock()
 	s.sec = sec
 	s.keys.eachSample(snap, s.add)
-
-	slot := floorDiv(sec, snapshotSpacing)
-	e := &s.snaps[floorMod(slot, SnapshotSlots)]
-	// Keep the first snapshot of each slot (an older slot's leftover is overwritten):
-	// with any interval that divides 5 s every slot's first snapshot sits at the same
-	// offset in its slot, so the points Snapshots picks are evenly spaced.
-	if e.snap == nil || slot > e.slot || (slot == e.slot && ts.Before(e.snap.Timestamp.Time)) {
-		*e = slotSnap{slot: slot, snap: snap, zeros: knownZeros(snap)}
-	}
+	s.keepLocked(snap, nil, false)
 	if s.latest == nil || !ts.Before(s.latest.Timestamp.Time) {
 		s.latest, s.latestSec = snap, sec
+	}
+}
+
+// keepLocked keeps snap as the first snapshot of its bucket in every range where it is
+// (an older bucket's leftover is overwritten, a newer one stays): with any interval that
+// divides the resolution every bucket's first snapshot sits at the same offset in its
+// bucket, so the points Snapshots returns are evenly spaced. zeros are snap's known
+// zeros when known is set; otherwise they are found here if snap is kept.
+func (s *Store) keepLocked(snap *snapshot.Snapshot, zeros []zeroPath, known bool) {
+	ts := snap.Timestamp.Time
+	sec := ts.Unix()
+	for r := range numRanges {
+		slot := floorDiv(sec, resolutionSeconds[r])
+		e := &s.snaps[r][floorMod(slot, Points)]
+		if e.snap != nil && (slot < e.slot || (slot == e.slot && !ts.Before(e.snap.Timestamp.Time))) {
+			continue
+		}
+		if !known {
+			zeros, known = knownZeros(snap), true
+		}
+		*e = slotSnap{slot: slot, snap: snap, zeros: zeros}
 	}
 }
 
@@ -178,13 +197,11 @@ func (s *Store) Keys() []string {
 	return slices.Clone(s.names)
 }
 
-// Snapshots returns whole snapshots for range r, oldest first, at most Points of them,
-// evenly spaced by the range's resolution (5 s, 15 s, 60 s): the newest is the first
-// snapshot kept in the latest 5 s slot, and each earlier one is the kept snapshot
-// nearest to exactly one resolution before the next (within half a slot, so that a
-// tick's jitter across a slot boundary does not lose it). A target with no snapshot
-// that near is skipped, leaving a gap of a whole multiple of the resolution. The
-// snapshots come from the last 60 minutes kept at 5 s spacing.
+// Snapshots returns whole snapshots for range r, oldest first, at most Points of them:
+// the first snapshot of each of the range's buckets that a series' chart shows now (the
+// Points buckets up to the one holding the latest snapshot), so they are spaced by the
+// range's resolution (5 s, 15 s, 60 s) and line up with the charts. A bucket without a
+// snapshot is skipped, leaving a gap of a whole multiple of the resolution.
 func (s *Store) Snapshots(r Range) []*snapshot.Snapshot {
 	if !r.valid() {
 		r = Range5m
@@ -194,46 +211,30 @@ func (s *Store) Snapshots(r Range) []*snapshot.Snapshot {
 	if s.latest == nil {
 		return []*snapshot.Snapshot{}
 	}
-	lastSlot := floorDiv(s.latestSec, snapshotSpacing)
-	anchor := s.snaps[floorMod(lastSlot, SnapshotSlots)].snap
-	if anchor == nil {
-		anchor = s.latest
-	}
-	res := time.Duration(resolutionSeconds[r]) * time.Second
-	out := make([]*snapshot.Snapshot, Points)
-	n := 0
-	for k := range Points {
-		target := anchor.Timestamp.Add(-time.Duration(k) * res)
-		if snap := s.nearestLocked(target, lastSlot); snap != nil {
-			out[Points-1-n] = snap
-			n++
+	last := floorDiv(s.latestSec, resolutionSeconds[r])
+	out := make([]*snapshot.Snapshot, 0, Points)
+	for slot := last - Points + 1; slot <= last; slot++ {
+		if e := &s.snaps[r][floorMod(slot, Points)]; e.snap != nil && e.slot == slot {
+			out = append(out, e.snap)
 		}
 	}
-	return out[Points-n:]
+	return out
 }
 
-// nearestLocked returns the kept snapshot whose timestamp is nearest to target and at
-// most half a slot from it, among the slots at and around target's; nil when none is.
-// Slots after lastSlot or older than the buffer are not considered.
-func (s *Store) nearestLocked(target time.Time, lastSlot int64) *snapshot.Snapshot {
-	const tolerance = snapshotSpacing * time.Second / 2
-	slot := floorDiv(target.Unix(), snapshotSpacing)
-	var best *snapshot.Snapshot
-	bestDist := tolerance + 1
-	for sl := slot - 1; sl <= slot+1; sl++ {
-		if sl > lastSlot || sl <= lastSlot-SnapshotSlots {
-			continue
-		}
-		e := &s.snaps[floorMod(sl, SnapshotSlots)]
-		if e.snap == nil || e.slot != sl {
-			continue
-		}
-		d := e.snap.Timestamp.Sub(target).Abs()
-		if d <= tolerance && d < bestDist {
-			best, bestDist = e.snap, d
+// keptLocked returns every distinct kept snapshot with its known zeros, oldest first.
+func (s *Store) keptLocked() []slotSnap {
+	seen := make(map[*snapshot.Snapshot]bool, MaxKeptSnapshots)
+	kept := make([]slotSnap, 0, MaxKeptSnapshots)
+	for r := range numRanges {
+		for _, e := range s.snaps[r] {
+			if e.snap != nil && !seen[e.snap] {
+				seen[e.snap] = true
+				kept = append(kept, e)
+			}
 		}
 	}
-	return best
+	slices.SortStableFunc(kept, func(a, b slotSnap) int { return a.snap.Timestamp.Compare(b.snap.Timestamp.Time) })
+	return kept
 }
 
 // Latest returns the newest snapshot processed, or nil before the first.

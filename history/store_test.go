@@ -348,7 +348,7 @@ func TestSnapshots(t *testing.T) {
 			t.Fatalf("%s: %d snapshots, want %d", r, len(snaps), Points)
 		}
 		res := r.Resolution()
-		// Evenly spaced back from the first snapshot of the latest slot (t0).
+		// The first snapshot of each bucket, the latest bucket starting at t0.
 		for i := range Points {
 			want := t0.Add(-time.Duration(Points-1-i) * res)
 			if !snaps[i].Timestamp.Equal(want) {
@@ -356,14 +356,13 @@ func TestSnapshots(t *testing.T) {
 			}
 		}
 	}
-	kept := 0
-	for _, e := range s.snaps {
-		if e.snap != nil {
-			kept++
-		}
+	// Two hours of 1 s ticks keep the hour tiered: 60 at 5 s, 40 at 15 s, 45 at 60 s.
+	if kept := len(s.keptLocked()); MaxKeptSnapshots != 145 || kept != MaxKeptSnapshots {
+		t.Errorf("%d snapshots kept, want %d", kept, MaxKeptSnapshots)
 	}
-	if kept != SnapshotSlots {
-		t.Errorf("%d snapshots kept, want %d", kept, SnapshotSlots)
+	if saved := s.Save().Snapshots; len(saved) != MaxKeptSnapshots ||
+		!saved[0].Timestamp.Equal(t0.Add(-59*time.Minute)) || !saved[len(saved)-1].Timestamp.Equal(t0) {
+		t.Errorf("saved %d snapshots, %s..%s", len(saved), saved[0].Timestamp, saved[len(saved)-1].Timestamp)
 	}
 }
 
@@ -371,7 +370,8 @@ func TestSnapshots(t *testing.T) {
 // 30 s and 60 s apart (the newest bucket's snapshot was the latest so far, the others
 // their bucket's last). Whatever the phase of the ticks and wherever the latest one falls
 // in its minute, and with a few milliseconds of scheduling delay, every gap is the
-// range's resolution (to within that delay).
+// range's resolution (to within that delay), and the newest point is in the bucket of
+// the latest snapshot, as the charts' newest bucket is.
 func TestSnapshotsEvenlySpaced(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -404,8 +404,9 @@ func TestSnapshotsEvenlySpaced(t *testing.T) {
 						t.Fatalf("%s: points %d and %d are %s apart, want %s", r, i-1, i, gap, r.Resolution())
 					}
 				}
-				if age := s.Latest().Timestamp.Sub(snaps[Points-1].Timestamp.Time); age < 0 || age >= 5*time.Second {
-					t.Errorf("%s: the newest point is %s older than the latest snapshot", r, age)
+				res := int64(r.Resolution() / time.Second)
+				if newest, latest := snaps[Points-1].Timestamp.Unix()/res, s.Latest().Timestamp.Unix()/res; newest != latest {
+					t.Errorf("%s: the newest point is in bucket %d, the latest snapshot in %d", r, newest, latest)
 				}
 			}
 		})
@@ -494,19 +495,23 @@ func TestMemoryFixedOver24Hours(t *testing.T) {
 	}
 }
 
-// TestSnapshotBufferMemory measures the live heap of a full 720-snapshot buffer of
-// realistic snapshots (reported in the test log; run with -v).
+// TestSnapshotBufferMemory measures the live heap of a store that has seen an hour of
+// realistic snapshots at 5 s (reported in the test log; run with -v).
 func TestSnapshotBufferMemory(t *testing.T) {
 	before := heapAfterGC()
 	s := NewStore()
-	for i := range SnapshotSlots {
+	for i := range 720 {
 		s.Process(fullSnapshot(t0.Add(time.Duration(i)*5*time.Second), float64(i%100)))
 	}
 	after := heapAfterGC()
 	runtime.KeepAlive(s)
 	total := int64(after) - int64(before)
+	kept := len(s.keptLocked())
+	if kept != MaxKeptSnapshots {
+		t.Errorf("an hour at 5 s kept %d snapshots, want %d", kept, MaxKeptSnapshots)
+	}
 	t.Logf("store with %d snapshots and %d series: %d B live (%d B per snapshot, rings included)",
-		SnapshotSlots, len(s.Keys()), total, total/SnapshotSlots)
+		kept, len(s.Keys()), total, total/int64(kept))
 	if total > 32<<20 {
 		t.Errorf("a full buffer takes %d B, more than 32 MiB", total)
 	}
