@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,18 +11,15 @@ import (
 
 	"github.com/shirou/gopsutil/v4/cpu"
 	"github.com/shirou/gopsutil/v4/disk"
-	"github.com/shirou/gopsutil/v4/host"
-	"github.com/shirou/gopsutil/v4/load"
-	"github.com/shirou/gopsutil/v4/mem"
-	"github.com/shirou/gopsutil/v4/net"
 
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// HostSource reads the machine's CPU, memory, disks, load, network and uptime with
-// gopsutil. CPU % and network rates are deltas between two collections, so the first
-// collection reports them as unknown.
+// HostSource reads the machine's CPU, memory, load, network and uptime from /proc (the
+// files kept open: ProcFile) and its disks with gopsutil. CPU % and network rates are
+// deltas between two collections, so the first collection reports them as unknown.
+// /proc is $HOST_PROC when that is set, as gopsutil has it.
 type HostSource struct {
 	// Mounts are the filesystems to report; "/" first is the one the page shows.
 	Mounts []string
@@ -30,12 +28,39 @@ type HostSource struct {
 	// SysClassNet is where interfaces are looked up (tests); /sys/class/net when empty.
 	SysClassNet string
 
-	mu       sync.Mutex
+	mu    sync.Mutex
+	files *hostFiles
+	cores []cpu.TimesStat // this collection's, reused
+	nics  []NICBytes      // this collection's, reused
+
 	prevCPU  *cpu.TimesStat
 	prevCore []cpu.TimesStat
 	prevNet  *netSample
 	// nicIsPhysical caches whether each interface has a device behind it.
 	nicIsPhysical map[string]bool
+}
+
+// hostFiles are the /proc files read at every collection.
+type hostFiles struct {
+	stat, meminfo, loadavg, uptime, netdev *ProcFile
+}
+
+func newHostFiles() *hostFiles {
+	root := os.Getenv("HOST_PROC")
+	if root == "" {
+		root = "/proc"
+	}
+	return &hostFiles{
+		stat:    NewProcFile(filepath.Join(root, "stat")),
+		meminfo: NewProcFile(filepath.Join(root, "meminfo")),
+		loadavg: NewProcFile(filepath.Join(root, "loadavg")),
+		uptime:  NewProcFile(filepath.Join(root, "uptime")),
+		netdev:  NewProcFile(filepath.Join(root, "net", "dev")),
+	}
+}
+
+func (f *hostFiles) Close() error {
+	return errors.Join(f.stat.Close(), f.meminfo.Close(), f.loadavg.Close(), f.uptime.Close(), f.netdev.Close())
 }
 
 type netSample struct {
@@ -57,6 +82,16 @@ func NewHostSource(cfg config.HostConfig) *HostSource {
 // Name returns "host".
 func (h *HostSource) Name() snapshot.SourceName { return snapshot.SourceHost }
 
+// Close closes the /proc files.
+func (h *HostSource) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.files == nil {
+		return nil
+	}
+	return h.files.Close()
+}
+
 // Collect reads every host number once.
 func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 	now := time.Now
@@ -65,36 +100,81 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var out snapshot.Host
-
-	// One read of /proc/stat: the per-core lines, summed for the whole machine.
-	cores, err := cpu.TimesWithContext(ctx, true)
-	if err != nil || len(cores) == 0 {
-		return Result{}, fmt.Errorf("host cpu times: %w", orEmpty(err))
+	if h.files == nil {
+		h.files = newHostFiles()
 	}
-	total := sumTimes(cores)
+	var out snapshot.Host
+	if err := h.readCPU(&out); err != nil {
+		return Result{}, err
+	}
+	b, err := h.files.meminfo.Read()
+	if err != nil {
+		return Result{}, fmt.Errorf("host memory: %w", err)
+	}
+	total, avail, err := ParseMeminfo(b)
+	if err != nil {
+		return Result{}, fmt.Errorf("host memory: %w", err)
+	}
+	used := total - avail
+	out.MemoryUsedBytes, out.MemoryTotalBytes = snapshot.U(used), snapshot.U(total)
+	out.RAMPercent = snapshot.Percent(float64(used), float64(total))
+
+	h.readMounts(ctx, &out)
+	if b, err := h.files.loadavg.Read(); err == nil {
+		if avg, err := ParseLoadavg(b); err == nil {
+			out.Load = avg[:]
+		}
+	}
+	if b, err := h.files.uptime.Read(); err == nil {
+		if up, err := ParseUptime(b); err == nil {
+			out.UptimeSeconds = snapshot.F(up)
+		}
+	}
+	if b, err := h.files.netdev.Read(); err == nil {
+		h.nics = ParseNetDev(b, h.nics)
+		cur := &netSample{at: now()}
+		cur.rx, cur.tx = h.sumNICs(h.nics)
+		if h.prevNet != nil {
+			out.NetRxBytesSec, out.NetTxBytesSec = NetRates(*h.prevNet, *cur)
+		}
+		h.prevNet = cur
+	}
+	return Result{Via: snapshot.ViaHost, Apply: func(s *snapshot.Snapshot) { s.Host = out }}, nil
+}
+
+// readCPU reads /proc/stat's per-core lines: the machine's CPU % (their sum) and each
+// core's, against the previous collection.
+func (h *HostSource) readCPU(out *snapshot.Host) error {
+	b, err := h.files.stat.Read()
+	if err != nil {
+		return fmt.Errorf("host cpu times: %w", err)
+	}
+	if h.cores, err = ParseCPUTimes(b, h.cores); err != nil {
+		return fmt.Errorf("host cpu times: %w", err)
+	}
+	total := sumTimes(h.cores)
 	if h.prevCPU != nil {
 		out.CPUPercent = CPUPercent(*h.prevCPU, total)
+	} else {
+		h.prevCPU = new(cpu.TimesStat)
 	}
-	if len(h.prevCore) == len(cores) {
-		out.CPUPerCore = make([]float64, len(cores))
-		for i := range cores {
-			if p := CPUPercent(h.prevCore[i], cores[i]); p != nil {
+	if len(h.prevCore) == len(h.cores) {
+		out.CPUPerCore = make([]float64, len(h.cores))
+		for i := range h.cores {
+			if p := CPUPercent(h.prevCore[i], h.cores[i]); p != nil {
 				out.CPUPerCore[i] = *p
 			}
 		}
 	}
-	out.CPUCount = len(cores)
-	h.prevCPU, h.prevCore = &total, cores
+	out.CPUCount = len(h.cores)
+	*h.prevCPU = total
+	// The previous and the current per-core times swap buffers.
+	h.prevCore, h.cores = h.cores, h.prevCore
+	return nil
+}
 
-	vm, err := mem.VirtualMemoryWithContext(ctx)
-	if err != nil {
-		return Result{}, fmt.Errorf("host memory: %w", err)
-	}
-	used := vm.Total - vm.Available
-	out.MemoryUsedBytes, out.MemoryTotalBytes = snapshot.U(used), snapshot.U(vm.Total)
-	out.RAMPercent = snapshot.Percent(float64(used), float64(vm.Total))
-
+// readMounts reads each mount's use with statfs (gopsutil).
+func (h *HostSource) readMounts(ctx context.Context, out *snapshot.Host) {
 	for _, path := range h.Mounts {
 		m := snapshot.Mount{Path: path}
 		u, err := disk.UsageWithContext(ctx, path)
@@ -110,54 +190,46 @@ func (h *HostSource) Collect(ctx context.Context) (Result, error) {
 	if root := out.Mounts[0]; root.Error == "" {
 		out.DiskUsedBytes, out.DiskTotalBytes, out.DiskPercent = snapshot.U(root.UsedBytes), snapshot.U(root.TotalBytes), root.Percent
 	}
-
-	if avg, err := load.AvgWithContext(ctx); err == nil {
-		out.Load = []float64{avg.Load1, avg.Load5, avg.Load15}
-	}
-	if up, err := host.UptimeWithContext(ctx); err == nil {
-		out.UptimeSeconds = snapshot.F(float64(up))
-	}
-	if nics, err := net.IOCountersWithContext(ctx, true); err == nil {
-		cur := &netSample{at: now()}
-		physical := h.physicalNICs(nics)
-		for _, n := range nics {
-			if n.Name == "lo" || (len(physical) > 0 && !physical[n.Name]) {
-				continue
-			}
-			cur.rx += n.BytesRecv
-			cur.tx += n.BytesSent
-		}
-		if h.prevNet != nil {
-			out.NetRxBytesSec, out.NetTxBytesSec = NetRates(*h.prevNet, *cur)
-		}
-		h.prevNet = cur
-	}
-	return Result{Via: snapshot.ViaHost, Apply: func(s *snapshot.Snapshot) { s.Host = out }}, nil
 }
 
-// physicalNICs names the interfaces backed by a device (/sys/class/net/NAME/device): on
-// a Docker box the bridges and veth pairs carry the same bytes again, so summing every
-// interface would count container traffic two or three times. Empty when /sys shows no
-// device (a container without /sys): then every interface but lo counts.
-func (h *HostSource) physicalNICs(nics []net.IOCountersStat) map[string]bool {
+// sumNICs adds up the bytes of the physical interfaces (physicalNICs), or of every
+// interface but lo when none is.
+func (h *HostSource) sumNICs(nics []NICBytes) (rx, tx uint64) {
+	anyPhysical := false
+	for _, n := range nics {
+		if h.isPhysical(n.Name) {
+			anyPhysical = true
+			break
+		}
+	}
+	for _, n := range nics {
+		if string(n.Name) == "lo" || (anyPhysical && !h.isPhysical(n.Name)) {
+			continue
+		}
+		rx += n.Rx
+		tx += n.Tx
+	}
+	return rx, tx
+}
+
+// isPhysical reports whether the interface has a device behind it
+// (/sys/class/net/NAME/device): on a Docker box the bridges and veth pairs carry the
+// same bytes again, so summing every interface would count container traffic two or
+// three times. None is in a container without /sys: then every interface but lo counts
+// (sumNICs). The answer is cached per name.
+func (h *HostSource) isPhysical(name []byte) bool {
 	if h.nicIsPhysical == nil {
 		h.nicIsPhysical = map[string]bool{}
 	}
-	out := map[string]bool{}
-	for _, n := range nics {
-		phys, known := h.nicIsPhysical[n.Name]
-		if !known {
-			_, err := os.Stat(filepath.Join(h.sysClassNet(), n.Name, "device"))
-			phys = err == nil
-			if len(h.nicIsPhysical) < 256 { // interfaces come and go: bound the cache
-				h.nicIsPhysical[n.Name] = phys
-			}
-		}
-		if phys {
-			out[n.Name] = true
+	phys, known := h.nicIsPhysical[string(name)]
+	if !known {
+		_, err := os.Stat(filepath.Join(h.sysClassNet(), string(name), "device"))
+		phys = err == nil
+		if len(h.nicIsPhysical) < 256 { // interfaces come and go: bound the cache
+			h.nicIsPhysical[string(name)] = phys
 		}
 	}
-	return out
+	return phys
 }
 
 func (h *HostSource) sysClassNet() string {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/shirou/gopsutil/v4/cpu"
-	gnet "github.com/shirou/gopsutil/v4/net"
 
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
@@ -143,12 +142,13 @@ func TestPhysicalNICs(t *testing.T) {
 		}
 	}
 	h := &HostSource{SysClassNet: sys}
-	nics := []gnet.IOCountersStat{{Name: "lo"}, {Name: "eth0"}, {Name: "docker0"}, {Name: "veth12ab"}, {Name: "br-1f2e"}}
-	if got := h.physicalNICs(nics); len(got) != 1 || !got["eth0"] {
-		t.Errorf("physical = %v, want only eth0", got)
+	nics := []NICBytes{{Name: []byte("lo"), Rx: 1, Tx: 2}, {Name: []byte("eth0"), Rx: 10, Tx: 20},
+		{Name: []byte("docker0"), Rx: 100, Tx: 200}, {Name: []byte("veth12ab"), Rx: 1000, Tx: 2000}, {Name: []byte("br-1f2e"), Rx: 1e4, Tx: 2e4}}
+	if rx, tx := h.sumNICs(nics); rx != 10 || tx != 20 {
+		t.Errorf("rx %d tx %d, want only eth0's 10 and 20", rx, tx)
 	}
 	h = &HostSource{SysClassNet: t.TempDir()}
-	if got := h.physicalNICs(nics); len(got) != 0 {
-		t.Errorf("no /sys devices: physical = %v, want none (then all but lo count)", got)
+	if rx, tx := h.sumNICs(nics); rx != 11110 || tx != 22220 {
+		t.Errorf("no /sys devices: rx %d tx %d, want every interface but lo (11110, 22220)", rx, tx)
 	}
 }

@@ -2,56 +2,53 @@ package collector
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
-
-	"github.com/shirou/gopsutil/v4/process"
 
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
-// SelfSource reports hsi-top's own CPU % (over the last interval) and resident memory,
-// so the tool shows what it costs.
+// SelfSource reports hsi-top's own CPU % (over the last interval, from getrusage) and
+// resident memory (from /proc/self/statm, kept open), so the tool shows what it costs.
 type SelfSource struct {
 	mu       sync.Mutex
-	proc     *process.Process
-	prevCPU  float64
+	statm    *ProcFile
+	prevCPU  time.Duration
 	prevWall time.Time
 }
 
 // NewSelfSource returns a source for the current process.
-func NewSelfSource() *SelfSource { return &SelfSource{} }
+func NewSelfSource() *SelfSource { return &SelfSource{statm: NewProcFile("/proc/self/statm")} }
 
 // Name returns "self".
 func (s *SelfSource) Name() snapshot.SourceName { return snapshot.SourceSelf }
+
+// Close closes /proc/self/statm.
+func (s *SelfSource) Close() error { return s.statm.Close() }
 
 // Collect reads the process's CPU times and RSS.
 func (s *SelfSource) Collect(ctx context.Context) (Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.proc == nil {
-		p, err := process.NewProcessWithContext(ctx, int32(os.Getpid()))
-		if err != nil {
-			return Result{}, fmt.Errorf("own process: %w", err)
-		}
-		s.proc = p
-	}
 	var out snapshot.Self
 	out.Goroutines = runtime.NumGoroutine()
-	if t, err := s.proc.TimesWithContext(ctx); err == nil {
-		now, cpuSecs := time.Now(), t.User+t.System
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		now, cpu := time.Now(), time.Duration(ru.Utime.Nano()+ru.Stime.Nano())
 		if !s.prevWall.IsZero() {
-			if wall := now.Sub(s.prevWall).Seconds(); wall > 0 {
-				out.CPUPercent = snapshot.F((cpuSecs - s.prevCPU) / wall * 100)
+			if wall := now.Sub(s.prevWall); wall > 0 {
+				out.CPUPercent = snapshot.F(float64(cpu-s.prevCPU) / float64(wall) * 100)
 			}
 		}
-		s.prevCPU, s.prevWall = cpuSecs, now
+		s.prevCPU, s.prevWall = cpu, now
 	}
-	if m, err := s.proc.MemoryInfoWithContext(ctx); err == nil {
-		out.RSSBytes = snapshot.U(m.RSS)
+	if b, err := s.statm.Read(); err == nil {
+		if pages, err := ParseStatm(b); err == nil {
+			out.RSSBytes = snapshot.U(pages * uint64(os.Getpagesize()))
+		}
 	}
 	return Result{Via: snapshot.ViaHost, Apply: func(snap *snapshot.Snapshot) { snap.Self = out }}, nil
 }

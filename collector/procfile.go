@@ -1,0 +1,72 @@
+package collector
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync"
+)
+
+// procFileMax bounds how much of one /proc file is read (a /proc/stat of a 1,024-core
+// machine is about 120 KB).
+const procFileMax = 4 << 20
+
+// ProcFile is one /proc file kept open and read again from its start at each call:
+// procfs makes the content afresh for a read at offset 0, so a collection costs one
+// pread instead of an open (with its path walk), a read and a close, and no allocation
+// once the buffer has grown to the file's size. A failed read closes the file, and the
+// next call opens it again.
+type ProcFile struct {
+	path string
+
+	mu  sync.Mutex
+	f   *os.File
+	buf []byte
+}
+
+// NewProcFile returns a reader of path; nothing is opened before the first Read.
+func NewProcFile(path string) *ProcFile { return &ProcFile{path: path} }
+
+// Read returns the file's whole current content. The bytes are valid until the next
+// Read or Close.
+func (p *ProcFile) Read() ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.f == nil {
+		f, err := os.Open(p.path)
+		if err != nil {
+			return nil, err
+		}
+		p.f = f
+	}
+	if p.buf == nil {
+		p.buf = make([]byte, 4096)
+	}
+	for {
+		n, err := p.f.ReadAt(p.buf, 0)
+		switch {
+		case err != nil && !errors.Is(err, io.EOF):
+			p.f.Close()
+			p.f = nil
+			return nil, err
+		case n < len(p.buf):
+			return p.buf[:n], nil
+		case len(p.buf) >= procFileMax:
+			return nil, errors.New(p.path + ": more than 4 MiB")
+		}
+		// The buffer was filled: the file may be longer. Read it again, whole.
+		p.buf = make([]byte, 2*len(p.buf))
+	}
+}
+
+// Close closes the file.
+func (p *ProcFile) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.f == nil {
+		return nil
+	}
+	err := p.f.Close()
+	p.f = nil
+	return err
+}
