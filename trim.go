@@ -32,7 +32,7 @@ func trimAfterStartup(ctx context.Context, wg *sync.WaitGroup, warn func(string)
 		case <-t.C:
 		}
 		debug.FreeOSMemory()
-		if _, err := residency.TrimBinary(); err != nil {
+		if _, err := residency.Trim(); err != nil {
 			warn(fmt.Sprintf("handing back the binary's start-up pages: %v", err))
 		}
 	}()

@@ -7,35 +7,71 @@ import (
 	"strings"
 )
 
-// mapping is one line of /proc/self/maps that maps the executable read-only.
+// mapping is one read-only, private mapping of a file that can be trimmed.
 type mapping struct {
 	start, end uintptr
+	path       string
 }
 
-// executableMappings finds the read-only, private mappings of exe in the text of
-// /proc/self/maps ("start-end perms offset dev inode path" per line).
-func executableMappings(maps []byte, exe string) []mapping {
-	var out []mapping
-	sc := bufio.NewScanner(bytes.NewReader(maps))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 6 || strings.Join(f[5:], " ") != exe {
-			continue
+// trimmable reads /proc/self/smaps ("start-end perms offset dev inode path" per mapping,
+// then its "Key: value kB" lines) and returns the read-only, private mappings of files
+// that hold no anonymous page: those of exe, and those of other files (the shared
+// libraries). A mapping with anonymous pages was written before it became read-only —
+// the relocations of a shared library's or a position-independent executable's RELRO
+// segment — and MADV_DONTNEED would throw those writes away; it is left alone.
+func trimmable(smaps []byte, exe string) (binary, libraries []mapping) {
+	var cur *mapping
+	anon := false
+	flush := func() {
+		if cur != nil && !anon {
+			if cur.path == exe {
+				binary = append(binary, *cur)
+			} else {
+				libraries = append(libraries, *cur)
+			}
 		}
-		perms := f[1]
-		if len(perms) < 4 || perms[1] == 'w' || perms[3] != 'p' {
-			continue
-		}
-		lo, hi, ok := strings.Cut(f[0], "-")
-		if !ok {
-			continue
-		}
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil || end <= start {
-			continue
-		}
-		out = append(out, mapping{uintptr(start), uintptr(end)})
+		cur, anon = nil, false
 	}
-	return out
+	sc := bufio.NewScanner(bytes.NewReader(smaps))
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, "Anonymous:"); ok {
+			if kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64); err != nil || kb > 0 {
+				anon = true // unreadable counts as written: such a mapping is left alone
+			}
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 5 || !strings.Contains(f[0], "-") || strings.HasSuffix(f[0], ":") {
+			continue // one of a mapping's "Key: value" lines, or garbage
+		}
+		flush()
+		if m, ok := parseMapping(f); ok {
+			cur = &m
+		}
+	}
+	flush()
+	return binary, libraries
+}
+
+// parseMapping reads the fields of one mapping's header line; ok is false unless it is
+// a read-only, private mapping of a file (an absolute path).
+func parseMapping(f []string) (mapping, bool) {
+	if len(f) < 6 {
+		return mapping{}, false
+	}
+	path, perms := strings.Join(f[5:], " "), f[1]
+	if len(perms) < 4 || perms[1] == 'w' || perms[3] != 'p' || !strings.HasPrefix(path, "/") || strings.HasSuffix(path, " (deleted)") {
+		return mapping{}, false
+	}
+	lo, hi, ok := strings.Cut(f[0], "-")
+	if !ok {
+		return mapping{}, false
+	}
+	start, err1 := strconv.ParseUint(lo, 16, 64)
+	end, err2 := strconv.ParseUint(hi, 16, 64)
+	if err1 != nil || err2 != nil || end <= start {
+		return mapping{}, false
+	}
+	return mapping{uintptr(start), uintptr(end), path}, true
 }

@@ -13,16 +13,19 @@ const (
 	madvRandom      = 1
 	madvDontNeed    = 4
 	fadvDontNeed    = 4
-	procSelfMaps    = "/proc/self/maps"
+	procSelfSmaps   = "/proc/self/smaps"
 	procSelfExeLink = "/proc/self/exe"
 )
 
-// TrimBinary drops the program's read-only mappings of its own executable from its
-// resident set and hands the file's unmapped cached pages back to the kernel, in two
-// passes: the second catches the large folios that the first pass's own running code
-// mapped again before they could be dropped. It returns how many bytes of mappings it
-// advised in a pass.
-func TrimBinary() (int, error) {
+// Trim drops from the program's resident set the read-only mappings of its own
+// executable and of the shared libraries it maps (libc and the dynamic loader, for a
+// cgo build), and hands the executable's unmapped cached pages back to the kernel, in
+// two passes: the second catches the large folios that the first pass's own running
+// code mapped again before they could be dropped. The libraries' cached pages are not
+// dropped: other programs use them. A mapping that holds anonymous pages (a RELRO
+// segment, written by relocations before it became read-only) is never advised
+// (trimmable). It returns how many bytes of mappings it advised in a pass.
+func Trim() (int, error) {
 	n, err := trimPass()
 	if err != nil {
 		return n, err
@@ -30,9 +33,9 @@ func TrimBinary() (int, error) {
 	return trimPass()
 }
 
-// trimPass advises every read-only mapping of the executable, then the file.
+// trimPass advises every trimmable mapping, then the executable's file.
 func trimPass() (int, error) {
-	maps, err := os.ReadFile(procSelfMaps)
+	smaps, err := os.ReadFile(procSelfSmaps)
 	if err != nil {
 		return 0, err
 	}
@@ -40,18 +43,18 @@ func trimPass() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ms := executableMappings(maps, exe)
-	if len(ms) == 0 {
-		return 0, fmt.Errorf("no read-only mapping of %s in %s", exe, procSelfMaps)
+	binary, libraries := trimmable(smaps, exe)
+	if len(binary) == 0 {
+		return 0, fmt.Errorf("no read-only mapping of %s without written pages in %s", exe, procSelfSmaps)
 	}
 	total := 0
-	for _, m := range ms {
+	for _, m := range append(binary, libraries...) {
 		n := m.end - m.start
 		if err := madvise(m.start, n, madvRandom); err != nil {
-			return total, fmt.Errorf("madvise MADV_RANDOM: %w", err)
+			return total, fmt.Errorf("madvise MADV_RANDOM %s: %w", m.path, err)
 		}
 		if err := madvise(m.start, n, madvDontNeed); err != nil {
-			return total, fmt.Errorf("madvise MADV_DONTNEED: %w", err)
+			return total, fmt.Errorf("madvise MADV_DONTNEED %s: %w", m.path, err)
 		}
 		total += int(n)
 	}

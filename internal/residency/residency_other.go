@@ -4,7 +4,7 @@ package residency
 
 import "errors"
 
-// TrimBinary is for Linux on amd64 and arm64; elsewhere it only says so.
-func TrimBinary() (int, error) {
+// Trim is for Linux on amd64 and arm64; elsewhere it only says so.
+func Trim() (int, error) {
 	return 0, errors.New("trimming the binary's resident pages is only built for Linux on amd64 and arm64")
 }
