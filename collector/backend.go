@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/workers"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -52,7 +53,7 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 	var r backendResult
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() {
+	workers.Go(ctx, func() {
 		defer wg.Done()
 		body, err := b.get(ctx, "/api/system/stats", false)
 		if err == nil {
@@ -64,8 +65,8 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 		if err != nil {
 			r.statsErr = "stats: " + err.Error()
 		}
-	}()
-	go func() {
+	})
+	workers.Go(ctx, func() {
 		defer wg.Done()
 		body, err := b.get(ctx, "/api/system/health/ready", true)
 		if err == nil {
@@ -77,8 +78,8 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 		if err != nil {
 			r.readyErr = "health/ready: " + err.Error()
 		}
-	}()
-	go func() {
+	})
+	workers.Go(ctx, func() {
 		defer wg.Done()
 		body, err := b.get(ctx, "/api/system/telemetry", false)
 		if err == nil {
@@ -90,7 +91,7 @@ func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
 		if err != nil {
 			r.telemErr = "telemetry: " + err.Error()
 		}
-	}()
+	})
 	wg.Wait()
 	if r.overview == nil && r.workers == nil && !r.hasParts {
 		return Result{}, errors.New(joinNonEmpty("; ", r.statsErr, r.readyErr, r.telemErr))

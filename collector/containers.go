@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/workers"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -129,7 +130,7 @@ func (c *ContainersSource) Collect(ctx context.Context) (Result, error) {
 			continue
 		}
 		wg.Add(1)
-		go func() {
+		workers.Go(ctx, func() {
 			defer wg.Done()
 			pctx, cancel := context.WithTimeout(ctx, c.timeout)
 			defer cancel()
@@ -147,7 +148,7 @@ func (c *ContainersSource) Collect(ctx context.Context) (Result, error) {
 			mu.Lock()
 			probes[r.name] = p
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hsi-top/hsi-top/clock"
 	"github.com/hsi-top/hsi-top/internal/pubsub"
+	"github.com/hsi-top/hsi-top/internal/workers"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -119,10 +120,18 @@ func (e *Engine) CollectNow() {
 	}
 }
 
+// maxIdleWorkers bounds the workers Run keeps between ticks: more than a tick of the
+// full stack uses (17).
+const maxIdleWorkers = 32
+
 // Run ticks at once and then every interval until ctx ends. It then cancels the
 // collections in flight and waits for them (at most ShutdownGrace) before returning.
+// Its ticks' collections, and the requests the sources make side by side, run on
+// workers that last from one tick to the next (internal/workers).
 func (e *Engine) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
+	pool := workers.New(maxIdleWorkers)
+	defer pool.Close()
+	ctx, cancel := context.WithCancel(workers.NewContext(ctx, pool))
 	defer cancel()
 	ticker := e.opts.Clock.NewTicker(e.opts.Interval)
 	defer ticker.Stop()
@@ -177,7 +186,7 @@ func (e *Engine) Tick(ctx context.Context) *snapshot.Snapshot {
 		started[i] = st.done
 		st.mu.Unlock()
 		e.inflight.Add(1)
-		go e.collect(ctx, src, st)
+		workers.Go(ctx, func() { e.collect(ctx, src, st) })
 	}
 	for _, done := range started {
 		if done == nil {

@@ -3,6 +3,8 @@ package collector
 import (
 	"context"
 	"errors"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/hsi-top/hsi-top/clock"
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/workers"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -312,5 +315,74 @@ func TestEffectiveTimeout(t *testing.T) {
 	}
 	if got := TimeoutsFor(10*time.Second, 3*time.Second); got != (Timeouts{Source: 3 * time.Second, Request: 2700 * time.Millisecond, Probe: 2 * time.Second}) {
 		t.Errorf("TimeoutsFor = %+v, want 3s, 2.7s and a 2s probe", got)
+	}
+}
+
+// goroutineID is the running goroutine's number, from its stack trace's first line.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := strings.Fields(string(buf))
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
+}
+
+// Run's ticks collect on workers that last from one tick to the next (their grown
+// stacks with them), and a source's own side-by-side requests run on them too; a Tick
+// outside Run starts goroutines of its own.
+func TestEngineRunCollectsOnLastingWorkers(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	var mu sync.Mutex
+	seen := map[string]int{}
+	note := func() {
+		mu.Lock()
+		seen[goroutineID()]++
+		mu.Unlock()
+	}
+	src := SourceFunc{SourceName: "host", Fn: func(ctx context.Context) (Result, error) {
+		note()
+		var wg sync.WaitGroup
+		wg.Add(2)
+		for range 2 {
+			workers.Go(ctx, func() { defer wg.Done(); note() })
+		}
+		wg.Wait()
+		return Result{Via: snapshot.ViaHost}, nil
+	}}
+	e := newFakeClockEngine(t, clk, src)
+	ch, unsubscribe := e.Subscribe()
+	defer unsubscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	<-ch
+	const ticks = 10
+	for range ticks - 1 {
+		waitTicker(t, clk)
+		clk.Advance(time.Second)
+		<-ch
+	}
+	cancel()
+	<-done
+	mu.Lock()
+	total := 0
+	for _, n := range seen {
+		total += n
+	}
+	// 3 functions a tick: a handful of workers ran all 30, not 30 goroutines.
+	if total != 3*ticks || len(seen) > 6 {
+		t.Errorf("%d calls ran on %d goroutines, want %d on a few lasting workers", total, len(seen), 3*ticks)
+	}
+	clear(seen)
+	mu.Unlock()
+	for range 3 {
+		e.Tick(context.Background())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 9 {
+		t.Errorf("3 ticks outside Run: %d goroutines, want 9 of their own", len(seen))
 	}
 }

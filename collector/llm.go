@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/workers"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -81,9 +82,9 @@ func (l *LLMSource) Collect(ctx context.Context) (Result, error) {
 		var wg sync.WaitGroup
 		wg.Add(3)
 		// The three write disjoint fields of out (slots, metrics, props).
-		go func() { defer wg.Done(); l.readSlots(ctx, hdr, &out) }()
-		go func() { defer wg.Done(); l.readMetrics(ctx, hdr, &out) }()
-		go func() { defer wg.Done(); l.readProps(ctx, hdr, &out) }()
+		workers.Go(ctx, func() { defer wg.Done(); l.readSlots(ctx, hdr, &out) })
+		workers.Go(ctx, func() { defer wg.Done(); l.readMetrics(ctx, hdr, &out) })
+		workers.Go(ctx, func() { defer wg.Done(); l.readProps(ctx, hdr, &out) })
 		wg.Wait()
 	}
 	return Result{Via: snapshot.ViaHTTP, Apply: func(s *snapshot.Snapshot) {
