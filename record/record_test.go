@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,21 +96,9 @@ func TestAlertLogIsWrittenOnlyWhenItChanged(t *testing.T) {
 		}
 	}
 	// The first line (the empty log), then the ticks where an entry was added.
-	if want := []int{0, 3, 7}; !equalInts(withLog, want) {
+	if want := []int{0, 3, 7}; !slices.Equal(withLog, want) {
 		t.Errorf("lines with the alert log: %v, want %v", withLog, want)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestRotationKeepsTheNewestFilesEachReadableAlone(t *testing.T) {

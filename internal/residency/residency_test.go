@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,7 +42,7 @@ func TestTrimmableAreTheReadOnlyUnwrittenFileMappings(t *testing.T) {
 	)
 	binary, libs := trimmable(append(smaps, "garbage line\n"...), "/usr/local/bin/hsi-top")
 	want := []mapping{{0x400000, 0x411000, "/usr/local/bin/hsi-top"}, {0x411000, 0xbd7000, "/usr/local/bin/hsi-top"}, {0xbd7000, 0x1586000, "/usr/local/bin/hsi-top"}}
-	if !equal(binary, want) {
+	if !slices.Equal(binary, want) {
 		t.Errorf("binary = %x, want %x", binary, want)
 	}
 	// The libc RELRO (16 kB anonymous) is left alone; a mapping with no Anonymous line
@@ -49,24 +50,12 @@ func TestTrimmableAreTheReadOnlyUnwrittenFileMappings(t *testing.T) {
 	wantLibs := []mapping{{0x7f38fb567000, 0x7f38fb58d000, "/usr/lib/x86_64-linux-gnu/libc.so.6"},
 		{0x7f38fb58d000, 0x7f38fb6e2000, "/usr/lib/x86_64-linux-gnu/libc.so.6"},
 		{0x7f38fb800000, 0x7f38fb801000, "/opt/lib/no-anon-line.so"}}
-	if !equal(libs, wantLibs) {
+	if !slices.Equal(libs, wantLibs) {
 		t.Errorf("libraries = %x, want %x", libs, wantLibs)
 	}
 	if b, _ := trimmable(smaps, "/usr/local/bin/other"); len(b) != 0 {
 		t.Errorf("another file's mappings were taken as the binary's: %x", b)
 	}
-}
-
-func equal(a, b []mapping) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPathsWithSpacesAreMatchedWhole(t *testing.T) {
