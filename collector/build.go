@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/residency"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -47,7 +48,11 @@ func Build(cfg config.Config) *Built {
 	b.add(NewHostSource(cfg.Host))
 	b.add(NewSelfSource())
 	if cfg.GPU.Enabled {
-		b.add(NewNVMLSource())
+		nv := NewNVMLSource()
+		// A failed start's dlopen ran libc's loader; a failure to hand its pages back
+		// is the start-up trim's to report (main), not every minute's.
+		nv.AfterFailedStart = func() { _, _ = residency.TrimLibraries() }
+		b.add(nv)
 	}
 	if cfg.Detector.Enabled && cfg.Detector.URL != "" {
 		b.add(NewDetectorSource(cfg.Detector, t))

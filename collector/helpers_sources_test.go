@@ -38,3 +38,6 @@ func llmSourceAt(cfg config.ServiceConfig, timeout time.Duration, now func() tim
 	src.now = now
 	return src
 }
+
+// gib is a GiB in bytes.
+const gib = uint64(1) << 30

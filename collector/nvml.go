@@ -65,6 +65,10 @@ type NVMLSource struct {
 	xid *xidWatcher
 	// onXid, when set, is called after each Xid is logged (tests).
 	onXid func()
+	// AfterFailedStart, when set, is called after an attempt to start NVML failed (on a
+	// box without a driver, once a minute): the failed dlopen ran the C library's
+	// loader, whose pages the program may hand back (internal/residency).
+	AfterFailedStart func()
 }
 
 type nvmlDevice struct {
@@ -131,6 +135,9 @@ func (n *NVMLSource) Collect(ctx context.Context) (Result, error) {
 		n.attempted, n.lastAttempt = true, n.now()
 		if err := n.start(); err != nil {
 			n.initErr = err.Error()
+			if n.AfterFailedStart != nil {
+				n.AfterFailedStart()
+			}
 			return nvmlUnavailable(n.initErr), nil
 		}
 	}

@@ -10,7 +10,10 @@ import (
 
 // NVMLSource stands in for the NVML source in builds without cgo (or off Linux): the GPU
 // section says why it is empty, and the detector or Prometheus may fill it.
-type NVMLSource struct{}
+type NVMLSource struct {
+	// AfterFailedStart is never called: this build loads no library.
+	AfterFailedStart func()
+}
 
 // NVMLUnavailableReason is the GPU section's error in such builds.
 const NVMLUnavailableReason = "hsi-top was built without cgo: NVML unavailable"

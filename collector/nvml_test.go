@@ -124,8 +124,6 @@ func newMockNVML(devs ...*mock.Device) *mock.Interface {
 	}
 }
 
-const gib = uint64(1) << 30
-
 // twoGPUs is an RTX A5500 running llama-server and the detector, and a second card
 // whose power and fan readings are not supported.
 func twoGPUs() (fakeGPU, fakeGPU) {
@@ -381,6 +379,8 @@ func TestNVMLInitRetryAtMostOnceAMinute(t *testing.T) {
 	lib.InitFunc = func() nvml.Return { return nvml.ERROR_DRIVER_NOT_LOADED }
 	src := newNVMLSource(lib, NewProcFS(standardProc(t)), clock)
 	defer src.Close()
+	failedStarts := 0
+	src.AfterFailedStart = func() { failedStarts++ }
 
 	for _, step := range []time.Duration{0, 5 * time.Second, 30 * time.Second, 24 * time.Second} { // up to 59s
 		now = now.Add(step)
@@ -394,8 +394,8 @@ func TestNVMLInitRetryAtMostOnceAMinute(t *testing.T) {
 	}
 	now = now.Add(time.Second) // 60 s after the first attempt
 	collectApply(t, src)
-	if n := len(lib.InitCalls()); n != 2 {
-		t.Fatalf("Init called %d times after a minute, want 2", n)
+	if n := len(lib.InitCalls()); n != 2 || failedStarts != 2 {
+		t.Fatalf("Init called %d times after a minute, want 2, each failure handed on (%d)", n, failedStarts)
 	}
 	// The driver comes back: the next attempt, a minute later, finds the device.
 	lib.InitFunc = func() nvml.Return { return nvml.SUCCESS }
@@ -409,6 +409,9 @@ func TestNVMLInitRetryAtMostOnceAMinute(t *testing.T) {
 		t.Fatalf("after recovery: %d GPUs, status %+v", len(s.GPUs), s.GPUStatus)
 	}
 	collectApply(t, src)
+	if failedStarts != 2 {
+		t.Errorf("a start that succeeded was handed on as failed: %d", failedStarts)
+	}
 	if n := len(lib.InitCalls()); n != 3 {
 		t.Errorf("Init calls = %d, want 3 (no re-init once started)", n)
 	}

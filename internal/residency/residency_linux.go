@@ -47,16 +47,9 @@ func trimPass() (int, error) {
 	if len(binary) == 0 {
 		return 0, fmt.Errorf("no read-only mapping of %s without written pages in %s", exe, procSelfSmaps)
 	}
-	total := 0
-	for _, m := range append(binary, libraries...) {
-		n := m.end - m.start
-		if err := madvise(m.start, n, madvRandom); err != nil {
-			return total, fmt.Errorf("madvise MADV_RANDOM %s: %w", m.path, err)
-		}
-		if err := madvise(m.start, n, madvDontNeed); err != nil {
-			return total, fmt.Errorf("madvise MADV_DONTNEED %s: %w", m.path, err)
-		}
-		total += int(n)
+	total, err := adviseAll(append(binary, libraries...))
+	if err != nil {
+		return total, err
 	}
 	f, err := os.Open(procSelfExeLink)
 	if err != nil {
@@ -65,6 +58,40 @@ func trimPass() (int, error) {
 	defer f.Close()
 	if err := fadvise(int(f.Fd()), fadvDontNeed); err != nil {
 		return total, fmt.Errorf("posix_fadvise POSIX_FADV_DONTNEED: %w", err)
+	}
+	return total, nil
+}
+
+// TrimLibraries drops the shared libraries' read-only pages from the resident set, as
+// Trim does, and leaves the executable alone: for after a use of the C library that
+// touches much of it once (a dlopen that fails: NVML's start on a box without a driver,
+// retried every minute, brings back about 1 MiB of libc and the loader each time). It
+// returns how many bytes of mappings it advised.
+func TrimLibraries() (int, error) {
+	smaps, err := os.ReadFile(procSelfSmaps)
+	if err != nil {
+		return 0, err
+	}
+	exe, err := os.Readlink(procSelfExeLink)
+	if err != nil {
+		return 0, err
+	}
+	_, libraries := trimmable(smaps, exe)
+	return adviseAll(libraries)
+}
+
+// adviseAll marks each mapping random and drops it from the resident set.
+func adviseAll(ms []mapping) (int, error) {
+	total := 0
+	for _, m := range ms {
+		n := m.end - m.start
+		if err := madvise(m.start, n, madvRandom); err != nil {
+			return total, fmt.Errorf("madvise MADV_RANDOM %s: %w", m.path, err)
+		}
+		if err := madvise(m.start, n, madvDontNeed); err != nil {
+			return total, fmt.Errorf("madvise MADV_DONTNEED %s: %w", m.path, err)
+		}
+		total += int(n)
 	}
 	return total, nil
 }

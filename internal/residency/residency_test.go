@@ -83,6 +83,18 @@ func TestTrimKeepsTheProgramRunning(t *testing.T) {
 	if out, err := exec.Command("/bin/true").CombinedOutput(); err != nil {
 		t.Fatalf("starting a process after the trim: %v %s", err, out)
 	}
+	// A static build maps no library; a PIE or cgo build maps the loader and libc.
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err = TrimLibraries()
+	if mapped := strings.Contains(string(maps), ".so"); err != nil || (n > 0) != mapped {
+		t.Fatalf("TrimLibraries advised %d bytes (a library mapped: %v): %v", n, mapped, err)
+	}
+	if out, err := exec.Command("/bin/true").CombinedOutput(); err != nil {
+		t.Fatalf("starting a process after trimming the libraries: %v %s", err, out)
+	}
 }
 
 // A position-independent build relocates its read-only data at start: trimming must
