@@ -103,6 +103,7 @@ func (s *Store) Restore(v Saved) error {
 		}
 	}
 	var prevLog []snapshot.AlertLogEntry
+	var timelines timelineSharer
 	for i, snap := range v.Snapshots {
 		if snap == nil {
 			continue
@@ -123,6 +124,7 @@ func (s *Store) Restore(v Saved) error {
 			snap.AlertLog = prevLog
 		}
 		prevLog = snap.AlertLog
+		timelines.share(snap)
 		s.keepLocked(snap, zeros, true)
 	}
 	return nil

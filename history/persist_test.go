@@ -1,6 +1,10 @@
 package history
 
 import (
+	"bytes"
+	"encoding/gob"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -80,5 +84,84 @@ func TestRestoreSharesEqualAlertLogs(t *testing.T) {
 	}
 	if &logs[1].AlertLog[0] == &logs[2].AlertLog[0] || logs[2].AlertLog[0].Peak != 99 {
 		t.Error("a changed log was replaced by the one before it")
+	}
+}
+
+// TestRestoreSharesContainerTimelines: a state file decodes every container timeline as
+// 60 strings of its own per row per snapshot; Restore puts them back into shared
+// buffers, as the running engine keeps them, without changing a state. The test
+// round-trips through gob as the state file does.
+func TestRestoreSharesContainerTimelines(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rows := []string{"backend", "frontend", "postgres", "redis", "ai-detector", "ai-llm"}
+	states := []string{snapshot.HealthHealthy, "unreachable", snapshot.HealthStarting}
+	stateAt := func(row, tick int) string { // flapping now and then, differently per row
+		if (tick/(37+row))%5 == 4 {
+			return states[1+(tick+row)%2]
+		}
+		return states[0]
+	}
+	old := NewStore()
+	for tick := range 3600 { // an hour of 1 s ticks
+		s := snapshot.New(t0.Add(time.Duration(tick) * time.Second))
+		for r, name := range rows {
+			var tl []string
+			for k := max(0, tick-59); k <= tick; k++ {
+				tl = append(tl, stateAt(r, k))
+			}
+			s.Containers = append(s.Containers, snapshot.Container{Name: name, State: tl[len(tl)-1], Timeline: tl})
+		}
+		old.Process(s)
+	}
+	var file bytes.Buffer
+	if err := gob.NewEncoder(&file).Encode(old.Save()); err != nil {
+		t.Fatal(err)
+	}
+	old = nil
+	before := heapAfterGC()
+	var decoded Saved
+	if err := gob.NewDecoder(&file).Decode(&decoded); err != nil {
+		t.Fatal(err)
+	}
+	back := NewStore()
+	if err := back.Restore(decoded); err != nil {
+		t.Fatal(err)
+	}
+	decoded = Saved{}
+	file = bytes.Buffer{}
+	after := heapAfterGC()
+	runtime.KeepAlive(back)
+	kept := back.Save().Snapshots
+	if len(kept) != MaxKeptSnapshots {
+		t.Fatalf("%d snapshots restored, want %d", len(kept), MaxKeptSnapshots)
+	}
+	for _, s := range kept {
+		tick := int(s.Timestamp.Sub(t0) / time.Second)
+		for r, c := range s.Containers {
+			if want := min(60, tick+1); len(c.Timeline) != want {
+				t.Fatalf("tick %d %s: %d states, want %d", tick, c.Name, len(c.Timeline), want)
+			}
+			for i, st := range c.Timeline {
+				if want := stateAt(r, tick-len(c.Timeline)+1+i); st != want {
+					t.Fatalf("tick %d %s state %d = %q, want %q", tick, c.Name, i, st, want)
+				}
+			}
+		}
+	}
+	// Two fine snapshots 5 s apart overlap in one buffer: the newer's window starts in
+	// the older's (at most 5 states in; sooner where the states did not change).
+	a, b := kept[len(kept)-2], kept[len(kept)-1]
+	for r := range rows {
+		ta, tb := a.Containers[r].Timeline, b.Containers[r].Timeline
+		if !slices.ContainsFunc([]int{0, 1, 2, 3, 4, 5}, func(k int) bool { return &tb[0] == &ta[k] }) {
+			t.Errorf("%s: successive restored timelines do not share their storage", rows[r])
+		}
+	}
+	// 225 snapshots × 6 rows × 60 states would be about 1.3 MB as copies (and one
+	// allocation per string); shared, the hour's restored store stays far below.
+	live := int64(after) - int64(before)
+	t.Logf("restored store: %d B live", live)
+	if live > 700<<10 {
+		t.Errorf("the restored store holds %d B live, want under 700 KiB", live)
 	}
 }
