@@ -24,8 +24,8 @@ const incidentSpan = time.Hour
 const incidentShown = 15 * time.Second
 
 // incidents writes incident bundles: the last hour of the history's kept snapshots (5 s
-// apart for the last 15 minutes, a minute apart before; the alert log on each line where
-// it changed) to
+// apart for the last 5 minutes, 15 s for the 10 before, 60 s for the rest; the alert log
+// on each line where it changed) to
 // hsi-top-incident-YYYYMMDD-HHMMSS.ndjson.gz in dir, which --replay plays.
 type incidents struct {
 	store  *history.Store

@@ -42,7 +42,7 @@ func TestIncidentKeyWritesTheLastHourThatReplayOpens(t *testing.T) {
 	}
 	top, _ = top.Update(cmd())
 	path := filepath.Join(dir, "hsi-top-incident-20261201-091500.ndjson.gz")
-	// The history keeps 5 s snapshots for the last 15 minutes, one a minute before.
+	// The history keeps the hour tiered: 5 s for 5 minutes, 15 s for 10, 60 s for 45.
 	want := history.MaxKeptSnapshots
 	if b := in.Badge(); !strings.Contains(b, path) || !strings.Contains(b, fmt.Sprintf("%d snapshots", want)) {
 		t.Errorf("badge %q, want it to name %s and %d snapshots", b, path, want)

@@ -16,20 +16,13 @@ type Point struct {
 	Count         int
 }
 
-// Whole snapshots are kept at two spacings: the first of each 5 s slot for the last
-// 15 minutes (the 5m range's points, the 15m range's — the first of each 15 s bucket is
-// the first of its slots — and incident bundles at full detail for the minutes that
-// matter most), and the first of each minute for the hour (the 60m range's points).
-const (
-	fineSpacing = 5                     // seconds between the fine snapshots
-	fineSlots   = 15 * 60 / fineSpacing // 180: the last 15 minutes
-	coarseIndex = Range60m              // the range whose buckets the coarse ring follows
-)
-
-// MaxKeptSnapshots is how many distinct whole snapshots a Store holds at most: 180 at
-// 5 s for the last 15 minutes and 45 at 60 s for the rest of the hour. An hour at 5 s
-// would be 720 snapshots, three times the memory, for points no range shows.
-const MaxKeptSnapshots = fineSlots + Points*3/4
+// MaxKeptSnapshots is how many distinct whole snapshots a Store holds at most: the first
+// snapshot of each of the Points buckets of every range — 60 at 5 s for the last 5
+// minutes, 40 more at 15 s for the 10 minutes before, 45 more at 60 s for the rest of the
+// hour — since a bucket's first snapshot is also the first of the shorter ranges' buckets
+// it starts. An hour at 5 s would be 720 snapshots, five times the memory, for points
+// no range shows.
+const MaxKeptSnapshots = Points + Points*2/3 + Points*3/4
 
 // bucket is one ring cell. It is valid for the bucket numbered slot (Unix seconds
 // divided by the resolution) when count > 0; a cell whose slot is not the one asked for
@@ -45,9 +38,9 @@ type series struct {
 	rings [numRanges][Points]bucket
 }
 
-// slotSnap is one ring cell of kept snapshots: the first snapshot of the slot (or
-// bucket) numbered slot, valid when snap is not nil and slot is the one asked for (an
-// older slot's leftover reads as a gap, as in a series ring).
+// slotSnap is one ring cell of kept snapshots: the first snapshot of the bucket numbered
+// slot, valid when snap is not nil (an older bucket's leftover reads as a gap, as in a
+// series ring).
 type slotSnap struct {
 	slot  int64
 	snap  *snapshot.Snapshot
@@ -67,10 +60,9 @@ type Store struct {
 	series map[string]*series
 	names  []string // sorted keys of series
 
-	// fine holds the first snapshot of each 5 s slot, coarse of each minute; a
-	// snapshot is often in both (shared, not copied).
-	fine      [fineSlots]slotSnap
-	coarse    [Points]slotSnap
+	// snaps are, per range, the first snapshot of each of its buckets; one snapshot is
+	// often in several rings (shared, not copied).
+	snaps     [numRanges][Points]slotSnap
 	latest    *snapshot.Snapshot
 	latestSec int64 // Unix seconds of latest's timestamp
 
@@ -108,20 +100,18 @@ func (s *Store) Process(snap *snapshot.Snapshot) {
 	}
 }
 
-// keepLocked keeps snap as the first snapshot of its 5 s slot and of its minute (an
-// older slot's leftover is overwritten, a newer one stays): with any interval that
-// divides the spacing every slot's first snapshot sits at the same offset in its slot,
-// so the points Snapshots returns are evenly spaced. zeros are snap's known zeros when
-// known is set; otherwise they are found here if snap is kept.
+// keepLocked keeps snap as the first snapshot of its bucket in every range where it is
+// (an older bucket's leftover is overwritten, a newer one stays): with any interval that
+// divides the resolution every bucket's first snapshot sits at the same offset in its
+// bucket, so the points Snapshots returns are evenly spaced. zeros are snap's known
+// zeros when known is set; otherwise they are found here if snap is kept.
 func (s *Store) keepLocked(snap *snapshot.Snapshot, zeros []zeroPath, known bool) {
-	sec := snap.Timestamp.Unix()
-	for _, ring := range [...]struct {
-		cells []slotSnap
-		width int64
-	}{{s.fine[:], fineSpacing}, {s.coarse[:], resolutionSeconds[coarseIndex]}} {
-		slot := floorDiv(sec, ring.width)
-		e := &ring.cells[floorMod(slot, int64(len(ring.cells)))]
-		if e.snap != nil && (slot < e.slot || (slot == e.slot && !snap.Timestamp.Before(e.snap.Timestamp.Time))) {
+	ts := snap.Timestamp.Time
+	sec := ts.Unix()
+	for r := range numRanges {
+		slot := floorDiv(sec, resolutionSeconds[r])
+		e := &s.snaps[r][floorMod(slot, Points)]
+		if e.snap != nil && (slot < e.slot || (slot == e.slot && !ts.Before(e.snap.Timestamp.Time))) {
 			continue
 		}
 		if !known {
@@ -221,42 +211,26 @@ func (s *Store) Snapshots(r Range) []*snapshot.Snapshot {
 	if s.latest == nil {
 		return []*snapshot.Snapshot{}
 	}
-	res := resolutionSeconds[r]
-	last := floorDiv(s.latestSec, res)
+	last := floorDiv(s.latestSec, resolutionSeconds[r])
 	out := make([]*snapshot.Snapshot, 0, Points)
-	for b := last - Points + 1; b <= last; b++ {
-		if snap := s.firstInLocked(r, b); snap != nil {
-			out = append(out, snap)
+	for slot := last - Points + 1; slot <= last; slot++ {
+		if e := &s.snaps[r][floorMod(slot, Points)]; e.snap != nil && e.slot == slot {
+			out = append(out, e.snap)
 		}
 	}
 	return out
-}
-
-// firstInLocked returns the first kept snapshot of range r's bucket b, or nil.
-func (s *Store) firstInLocked(r Range, b int64) *snapshot.Snapshot {
-	if r == coarseIndex {
-		if e := &s.coarse[floorMod(b, Points)]; e.snap != nil && e.slot == b {
-			return e.snap
-		}
-		return nil
-	}
-	per := resolutionSeconds[r] / fineSpacing // 5 s slots in one bucket
-	for slot := b * per; slot < (b+1)*per; slot++ {
-		if e := &s.fine[floorMod(slot, fineSlots)]; e.snap != nil && e.slot == slot {
-			return e.snap
-		}
-	}
-	return nil
 }
 
 // keptLocked returns every distinct kept snapshot with its known zeros, oldest first.
 func (s *Store) keptLocked() []slotSnap {
 	seen := make(map[*snapshot.Snapshot]bool, MaxKeptSnapshots)
 	kept := make([]slotSnap, 0, MaxKeptSnapshots)
-	for _, e := range append(s.fine[:], s.coarse[:]...) {
-		if e.snap != nil && !seen[e.snap] {
-			seen[e.snap] = true
-			kept = append(kept, e)
+	for r := range numRanges {
+		for _, e := range s.snaps[r] {
+			if e.snap != nil && !seen[e.snap] {
+				seen[e.snap] = true
+				kept = append(kept, e)
+			}
 		}
 	}
 	slices.SortStableFunc(kept, func(a, b slotSnap) int { return a.snap.Timestamp.Compare(b.snap.Timestamp.Time) })

@@ -356,8 +356,8 @@ func TestSnapshots(t *testing.T) {
 			}
 		}
 	}
-	// Two hours of 1 s ticks keep 180 at 5 s for 15 minutes and 45 more at 60 s.
-	if kept := len(s.keptLocked()); MaxKeptSnapshots != 225 || kept != MaxKeptSnapshots {
+	// Two hours of 1 s ticks keep the hour tiered: 60 at 5 s, 40 at 15 s, 45 at 60 s.
+	if kept := len(s.keptLocked()); MaxKeptSnapshots != 145 || kept != MaxKeptSnapshots {
 		t.Errorf("%d snapshots kept, want %d", kept, MaxKeptSnapshots)
 	}
 	if saved := s.Save().Snapshots; len(saved) != MaxKeptSnapshots ||
