@@ -7,8 +7,9 @@
 // the whole large folio of the page cache around it. On the measured VM, 17 MiB of the
 // dashboard's 26 MiB RSS were its binary, while a collection tick and a frame run a
 // fraction of it. Trim unmaps the binary's read-only mappings from the process
-// (MADV_DONTNEED: nothing is lost, the next use of a page faults it back), drops the
-// file's cached pages that nothing maps any more (POSIX_FADV_DONTNEED), and marks the
+// (MADV_DONTNEED: nothing is lost, the next use of a page faults it back), reclaims what
+// running code mapped again meanwhile (MADV_PAGEOUT), drops the file's cached pages
+// that nothing maps any more (POSIX_FADV_DONTNEED), and marks the
 // mappings random (MADV_RANDOM), so what is faulted back is read page by page instead of
 // in large folios; it unmaps the shared libraries' read-only pages too (1.3 MiB of libc
 // and the loader for a cgo build, used at start-up only). Mappings that hold anonymous
