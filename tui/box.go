@@ -32,6 +32,11 @@ func width(s string) int {
 		case c < 0x80:
 			n++
 			i++
+		case c == 0xe2 && i+2 < len(s) && (s[i+1] >= 0x94 && s[i+1] <= 0x96 || s[i+1] >= 0xa0 && s[i+1] <= 0xa3) && s[i+2] >= 0x80 && s[i+2] <= 0xbf:
+			// U+2500–U+25BF (box drawing, blocks, shapes) and U+2800–U+28FF (braille),
+			// most of a chart's cells: one cell, without decoding the rune.
+			n++
+			i += 3
 		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if !oneCell(r) {
@@ -50,7 +55,7 @@ func oneCell(r rune) bool {
 	switch {
 	case r >= 0x2500 && r <= 0x259f: // box drawing, block elements
 		return true
-	case r >= 0x25a0 && r <= 0x25ff: // geometric shapes: ▲ ● ▸
+	case r >= 0x25a0 && r <= 0x25ff && r != 0x25fd && r != 0x25fe: // geometric shapes: ▲ ● ▸ (◽◾ are emoji, two cells)
 		return true
 	case r >= 0x2800 && r <= 0x28ff: // braille
 		return true

@@ -17,3 +17,21 @@ func TestWidthMatchesAnsi(t *testing.T) {
 		}
 	}
 }
+
+// TestWidthOfEveryChartSymbol checks the three-byte fast path rune by rune over the
+// ranges it takes (box drawing, blocks, shapes, braille), and cut-off sequences.
+func TestWidthOfEveryChartSymbol(t *testing.T) {
+	for _, span := range [][2]rune{{0x2500, 0x25ff}, {0x2800, 0x28ff}} {
+		for r := span[0]; r <= span[1]; r++ {
+			s := "a" + string(r) + "b"
+			if got, want := width(s), ansi.StringWidth(s); got != want {
+				t.Errorf("width(%q) = %d, ansi says %d", s, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"\xe2\x94", "x\xe2\x94", "\xe2\x94\x7f", "\xe2\xa4\x80"} {
+		if got, want := width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("width(%q) = %d, ansi says %d", s, got, want)
+		}
+	}
+}
