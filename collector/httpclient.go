@@ -93,6 +93,30 @@ func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header)
 		return nil, errors.New(ShortError(err))
 	}
 	defer resp.Body.Close()
+	body, err := readBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// presizedBody is the largest declared length read into a buffer of that size at once;
+// a longer body grows its buffer with what really arrives (a hostile server may declare
+// megabytes and send nothing).
+const presizedBody = 64 << 10
+
+// readBody reads at most MaxBodyBytes of resp's body. A declared length of at most
+// presizedBody is read into one buffer of that size (io.ReadAll would grow one from 512
+// bytes, copying, at every response of every tick); net/http ends such a body with its
+// last bytes, so the connection is reused as after a read to the end.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= presizedBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, fmt.Errorf("reading the body: %s", ShortError(err))
+		}
+		return body, nil
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the body: %s", ShortError(err))
@@ -100,7 +124,7 @@ func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header)
 	if len(body) > MaxBodyBytes {
 		return nil, ErrBodyTooLarge
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return body, nil
 }
 
 // CloseIdle closes idle keep-alive connections (on shutdown).

@@ -3,9 +3,13 @@ package collector
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -49,6 +53,56 @@ func TestHTTPClientGet(t *testing.T) {
 	}
 	if _, err = c.Get(ctx, "http://[::1", nil); err == nil || !strings.HasPrefix(err.Error(), "bad URL") {
 		t.Errorf("bad URL: %v", err)
+	}
+}
+
+// Bodies of a declared length, and chunked ones, read whole and over one kept-alive
+// connection; a declared length over the limit and a body cut short are errors.
+func TestHTTPClientBodiesAndReuse(t *testing.T) {
+	payload := strings.Repeat("0123456789", 700) // 7 kB, past io.ReadAll's first buffers
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/sized":
+			w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
+			io.WriteString(w, payload)
+		case "/chunked":
+			io.WriteString(w, payload[:100])
+			w.(http.Flusher).Flush() // no length: chunked
+			io.WriteString(w, payload[100:])
+		case "/declared-over":
+			w.Header().Set("Content-Length", strconv.Itoa(MaxBodyBytes+1))
+			w.Write(make([]byte, MaxBodyBytes+1))
+		case "/cut":
+			w.Header().Set("Content-Length", "100")
+			io.WriteString(w, "short")
+		}
+	}))
+	var conns atomic.Int64
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := NewHTTPClient(time.Second)
+	defer c.CloseIdle()
+	ctx := context.Background()
+	for i := range 6 {
+		path := []string{"/sized", "/chunked"}[i%2]
+		resp, err := c.Get(ctx, srv.URL+path, nil)
+		if err != nil || string(resp.Body) != payload {
+			t.Fatalf("%s: %d bytes, %v", path, len(resp.Body), err)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("six sequential requests opened %d connections, want 1 kept alive", n)
+	}
+	if _, err := c.Get(ctx, srv.URL+"/declared-over", nil); !errors.Is(err, ErrBodyTooLarge) {
+		t.Errorf("a declared length over the limit: %v, want ErrBodyTooLarge", err)
+	}
+	if _, err := c.Get(ctx, srv.URL+"/cut", nil); err == nil || !strings.HasPrefix(err.Error(), "reading the body") {
+		t.Errorf("a body shorter than declared: %v", err)
 	}
 }
 
