@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,8 @@ type RedisSource struct {
 	client   *redis.Client
 	initErr  error
 	password string
+	timeout  time.Duration // for a Collect whose context has no deadline
+	conns    *redisConns
 
 	mu   sync.Mutex
 	prev *redisCounters
@@ -75,7 +78,8 @@ type redisCounters struct {
 }
 
 // NewRedisSource returns a source for the Redis of cfg (url redis://host:port/db; a
-// non-empty password overrides the URL's) whose commands never outlive t.Request.
+// non-empty password overrides the URL's) whose collections end with their context's
+// deadline (t.Request for a context without one; dialling takes at most t.Request).
 // Nothing connects until the first Collect.
 func NewRedisSource(cfg config.RedisConfig, t Timeouts) *RedisSource {
 	rawURL, password, timeout := cfg.URL.Value(), cfg.Password.Value(), t.Request
@@ -91,13 +95,64 @@ func NewRedisSource(cfg config.RedisConfig, t Timeouts) *RedisSource {
 	opts.MinIdleConns = 0
 	opts.MaxRetries = -1 // a retry would only push the answer past the tick's deadline
 	opts.DialTimeout = timeout
-	opts.ReadTimeout = timeout
-	opts.WriteTimeout = timeout
-	opts.ContextTimeoutEnabled = true
+	// No read or write deadline per command: go-redis would arm two timers on the
+	// connection for every command, which then fire in the idle part of the second
+	// between two ticks and wake the whole program (one extra wake-up burst a second,
+	// measured). A collection past its context's deadline closes the connections
+	// instead (Collect, redisConns).
+	opts.ReadTimeout, opts.WriteTimeout = -2, -2
+	conns := &redisConns{dial: redis.NewDialer(opts), open: map[*redisConn]struct{}{}}
+	opts.Dialer = conns.dialContext
 	opts.DisableIdentity = true // no CLIENT SETINFO: older servers answer it with an error
 	opts.Protocol = 2
 	opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	return &RedisSource{client: redis.NewClient(opts), password: opts.Password}
+	return &RedisSource{client: redis.NewClient(opts), password: opts.Password, timeout: timeout, conns: conns}
+}
+
+// redisConns are the source's open connections, so that a collection that outlives its
+// context can cut a Redis that stopped answering off: closing a connection ends the
+// read blocked on it, and go-redis drops it from its pool and dials again next time.
+type redisConns struct {
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	mu   sync.Mutex
+	open map[*redisConn]struct{}
+}
+
+// redisConn is one open connection; closing it forgets it.
+type redisConn struct {
+	net.Conn
+	owner *redisConns
+}
+
+func (c *redisConn) Close() error {
+	c.owner.mu.Lock()
+	delete(c.owner.open, c)
+	c.owner.mu.Unlock()
+	return c.Conn.Close()
+}
+
+func (cs *redisConns) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	nc, err := cs.dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	c := &redisConn{Conn: nc, owner: cs}
+	cs.mu.Lock()
+	cs.open[c] = struct{}{}
+	cs.mu.Unlock()
+	return c, nil
+}
+
+// closeAll closes every open connection.
+func (cs *redisConns) closeAll() {
+	cs.mu.Lock()
+	open := cs.open
+	cs.open = map[*redisConn]struct{}{}
+	cs.mu.Unlock()
+	for c := range open {
+		c.Conn.Close()
+	}
 }
 
 // Name returns "redis".
@@ -122,13 +177,24 @@ type redisRead struct {
 
 // Collect pings Redis, then reads INFO with the keys' existence (one pipeline, no
 // lookups), then the queues and latency lists that exist (a second pipeline).
+//
+// The commands carry no deadline of their own: when ctx ends first (the engine's
+// per-source deadline), the connections are closed, which ends them. A ctx without a
+// deadline gets the source's request timeout.
 func (r *RedisSource) Collect(ctx context.Context) (Result, error) {
 	if r.initErr != nil {
 		return Result{}, r.initErr
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.timeout)
+		defer cancel()
+	}
+	stop := context.AfterFunc(ctx, r.conns.closeAll)
+	defer stop()
 	begin := time.Now()
 	if err := r.client.Ping(ctx).Err(); err != nil {
-		return Result{}, r.wrap("PING", err)
+		return Result{}, r.wrap("PING", orContext(ctx, err))
 	}
 	var rd redisRead
 	rd.ping = float64(time.Since(begin).Microseconds()) / 1000
@@ -160,7 +226,7 @@ func (r *RedisSource) readInfo(ctx context.Context, rd *redisRead) (map[string]b
 	_, _ = pipe.Exec(ctx)
 	text, err := info.Result()
 	if err != nil {
-		return nil, r.wrap("INFO", err)
+		return nil, r.wrap("INFO", orContext(ctx, err))
 	}
 	rd.info = ParseRedisInfo(text)
 	present := map[string]bool{}
@@ -330,6 +396,15 @@ func (r *RedisSource) wrap(cmd string, err error) error {
 		msg = "client closed"
 	}
 	return fmt.Errorf("redis %s: %s", cmd, scrubSecret(msg, r.password))
+}
+
+// orContext is ctx's error when ctx has ended (the connection was closed because of it:
+// the closed connection's error would not say why), err otherwise.
+func orContext(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	return err
 }
 
 // scrubSecret replaces every occurrence of the given secrets in msg with "***".

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,5 +189,57 @@ func BenchmarkRedisCollect(b *testing.B) {
 		if _, err := src.Collect(ctx); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A Redis that accepts connections and never answers: the collection ends with its
+// context's deadline, says so, and the next one (against a Redis that answers again)
+// dials afresh. There is no read deadline per command to end it otherwise.
+func TestRedisThatStopsAnswering(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var accepted []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			accepted = append(accepted, c) // read nothing, answer nothing
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range accepted {
+			c.Close()
+		}
+	})
+	src := redisSource("redis://"+ln.Addr().String()+"/0", "", 5*time.Second)
+	t.Cleanup(func() { src.Close() })
+	for _, timeout := range []time.Duration{300 * time.Millisecond, 200 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		begin := time.Now()
+		_, err := src.Collect(ctx)
+		took := time.Since(begin)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "PING: timeout") {
+			t.Fatalf("a Redis that never answers: %v, want a PING timeout", err)
+		}
+		if took < timeout || took > timeout+2*time.Second {
+			t.Errorf("the collection took %s with a %s deadline", took, timeout)
+		}
+	}
+	mu.Lock()
+	dialled := len(accepted)
+	mu.Unlock()
+	if dialled != 2 {
+		t.Errorf("%d connections for two collections, want a fresh one each (the hung one closed)", dialled)
 	}
 }
