@@ -2,9 +2,9 @@ package collector
 
 import (
 	"errors"
-	"io"
 	"os"
 	"sync"
+	"syscall"
 )
 
 // procFileMax bounds how much of one /proc file is read (a /proc/stat of a 1,024-core
@@ -13,8 +13,9 @@ const procFileMax = 4 << 20
 
 // ProcFile is one /proc file kept open and read again from its start at each call:
 // procfs makes the content afresh for a read at offset 0, so a collection costs one
-// pread instead of an open (with its path walk), a read and a close, and no allocation
-// once the buffer has grown to the file's size. A failed read closes the file, and the
+// pread instead of an open (with its path walk), reads and a close, and no allocation
+// once the buffer has grown to the file's size. A read that returns less than the
+// buffer holds is the whole file (procfs fills what it is given). A failed read closes the file, and the
 // next call opens it again.
 type ProcFile struct {
 	path string
@@ -43,12 +44,16 @@ func (p *ProcFile) Read() ([]byte, error) {
 		p.buf = make([]byte, 4096)
 	}
 	for {
-		n, err := p.f.ReadAt(p.buf, 0)
+		// One pread: os.File.ReadAt would read again at the end of what it got to see
+		// the end of the file, and procfs makes the whole content afresh for that too.
+		n, err := syscall.Pread(int(p.f.Fd()), p.buf, 0)
 		switch {
-		case err != nil && !errors.Is(err, io.EOF):
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case err != nil:
 			p.f.Close()
 			p.f = nil
-			return nil, err
+			return nil, &os.PathError{Op: "read", Path: p.path, Err: err}
 		case n < len(p.buf):
 			return p.buf[:n], nil
 		case len(p.buf) >= procFileMax:
