@@ -91,7 +91,11 @@ func NewRedisSource(cfg config.RedisConfig, t Timeouts) *RedisSource {
 	if password != "" {
 		opts.Password = password
 	}
-	opts.PoolSize = 2
+	// One collection at a time, one command at a time: one connection, and buffers the
+	// size of an INFO answer (go-redis reads a longer reply past its buffer) instead of
+	// 32 KiB each way.
+	opts.PoolSize = 1
+	opts.ReadBufferSize, opts.WriteBufferSize = 8<<10, 4<<10
 	opts.MinIdleConns = 0
 	opts.MaxRetries = -1 // a retry would only push the answer past the tick's deadline
 	opts.DialTimeout = timeout
