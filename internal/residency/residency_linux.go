@@ -34,17 +34,26 @@ func Trim() (int, error) {
 	return trimPass()
 }
 
-// trimPass advises every trimmable mapping, then the executable's file.
-func trimPass() (int, error) {
+// ownMappings reads this process's trimmable mappings: its executable's path, and the
+// mappings of it and of the shared libraries (trimmable).
+func ownMappings() (exe string, binary, libraries []mapping, err error) {
 	smaps, err := os.ReadFile(procSelfSmaps)
 	if err != nil {
-		return 0, err
+		return "", nil, nil, err
 	}
-	exe, err := os.Readlink(procSelfExeLink)
+	if exe, err = os.Readlink(procSelfExeLink); err != nil {
+		return "", nil, nil, err
+	}
+	binary, libraries = trimmable(smaps, exe)
+	return exe, binary, libraries, nil
+}
+
+// trimPass advises every trimmable mapping, then the executable's file.
+func trimPass() (int, error) {
+	exe, binary, libraries, err := ownMappings()
 	if err != nil {
 		return 0, err
 	}
-	binary, libraries := trimmable(smaps, exe)
 	if len(binary) == 0 {
 		return 0, fmt.Errorf("no read-only mapping of %s without written pages in %s", exe, procSelfSmaps)
 	}
@@ -78,15 +87,10 @@ func trimPass() (int, error) {
 // retried every minute, brings back about 1 MiB of libc and the loader each time). It
 // returns how many bytes of mappings it advised.
 func TrimLibraries() (int, error) {
-	smaps, err := os.ReadFile(procSelfSmaps)
+	_, _, libraries, err := ownMappings()
 	if err != nil {
 		return 0, err
 	}
-	exe, err := os.Readlink(procSelfExeLink)
-	if err != nil {
-		return 0, err
-	}
-	_, libraries := trimmable(smaps, exe)
 	return adviseAll(libraries)
 }
 
