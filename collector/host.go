@@ -155,8 +155,6 @@ func (h *HostSource) readCPU(out *snapshot.Host) error {
 	total := sumTimes(h.cores)
 	if h.prevCPU != nil {
 		out.CPUPercent = CPUPercent(*h.prevCPU, total)
-	} else {
-		h.prevCPU = new(cpu.TimesStat)
 	}
 	if len(h.prevCore) == len(h.cores) {
 		out.CPUPerCore = make([]float64, len(h.cores))
@@ -167,7 +165,7 @@ func (h *HostSource) readCPU(out *snapshot.Host) error {
 		}
 	}
 	out.CPUCount = len(h.cores)
-	*h.prevCPU = total
+	h.prevCPU = &total
 	// The previous and the current per-core times swap buffers.
 	h.prevCore, h.cores = h.cores, h.prevCore
 	return nil
@@ -192,7 +190,7 @@ func (h *HostSource) readMounts(ctx context.Context, out *snapshot.Host) {
 	}
 }
 
-// sumNICs adds up the bytes of the physical interfaces (physicalNICs), or of every
+// sumNICs adds up the bytes of the physical interfaces (isPhysical), or of every
 // interface but lo when none is.
 func (h *HostSource) sumNICs(nics []NICBytes) (rx, tx uint64) {
 	anyPhysical := false
@@ -278,11 +276,4 @@ func NetRates(prev, cur netSample) (rx, tx *float64) {
 		return nil, nil
 	}
 	return snapshot.F(float64(cur.rx-prev.rx) / secs), snapshot.F(float64(cur.tx-prev.tx) / secs)
-}
-
-func orEmpty(err error) error {
-	if err == nil {
-		return fmt.Errorf("no data")
-	}
-	return err
 }
