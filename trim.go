@@ -18,7 +18,8 @@ const trimDelay = 15 * time.Second
 // trimAfterStartup hands back what only start-up used, trimDelay after start unless ctx
 // ends first: the heap's garbage (decoding the saved history allocates twice the hour
 // it restores, and the heap would otherwise only shrink as slowly as the runtime's
-// background scavenger returns it) and the pages of the binary (internal/residency). A
+// background scavenger returns it) and the pages of the binary and of the shared
+// libraries (internal/residency). A
 // failure is passed to warn: the program runs on unchanged, only with more resident.
 func trimAfterStartup(ctx context.Context, wg *sync.WaitGroup, warn func(string)) {
 	wg.Add(1)

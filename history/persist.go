@@ -68,8 +68,8 @@ func (s *Store) Save() Saved {
 // Restore puts saved content back, before the first Process. A bucket that already
 // holds newer data keeps it; of the snapshots, each range keeps the first of each of its
 // buckets, as Process does (a file written when every 5 s snapshot of the hour was kept
-// is thinned so). Values that make no sense (a count
-// below 1, min above max) are an error and nothing is restored.
+// is thinned so). Values that make no sense (a count below 1, min above max) are an
+// error and nothing is restored.
 func (s *Store) Restore(v Saved) error {
 	for _, sv := range v.Series {
 		for r := range numRanges {

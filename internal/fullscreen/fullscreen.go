@@ -40,9 +40,8 @@ type Options struct {
 
 // Run runs m until it quits, drawing its view full-screen: the terminal in raw mode on
 // the alternate screen with the cursor hidden and bracketed paste on, all of it restored
-// when Run returns, and
-// also before a panic in the model reaches Bubble Tea, so the panic's trace is printed
-// on the normal screen. It returns the model as it was last.
+// when Run returns, and also before a panic in the model reaches Bubble Tea, so the
+// panic's trace is printed on the normal screen. It returns the model as it was last.
 func Run(m tea.Model, o Options) (tea.Model, error) {
 	in, closeIn, err := keyboard(o.In)
 	if err != nil {
