@@ -183,11 +183,7 @@ func TestEngineRunPublishesAndStops(t *testing.T) {
 	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	db := &switchable{name: "postgres"}
 	e := newFakeClockEngine(t, clk, db)
-	ch, unsubscribe := e.Subscribe()
-	defer unsubscribe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.Run(ctx); close(done) }()
+	ch, stop := runEngine(t, e)
 
 	first := <-ch
 	var prev time.Time = first.Timestamp.Time
@@ -208,8 +204,17 @@ func TestEngineRunPublishesAndStops(t *testing.T) {
 	if s := <-ch; s == nil {
 		t.Error("CollectNow must publish a snapshot")
 	}
-	cancel()
-	<-done
+	stop()
+}
+
+// runEngine runs e until stop, which returns once Run has; ch receives its snapshots.
+func runEngine(t *testing.T, e *Engine) (ch <-chan *snapshot.Snapshot, stop func()) {
+	t.Helper()
+	ch, unsubscribe := e.Subscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	return ch, func() { cancel(); <-done; unsubscribe() }
 }
 
 // waitTicker waits until Run has created its ticker on the fake clock.
@@ -352,11 +357,7 @@ func TestEngineRunCollectsOnLastingWorkers(t *testing.T) {
 		return Result{Via: snapshot.ViaHost}, nil
 	}}
 	e := newFakeClockEngine(t, clk, src)
-	ch, unsubscribe := e.Subscribe()
-	defer unsubscribe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.Run(ctx); close(done) }()
+	ch, stop := runEngine(t, e)
 	<-ch
 	const ticks = 10
 	for range ticks - 1 {
@@ -364,8 +365,7 @@ func TestEngineRunCollectsOnLastingWorkers(t *testing.T) {
 		clk.Advance(time.Second)
 		<-ch
 	}
-	cancel()
-	<-done
+	stop()
 	mu.Lock()
 	total := 0
 	for _, n := range seen {
