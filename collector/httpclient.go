@@ -34,24 +34,30 @@ const maxRedirects = 3
 // HTTPClient is the one small HTTP helper every HTTP source shares: per-request deadlines
 // from the context, an API-key header, a body size limit, and short error reasons.
 type HTTPClient struct {
-	client *http.Client
+	client  *http.Client
+	timeout time.Duration
 }
 
 // NewHTTPClient returns a client whose requests never outlive timeout (the context's
 // deadline, when shorter, wins).
 func NewHTTPClient(timeout time.Duration) *HTTPClient {
-	tr := &http.Transport{
+	if timeout <= 0 {
+		timeout = defaultHTTPTimeout
+	}
+	dial := (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
+	standard := &http.Transport{
 		Proxy:                 nil, // loopback services: never through a proxy from the environment
-		DialContext:           (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           dial,
 		MaxIdleConns:          16,
 		MaxIdleConnsPerHost:   8, // Prometheus asks 6 queries at once: keep them all alive
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: timeout,
 		TLSHandshakeTimeout:   timeout,
 	}
-	return &HTTPClient{client: &http.Client{
-		Transport: tr,
-		Timeout:   timeout,
+	return &HTTPClient{timeout: timeout, client: &http.Client{
+		// No Client.Timeout: with a transport of its own, net/http would start a goroutine
+		// per request to enforce it; Get puts the deadline on the request's context.
+		Transport: newConnTransport(dial, standard, 8, 90*time.Second),
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("more than %d redirects", maxRedirects)
@@ -78,6 +84,8 @@ type Response struct {
 // Any HTTP status is a response, not an error: callers decide (the backend's readiness
 // endpoint answers 503 with a body worth reading).
 func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL: %s", ShortError(err))

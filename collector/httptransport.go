@@ -1,0 +1,239 @@
+package collector
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// connTransport is the http.RoundTripper of the HTTP sources for plain-HTTP services: it
+// writes each request and reads its response on the calling goroutine, over connections
+// it keeps alive per host. net/http's Transport runs two goroutines per connection, hands
+// every request and response between them and reads once more after each response to
+// wait for the next; on the loopback services hsi-top polls every second that cost more
+// CPU than the requests themselves. The messages are still written and parsed by net/http
+// (Request.Write, ReadResponse); HTTPS and other schemes go to the standard transport.
+type connTransport struct {
+	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
+	fallback http.RoundTripper
+	maxIdle  int           // idle connections kept per host
+	idleFor  time.Duration // an idle connection older than this is closed, not reused
+
+	mu   sync.Mutex
+	idle map[string][]*keptConn
+}
+
+// keptConn is one connection with its buffers.
+type keptConn struct {
+	conn      net.Conn
+	br        *bufio.Reader
+	bw        *bufio.Writer
+	idleSince time.Time
+}
+
+// Buffer sizes of a kept connection: requests are a few hundred bytes, and most responses
+// fit the read buffer whole.
+const (
+	connReadBuffer  = 8 << 10
+	connWriteBuffer = 1 << 10
+)
+
+// longAgo is a deadline in the past: setting it makes a blocked read or write return.
+var longAgo = time.Unix(1, 0)
+
+func newConnTransport(dial func(ctx context.Context, network, addr string) (net.Conn, error), fallback http.RoundTripper, maxIdle int, idleFor time.Duration) *connTransport {
+	return &connTransport{dial: dial, fallback: fallback, maxIdle: maxIdle, idleFor: idleFor, idle: map[string][]*keptConn{}}
+}
+
+// RoundTrip sends req and returns its response; the response's body must be closed, which
+// keeps the connection for the next request when the body was read to its end. A request
+// that fails on a kept connection before its response (the service closed the connection
+// while it was idle, or went away) is sent once more on a new one.
+func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "http" || req.Method != http.MethodGet {
+		return t.fallback.RoundTrip(req)
+	}
+	addr := hostPort(req.URL.Host)
+	for attempt := 0; ; attempt++ {
+		var kc *keptConn
+		reused := false
+		if attempt == 0 { // a second attempt dials: the other idle ones may be as dead
+			kc, reused = t.take(addr)
+		}
+		if kc == nil {
+			conn, err := t.dial(req.Context(), "tcp", addr)
+			if err != nil {
+				return nil, err
+			}
+			kc = &keptConn{conn: conn, br: bufio.NewReaderSize(conn, connReadBuffer), bw: bufio.NewWriterSize(conn, connWriteBuffer)}
+		}
+		resp, err := t.exchange(kc, addr, req)
+		if err == nil {
+			return resp, nil
+		}
+		kc.conn.Close()
+		if !reused || attempt > 0 || req.Context().Err() != nil || isTimeout(err) {
+			return nil, err
+		}
+	}
+}
+
+// exchange writes req on kc and reads the response's head; the body is read by the caller.
+func (t *connTransport) exchange(kc *keptConn, addr string, req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	deadline, _ := ctx.Deadline()
+	if err := kc.conn.SetDeadline(deadline); err != nil {
+		return nil, err
+	}
+	// A canceled context ends a blocked read or write at once.
+	stop := context.AfterFunc(ctx, func() { kc.conn.SetDeadline(longAgo) })
+	resp, err := t.send(kc, req)
+	if err != nil {
+		stop()
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, err
+	}
+	resp.Body = &keptBody{body: resp.Body, t: t, kc: kc, addr: addr, stop: stop, reusable: !resp.Close && !req.Close}
+	return resp, nil
+}
+
+func (t *connTransport) send(kc *keptConn, req *http.Request) (*http.Response, error) {
+	if err := req.Write(kc.bw); err != nil {
+		return nil, err
+	}
+	if err := kc.bw.Flush(); err != nil {
+		return nil, err
+	}
+	for {
+		resp, err := http.ReadResponse(kc.br, req)
+		if err != nil {
+			return nil, err
+		}
+		// An informational answer (103 Early Hints) comes before the real one.
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+			continue
+		}
+		return resp, nil
+	}
+}
+
+// take returns a kept connection to addr, if one is idle and fresh enough.
+func (t *connTransport) take(addr string) (*keptConn, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	conns := t.idle[addr]
+	for len(conns) > 0 {
+		kc := conns[len(conns)-1]
+		conns[len(conns)-1] = nil
+		conns = conns[:len(conns)-1]
+		t.idle[addr] = conns
+		if time.Since(kc.idleSince) < t.idleFor {
+			return kc, true
+		}
+		kc.conn.Close()
+	}
+	return nil, false
+}
+
+// keep puts kc back for the next request to addr, or closes it when enough are idle.
+func (t *connTransport) keep(addr string, kc *keptConn) {
+	kc.idleSince = time.Now()
+	t.mu.Lock()
+	if len(t.idle[addr]) < t.maxIdle {
+		t.idle[addr] = append(t.idle[addr], kc)
+		kc = nil
+	}
+	t.mu.Unlock()
+	if kc != nil {
+		kc.conn.Close()
+	}
+}
+
+// CloseIdleConnections closes every idle connection (http.Client.CloseIdleConnections
+// calls it).
+func (t *connTransport) CloseIdleConnections() {
+	t.mu.Lock()
+	idle := t.idle
+	t.idle = map[string][]*keptConn{}
+	t.mu.Unlock()
+	for _, conns := range idle {
+		for _, kc := range conns {
+			kc.conn.Close()
+		}
+	}
+	if c, ok := t.fallback.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// keptBody is a response body that gives its connection back when it was read to the end.
+type keptBody struct {
+	body     io.ReadCloser
+	t        *connTransport
+	kc       *keptConn
+	addr     string
+	stop     func() bool
+	reusable bool
+	eof      bool
+	closed   bool
+}
+
+func (b *keptBody) Read(p []byte) (int, error) {
+	if b.closed {
+		return 0, errors.New("read on a closed response body")
+	}
+	n, err := b.body.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	}
+	return n, err
+}
+
+// Close ends the response. A body read to its last byte but not to EOF (a read of exactly
+// Content-Length bytes) is at its end when one more read says so without blocking.
+func (b *keptBody) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	if !b.eof && b.reusable {
+		var one [1]byte
+		if n, err := b.body.Read(one[:]); n == 0 && err == io.EOF {
+			b.eof = true
+		}
+	}
+	b.body.Close()
+	// A context done while the body was read may have set the connection's deadline.
+	// A kept connection drops its deadline: an armed one is a runtime timer that would
+	// wake the process when it passes, long after the request.
+	if b.stop() && b.eof && b.reusable && b.kc.conn.SetDeadline(time.Time{}) == nil {
+		b.t.keep(b.addr, b.kc)
+		return nil
+	}
+	return b.kc.conn.Close()
+}
+
+// hostPort is a URL host with the port HTTP implies when it names none.
+func hostPort(host string) string {
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	// A bracketed IPv6 literal without a port.
+	if len(host) > 1 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	return net.JoinHostPort(host, "80")
+}
+
+// isTimeout says whether err is a deadline that passed.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
