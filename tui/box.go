@@ -111,28 +111,45 @@ func columns(blocks [][]string, widths []int, sep string) []string {
 		h = max(h, len(b))
 	}
 	out := make([]string, h)
-	cells := make([]string, len(blocks))
 	for i := 0; i < h; i++ {
 		n := len(sep) * (len(blocks) - 1)
 		for j, b := range blocks {
+			if i < len(b) {
+				n += len(b[i])
+			}
+			n += widths[j]
+		}
+		var sb strings.Builder
+		sb.Grow(n) // one allocation per line (more only for a cell cut short)
+		for j, b := range blocks {
+			if j > 0 {
+				sb.WriteString(sep)
+			}
 			line := ""
 			if i < len(b) {
 				line = b[i]
 			}
-			cells[j] = fit(line, widths[j])
-			n += len(cells[j])
-		}
-		var sb strings.Builder
-		sb.Grow(n) // one allocation per line
-		for j, c := range cells {
-			if j > 0 {
-				sb.WriteString(sep)
-			}
-			sb.WriteString(c)
+			writeFit(&sb, line, widths[j])
 		}
 		out[i] = sb.String()
 	}
 	return out
+}
+
+// writeFit writes s to b cut or padded to exactly n cells, as fit returns it.
+func writeFit(b *strings.Builder, s string, n int) {
+	if n <= 0 {
+		return
+	}
+	w := width(s)
+	if w > n {
+		b.WriteString(ansi.Truncate(s, n, "…"))
+		return
+	}
+	b.WriteString(s)
+	for ; w < n; w++ {
+		b.WriteByte(' ')
+	}
 }
 
 // box draws lines inside a rounded border of the given outer width, with the title in
@@ -163,7 +180,14 @@ func (s *Styles) box(title, note string, lines []string, w, height int) []string
 		if i < len(lines) {
 			line = lines[i]
 		}
-		out = append(out, side+" "+fit(line, inner)+" "+side)
+		var b strings.Builder
+		b.Grow(2*len(side) + len(line) + inner + 2)
+		b.WriteString(side)
+		b.WriteByte(' ')
+		writeFit(&b, line, inner)
+		b.WriteByte(' ')
+		b.WriteString(side)
+		out = append(out, b.String())
 	}
 	out = append(out, s.Border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
 	return out

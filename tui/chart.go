@@ -140,37 +140,34 @@ func (v *view) plotRows(d chartData, sp chartSpec, rows int) []string {
 			lvs[i] = sp.level(x)
 		}
 	}
-	var b, run strings.Builder
+	var b strings.Builder
 	for r := 0; r < rows; r++ {
 		base := (rows - 1 - r) * 8
-		b.Reset()
-		runLv, runStyled := level(-1), false
-		flush := func() {
-			if run.Len() == 0 {
-				return
-			}
-			if runStyled {
-				b.WriteString(v.st.chartStyle(runLv).Render(run.String()))
-			} else {
-				b.WriteString(run.String())
-			}
-			run.Reset()
-		}
+		// A block is 3 bytes; a style change at most a few dozen.
+		b.Grow(3*d.width + 64)
+		runLv, runStyled := level(-1), false // the run being written; blanks are unstyled
 		for i := range d.vals {
 			e := d.eighths(i, rows) - base
 			cell := blocks[min(max(e, 0), 8)]
 			lv, styled := lvs[i], cell != ' '
-
 			if styled != runStyled || (styled && lv != runLv) {
-				flush()
+				if runStyled {
+					v.st.chartStyle(runLv).close(&b)
+				}
+				if styled {
+					v.st.chartStyle(lv).open(&b)
+				}
 				runLv, runStyled = lv, styled
 			}
 			for range (i+1)*d.width/len(d.vals) - i*d.width/len(d.vals) {
-				run.WriteRune(cell)
+				b.WriteRune(cell)
 			}
 		}
-		flush()
+		if runStyled {
+			v.st.chartStyle(runLv).close(&b)
+		}
 		out[r] = b.String()
+		b = strings.Builder{}
 	}
 	return out
 }

@@ -41,10 +41,16 @@ func (h *fakeHistory) samples() int {
 }
 
 func (h *fakeHistory) Series(key string, r Range) []Point {
+	return h.AppendSeries(nil, key, r)
+}
+
+// AppendSeries is Series into dst's storage, as *history.Store has it.
+func (h *fakeHistory) AppendSeries(dst []Point, key string, r Range) []Point {
 	h.reads++
 	step := [...]int{1, 3, 12}[r]
 	raw := h.raw[key]
-	out := make([]Point, 60)
+	full := append(dst, make([]Point, 60)...)
+	out := full[len(dst):]
 	end := len(raw)
 	for b := 59; b >= 0; b-- {
 		lo := end - step
@@ -69,7 +75,7 @@ func (h *fakeHistory) Series(key string, r Range) []Point {
 			end = 0
 		}
 	}
-	return out
+	return full
 }
 
 // record feeds a snapshot's charted numbers into the history, as the history stage does.

@@ -117,7 +117,10 @@ type Model struct {
 
 	// series caches the chart data of the shown snapshot and range, so a frozen screen
 	// redraws the same charts after a resize and each key is read once per snapshot.
-	series map[string][]Point
+	// An entry older than seriesGen is stale; its buffer is refilled in place when the
+	// history can append (nothing keeps a series past the frame that drew it).
+	series    map[string]*seriesEntry
+	seriesGen uint64
 	// timelines caches the container strips of the range, one state per bucket, the
 	// last bucket ending at tlEnd; tlSeen is the snapshot they include.
 	timelines map[string][]string
@@ -157,7 +160,7 @@ func New(o Options) *Model {
 		loc:    o.Location,
 		rng:    o.Range,
 		done:   make(chan struct{}),
-		series: map[string][]Point{},
+		series: map[string]*seriesEntry{},
 		th:     o.Thresholds,
 		vp:     viewport.New(0, 0),
 	}
@@ -260,7 +263,7 @@ func (m *Model) onSnapshot(s *snapshot.Snapshot) {
 func (m *Model) show(s *snapshot.Snapshot) {
 	m.shown = s
 	m.collecting = false
-	clear(m.series)
+	m.seriesGen++
 	m.invalidate(func(panelDef) bool { return true })
 	m.headerOK, m.footerOK = false, false
 }
@@ -307,7 +310,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.headerOK, m.frameOK = false, false
 	case key.Matches(msg, k.NextGPU):
 		m.gpu++
-		clear(m.series)
+		m.seriesGen++
 		m.invalidate(func(d panelDef) bool { return d.gpuAware })
 	case key.Matches(msg, k.Refresh):
 		if m.opts.Engine != nil {
@@ -351,7 +354,7 @@ func (m *Model) setRange(r Range) {
 		return
 	}
 	m.rng = r
-	clear(m.series)
+	m.seriesGen++
 	m.timelines = nil
 	m.invalidate(func(d panelDef) bool { return d.charts })
 	m.headerOK = false
@@ -375,17 +378,37 @@ func (m *Model) Paused() bool { return m.paused }
 // Shown returns the snapshot on screen.
 func (m *Model) Shown() *snapshot.Snapshot { return m.shown }
 
+// seriesEntry is one cached series and the generation it was read in.
+type seriesEntry struct {
+	pts []Point
+	gen uint64
+}
+
+// seriesAppender is a history that fills a caller's buffer (*history.Store is one).
+type seriesAppender interface {
+	AppendSeries(dst []Point, key string, r Range) []Point
+}
+
 // seriesFor reads a chart's data through the per-snapshot cache.
 func (m *Model) seriesFor(key string) []Point {
-	if pts, ok := m.series[key]; ok {
-		return pts
+	e := m.series[key]
+	if e != nil && e.gen == m.seriesGen {
+		return e.pts
 	}
 	if m.opts.History == nil {
 		return nil
 	}
-	pts := m.opts.History.Series(key, m.rng)
-	m.series[key] = pts
-	return pts
+	if e == nil {
+		e = &seriesEntry{}
+		m.series[key] = e
+	}
+	if a, ok := m.opts.History.(seriesAppender); ok {
+		e.pts = a.AppendSeries(e.pts[:0], key, m.rng)
+	} else {
+		e.pts = m.opts.History.Series(key, m.rng)
+	}
+	e.gen = m.seriesGen
+	return e.pts
 }
 
 type cachedSeries struct{ m *Model }
@@ -500,8 +523,10 @@ func (m *Model) render() string {
 		b.WriteString(l)
 	}
 	if bodyH > 0 {
-		b.WriteByte('\n')
-		b.WriteString(m.bodyView(bodyH))
+		for _, l := range m.bodyView(bodyH) {
+			b.WriteByte('\n')
+			b.WriteString(l)
+		}
 	}
 	b.WriteByte('\n')
 	b.WriteString(footer)
@@ -509,10 +534,10 @@ func (m *Model) render() string {
 	return b.String()
 }
 
-// bodyView is the dashboard, or the help or alert log in a scrollable viewport, in h rows.
-// The viewport keeps the scroll position and bounds; the window is cut from the cached
-// lines directly, as every line already fits the width.
-func (m *Model) bodyView(h int) string {
+// bodyView is the dashboard, or the help or alert log in a scrollable viewport: exactly
+// h lines. The viewport keeps the scroll position and bounds; the window is cut from the
+// cached lines directly, as every line already fits the width.
+func (m *Model) bodyView(h int) []string {
 	if m.vp.Height != h || m.vp.Width != m.w {
 		m.vp.Width, m.vp.Height = m.w, h
 		m.bodyValid = false
@@ -521,11 +546,12 @@ func (m *Model) bodyView(h int) string {
 	m.vp.SetYOffset(m.vp.YOffset) // clamp after a resize
 	top := min(max(0, m.vp.YOffset), len(m.body))
 	end := min(top+h, len(m.body))
-	out := strings.Join(m.body[top:end], "\n")
-	if pad := h - (end - top); pad > 0 {
-		// Blank lines below short content keep the footer at the bottom.
-		out += strings.Repeat("\n", pad)
+	if end-top == h {
+		return m.body[top:end]
 	}
+	// Blank lines below short content keep the footer at the bottom.
+	out := make([]string, h)
+	copy(out, m.body[top:end])
 	return out
 }
 

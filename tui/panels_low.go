@@ -206,8 +206,8 @@ func (v *view) tracker(tl []string, w int) string {
 	if len(tl) > w {
 		tl = tl[len(tl)-w:]
 	}
-	var b, run strings.Builder
-	b.Grow(w * 4)
+	var b strings.Builder
+	b.Grow(w*4 + 64)
 	for i := len(tl); i < w; i++ {
 		b.WriteByte(' ')
 	}
@@ -217,11 +217,12 @@ func (v *view) tracker(tl []string, w int) string {
 			j++
 		}
 		g, lv := trackerCell(tl[i])
-		run.Reset()
+		st := v.st.Level[lv]
+		st.open(&b)
 		for k := i; k < j; k++ {
-			run.WriteString(g)
+			b.WriteString(g)
 		}
-		b.WriteString(v.st.Level[lv].Render(run.String()))
+		st.close(&b)
 		i = j
 	}
 	return b.String()

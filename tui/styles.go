@@ -129,6 +129,11 @@ func (t sty) Render(s string) string {
 	return t.pre + s + t.suf
 }
 
+// open and close write the style's escapes around text written to b between them
+// (one-line text only); a style without escapes writes nothing.
+func (t sty) open(b *strings.Builder)  { b.WriteString(t.pre) }
+func (t sty) close(b *strings.Builder) { b.WriteString(t.suf) }
+
 // chartStyle is a chart run's style: the chart colour while the value is fine, the
 // level's colour from the rule's warning level up.
 func (s *Styles) chartStyle(lv level) sty {
