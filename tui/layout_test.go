@@ -68,6 +68,21 @@ func TestHelpAndQuitAlwaysVisible(t *testing.T) {
 	}
 }
 
+// TestEveryWidthFits: the dashboard's lines are drawn to the screen's width without a
+// final cut, so at every width (not only the golden sizes) no line may be wider.
+func TestEveryWidthFits(t *testing.T) {
+	for _, sc := range []scenario{scAlerts, scUnreachable, scTwoGPUs} {
+		m, _, _, _ := newTestModel(sc, 60, 200, 60)
+		for w := 40; w <= 260; w++ {
+			for _, h := range []int{24, 60} {
+				m.Update(sizeMsg(w, h))
+				assertFits(t, m.View(), w, h)
+			}
+		}
+		m.Close()
+	}
+}
+
 // TestSpikesShowAtEveryRange: 5 s at 100 % every 120 s for an hour of simulated time,
 // 10 % otherwise; the 5m, 15m and 60m charts each show every burst of their span at
 // full height, one bucket a column and merged two to a column.

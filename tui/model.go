@@ -569,10 +569,14 @@ func (m *Model) syncBody(h int) {
 	case m.shown == nil:
 		m.body = []string{m.st.Muted.Render("  waiting for the first collection…")}
 	default:
+		// Every line is its panels' cells, each fitted to its column: no line is
+		// wider than the screen (the golden tests check it at every size).
 		m.body = m.dashboardLines(h)
 	}
-	for i, l := range m.body {
-		m.body[i] = truncate(l, m.w)
+	if m.showHelp || m.showLog || m.shown == nil {
+		for i, l := range m.body {
+			m.body[i] = truncate(l, m.w)
+		}
 	}
 	if m.showHelp || m.showLog {
 		// Only the detail views scroll; the viewport measures every line's width on
