@@ -116,8 +116,33 @@ func growCharts(cs [][]content, sl [][]slot, p *plan, spare int) {
 	}
 }
 
-// dashboardLines draws the full view's panels in h rows.
-func (m *Model) dashboardLines(h int) []string {
+// panelRow is one row of the dashboard: panels side by side, each block's lines exactly
+// its width (framePanel draws them so), lines tall (the last row may be cut to the screen).
+type panelRow struct {
+	blocks [][]string
+	widths []int
+	lines  int
+}
+
+// writeLine writes line i of the row: its blocks' lines separated by one space, a block
+// without that line as blanks of its width.
+func (r panelRow) writeLine(b *strings.Builder, i int) {
+	for j, blk := range r.blocks {
+		if j > 0 {
+			b.WriteByte(' ')
+		}
+		if i < len(blk) {
+			b.WriteString(blk[i])
+			continue
+		}
+		for range r.widths[j] {
+			b.WriteByte(' ')
+		}
+	}
+}
+
+// dashboardRows draws the full view's panels in at most h lines.
+func (m *Model) dashboardRows(h int) []panelRow {
 	v := m.viewCtx()
 	arr := arrangementFor(m.w)
 	sl := rowSlots(arr, m.w)
@@ -130,24 +155,25 @@ func (m *Model) dashboardLines(h int) []string {
 		}
 	}
 	p := fitPlan(cs, sl, h)
-	out := make([]string, 0, h)
+	out := make([]panelRow, 0, len(sl))
+	used := 0
 	for i, row := range sl {
+		if used >= h {
+			break
+		}
 		rh := rowHeight(cs[i], row, p.frame, p.dense, p.cr[i])
-		blocks := make([][]string, len(row))
-		widths := make([]int, len(row))
+		r := panelRow{blocks: make([][]string, len(row)), widths: make([]int, len(row)), lines: min(rh, h-used)}
 		for j, s := range row {
 			cr := p.cr[i]
 			// A shorter panel beside a taller one grows its own charts into the gap.
 			for cr < maxChartRows && len(cs[i][j].charts) > 0 && panelHeight(cs[i][j], p.frame, p.dense, s.w, cr+1) <= rh {
 				cr++
 			}
-			blocks[j] = m.framePanel(v, s, cs[i][j], p, cr, rh)
-			widths[j] = s.w
+			r.blocks[j] = m.framePanel(v, s, cs[i][j], p, cr, rh)
+			r.widths[j] = s.w
 		}
-		out = append(out, columns(blocks, widths, " ")...)
-	}
-	if len(out) > h {
-		out = out[:h]
+		out = append(out, r)
+		used += r.lines
 	}
 	return out
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/hsi-top/hsi-top/clock"
 	"github.com/hsi-top/hsi-top/history"
 	"github.com/hsi-top/hsi-top/snapshot"
@@ -76,7 +78,15 @@ func TestEveryWidthFits(t *testing.T) {
 		for w := 40; w <= 260; w++ {
 			for _, h := range []int{24, 60} {
 				m.Update(sizeMsg(w, h))
-				assertFits(t, m.View(), w, h)
+				f := m.View()
+				assertFits(t, f, w, h)
+				// A panel line is written unmeasured beside its neighbours: each must
+				// be exactly its column's width, or the next column would shift.
+				for i, l := range strings.Split(ansi.Strip(f), "\n") {
+					if strings.ContainsAny(l[:min(len(l), 3)], "╭│╰") && ansi.StringWidth(l) != w {
+						t.Fatalf("%s %dx%d: line %d is %d cells: %q", sc, w, h, i, ansi.StringWidth(l), l)
+					}
+				}
 			}
 		}
 		m.Close()

@@ -131,8 +131,9 @@ type Model struct {
 	panels [numPanels]panel
 	vp     viewport.Model
 
-	bodyValid bool     // the panels' joined content is in vp
-	body      []string // the content's lines, for drawing the viewport's window
+	bodyValid bool       // body or dash holds the current content
+	body      []string   // the help's or the alert log's lines, for the viewport's window
+	dash      []panelRow // the dashboard's rows, when it is on screen (body is then unused)
 	header    string
 	headerOK  bool
 	footer    string
@@ -523,10 +524,7 @@ func (m *Model) render() string {
 		b.WriteString(l)
 	}
 	if bodyH > 0 {
-		for _, l := range m.bodyView(bodyH) {
-			b.WriteByte('\n')
-			b.WriteString(l)
-		}
+		m.writeBody(&b, bodyH)
 	}
 	b.WriteByte('\n')
 	b.WriteString(footer)
@@ -534,25 +532,38 @@ func (m *Model) render() string {
 	return b.String()
 }
 
-// bodyView is the dashboard, or the help or alert log in a scrollable viewport: exactly
-// h lines. The viewport keeps the scroll position and bounds; the window is cut from the
+// writeBody writes the body's h lines, each after a newline: the dashboard's rows of
+// panels joined straight into the frame, or the help or alert log in a scrollable
+// viewport. The viewport keeps the scroll position and bounds; its window is cut from the
 // cached lines directly, as every line already fits the width.
-func (m *Model) bodyView(h int) []string {
+func (m *Model) writeBody(b *strings.Builder, h int) {
 	if m.vp.Height != h || m.vp.Width != m.w {
 		m.vp.Width, m.vp.Height = m.w, h
 		m.bodyValid = false
 	}
 	m.syncBody(h)
-	m.vp.SetYOffset(m.vp.YOffset) // clamp after a resize
-	top := min(max(0, m.vp.YOffset), len(m.body))
-	end := min(top+h, len(m.body))
-	if end-top == h {
-		return m.body[top:end]
+	n := 0
+	if m.dash != nil {
+		for _, r := range m.dash {
+			for i := range r.lines {
+				b.WriteByte('\n')
+				r.writeLine(b, i)
+				n++
+			}
+		}
+	} else {
+		m.vp.SetYOffset(m.vp.YOffset) // clamp after a resize
+		top := min(max(0, m.vp.YOffset), len(m.body))
+		for _, l := range m.body[top:min(top+h, len(m.body))] {
+			b.WriteByte('\n')
+			b.WriteString(l)
+			n++
+		}
 	}
 	// Blank lines below short content keep the footer at the bottom.
-	out := make([]string, h)
-	copy(out, m.body[top:end])
-	return out
+	for ; n < h; n++ {
+		b.WriteByte('\n')
+	}
 }
 
 // syncBody puts the current content into the viewport when it changed.
@@ -561,6 +572,7 @@ func (m *Model) syncBody(h int) {
 		return
 	}
 	m.bodyValid = true
+	m.body, m.dash = nil, nil
 	switch {
 	case m.showHelp:
 		m.body = m.helpLines()
@@ -569,14 +581,14 @@ func (m *Model) syncBody(h int) {
 	case m.shown == nil:
 		m.body = []string{m.st.Muted.Render("  waiting for the first collection…")}
 	default:
-		// Every line is its panels' cells, each fitted to its column: no line is
-		// wider than the screen (the golden tests check it at every size).
-		m.body = m.dashboardLines(h)
+		// Every line is its panels' lines, each exactly its column's width: none is
+		// measured again (TestEveryWidthFits checks every width from 40 to 260).
+		m.dash = m.dashboardRows(h)
+		m.vp.SetContent("")
+		return
 	}
-	if m.showHelp || m.showLog || m.shown == nil {
-		for i, l := range m.body {
-			m.body[i] = truncate(l, m.w)
-		}
+	for i, l := range m.body {
+		m.body[i] = truncate(l, m.w)
 	}
 	if m.showHelp || m.showLog {
 		// Only the detail views scroll; the viewport measures every line's width on
