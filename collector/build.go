@@ -41,19 +41,11 @@ func (b *Built) Close() error {
 
 // Build returns the sources and stages cfg asks for. Each source is made from its own
 // configuration section and the timeouts derived once here; their order does not
-// matter (the resolver's precedence table decides between them).
+// matter to the numbers (the resolver's precedence table decides between them), only to
+// the cost of a tick (see the host source's).
 func Build(cfg config.Config) *Built {
 	t := TimeoutsFor(cfg.Interval.D(), cfg.SourceTimeout.D())
 	b := &Built{Timeouts: t, GPUIndex: cfg.GPU.Index, Prepare: prepare(cfg)}
-	b.add(NewHostSource(cfg.Host))
-	b.add(NewSelfSource())
-	if cfg.GPU.Enabled {
-		nv := NewNVMLSource()
-		// A failed start's dlopen ran libc's loader; a failure to hand its pages back
-		// is the start-up trim's to report (main), not every minute's.
-		nv.AfterFailedStart = func() { _, _ = residency.TrimLibraries() }
-		b.add(nv)
-	}
 	if cfg.Detector.Enabled && cfg.Detector.URL != "" {
 		b.add(NewDetectorSource(cfg.Detector, t))
 	}
@@ -77,7 +69,21 @@ func Build(cfg config.Config) *Built {
 		b.add(NewContainersSource(rows, t))
 		b.Stages = append(b.Stages, NewContainersStage(rows))
 	}
-	addContainersRuntime(cfg, b)                   // issue 14: docker.go
+	addContainersRuntime(cfg, b) // issue 14: docker.go
+	// The sources that read this machine come last: the engine starts the sources in
+	// this order and, on its one processor, they run as started (the last one first),
+	// so the network sources' requests are out before /proc is read and parsed, and
+	// their answers are mostly in when that is done: one wake-up for them instead of
+	// several.
+	b.add(NewHostSource(cfg.Host))
+	b.add(NewSelfSource())
+	if cfg.GPU.Enabled {
+		nv := NewNVMLSource()
+		// A failed start's dlopen ran libc's loader; a failure to hand its pages back
+		// is the start-up trim's to report (main), not every minute's.
+		nv.AfterFailedStart = func() { _, _ = residency.TrimLibraries() }
+		b.add(nv)
+	}
 	b.Stages = append(b.Stages, NewVRAMStage(cfg)) // issue 14: vram_ledger.go
 	return b
 }
