@@ -165,6 +165,59 @@ func TestConnTransportSkipsInformationalAnswers(t *testing.T) {
 	}
 }
 
+// rawServer answers every connection with what answer writes, then closes it.
+func rawServer(t *testing.T, answer func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if _, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
+				answer(conn)
+			}
+			conn.Close()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/"
+}
+
+// A hostile service's endless header is cut off at MaxHeaderBytes, not buffered; an
+// endless run of informational answers ends after a few.
+func TestConnTransportBoundsTheHead(t *testing.T) {
+	endless := rawServer(t, func(c net.Conn) {
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Junk: ")
+		chunk := []byte(strings.Repeat("a", 64<<10))
+		for range 64 { // 4 MiB, four times the limit
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	informational := rawServer(t, func(c net.Conn) {
+		for range 10 {
+			io.WriteString(c, "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n")
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	})
+	c := NewHTTPClient(5 * time.Second)
+	defer c.CloseIdle()
+	if _, err := c.Get(context.Background(), endless, nil); err == nil || err.Error() != ErrHeaderTooLarge.Error() {
+		t.Errorf("an endless header: %v, want %v", err, ErrHeaderTooLarge)
+	}
+	if _, err := c.Get(context.Background(), informational, nil); err == nil || !strings.Contains(err.Error(), "informational responses") {
+		t.Errorf("ten 103s: %v, want too many informational responses", err)
+	}
+}
+
 // roundTripFunc is an http.RoundTripper from a function.
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
