@@ -42,7 +42,7 @@ func (b *Built) Close() error {
 // Build returns the sources and stages cfg asks for. Each source is made from its own
 // configuration section and the timeouts derived once here; their order does not
 // matter to the numbers (the resolver's precedence table decides between them), only to
-// the cost of a tick (see the host source's).
+// the cost of a tick (see where the host source is added).
 func Build(cfg config.Config) *Built {
 	t := TimeoutsFor(cfg.Interval.D(), cfg.SourceTimeout.D())
 	b := &Built{Timeouts: t, GPUIndex: cfg.GPU.Index, Prepare: prepare(cfg)}

@@ -217,7 +217,7 @@ func (v *view) tracker(tl []string, w int) string {
 			j++
 		}
 		g, lv := trackerCell(tl[i])
-		st := v.st.Level[lv]
+		st := &v.st.Level[lv]
 		st.open(&b)
 		for k := i; k < j; k++ {
 			b.WriteString(g)

@@ -131,14 +131,14 @@ func (t sty) Render(s string) string {
 
 // open and close write the style's escapes around text written to b between them
 // (one-line text only); a style without escapes writes nothing.
-func (t sty) open(b *strings.Builder)  { b.WriteString(t.pre) }
-func (t sty) close(b *strings.Builder) { b.WriteString(t.suf) }
+func (t *sty) open(b *strings.Builder)  { b.WriteString(t.pre) }
+func (t *sty) close(b *strings.Builder) { b.WriteString(t.suf) }
 
 // chartStyle is a chart run's style: the chart colour while the value is fine, the
 // level's colour from the rule's warning level up.
-func (s *Styles) chartStyle(lv level) sty {
+func (s *Styles) chartStyle(lv level) *sty {
 	if lv == lvWarn || lv == lvCrit {
-		return s.Level[lv]
+		return &s.Level[lv]
 	}
-	return s.Chart
+	return &s.Chart
 }
