@@ -115,8 +115,8 @@ const presizedBody = 64 << 10
 
 // readBody reads at most MaxBodyBytes of resp's body. A declared length of at most
 // presizedBody is read into one buffer of that size (io.ReadAll would grow one from 512
-// bytes, copying, at every response of every tick); net/http ends such a body with its
-// last bytes, so the connection is reused as after a read to the end.
+// bytes, copying, at every response of every tick); a body read to its declared length
+// keeps its connection as one read to EOF does (keptBody.Close).
 func readBody(resp *http.Response) ([]byte, error) {
 	if n := resp.ContentLength; n >= 0 && n <= presizedBody {
 		body := make([]byte, n)
