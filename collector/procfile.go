@@ -16,29 +16,30 @@ const procFileMax = 4 << 20
 // pread instead of an open (with its path walk), reads and a close, and no allocation
 // once the buffer has grown to the file's size. A read that returns less than the
 // buffer holds is the whole file (procfs fills what it is given). A failed read closes the file, and the
-// next call opens it again.
+// next call opens it again. It holds the bare descriptor, not an *os.File: File.Fd costs
+// an fcntl at every call (it puts the descriptor back in blocking mode).
 type ProcFile struct {
 	path string
 
 	mu  sync.Mutex
-	f   *os.File
+	fd  int // -1 when closed
 	buf []byte
 }
 
 // NewProcFile returns a reader of path; nothing is opened before the first Read.
-func NewProcFile(path string) *ProcFile { return &ProcFile{path: path} }
+func NewProcFile(path string) *ProcFile { return &ProcFile{path: path, fd: -1} }
 
 // Read returns the file's whole current content. The bytes are valid until the next
 // Read or Close.
 func (p *ProcFile) Read() ([]byte, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.f == nil {
-		f, err := os.Open(p.path)
+	if p.fd < 0 {
+		fd, err := openProcFile(p.path)
 		if err != nil {
-			return nil, err
+			return nil, &os.PathError{Op: "open", Path: p.path, Err: err}
 		}
-		p.f = f
+		p.fd = fd
 	}
 	if p.buf == nil {
 		p.buf = make([]byte, 4096)
@@ -46,13 +47,13 @@ func (p *ProcFile) Read() ([]byte, error) {
 	for {
 		// One pread: os.File.ReadAt would read again at the end of what it got to see
 		// the end of the file, and procfs makes the whole content afresh for that too.
-		n, err := syscall.Pread(int(p.f.Fd()), p.buf, 0)
+		n, err := preadProcFile(p.fd, p.buf)
 		switch {
 		case errors.Is(err, syscall.EINTR):
 			continue
 		case err != nil:
-			p.f.Close()
-			p.f = nil
+			syscall.Close(p.fd)
+			p.fd = -1
 			return nil, &os.PathError{Op: "read", Path: p.path, Err: err}
 		case n < len(p.buf):
 			return p.buf[:n], nil
@@ -68,10 +69,13 @@ func (p *ProcFile) Read() ([]byte, error) {
 func (p *ProcFile) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.f == nil {
+	if p.fd < 0 {
 		return nil
 	}
-	err := p.f.Close()
-	p.f = nil
-	return err
+	err := syscall.Close(p.fd)
+	p.fd = -1
+	if err != nil {
+		return &os.PathError{Op: "close", Path: p.path, Err: err}
+	}
+	return nil
 }
