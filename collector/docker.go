@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/rawio"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -61,7 +62,7 @@ func newEngineClient(socket string, timeout time.Duration) *engineClient {
 	dialer := &net.Dialer{Timeout: timeout}
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, "unix", socket)
+			return rawio.Dialer(dialer.DialContext)(ctx, "unix", socket)
 		},
 		MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second, ResponseHeaderTimeout: timeout,
 	}

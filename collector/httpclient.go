@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hsi-top/hsi-top/internal/rawio"
 )
 
 // MaxBodyBytes is the most an HTTP source reads of one response: the real services answer
@@ -57,7 +59,7 @@ func NewHTTPClient(timeout time.Duration) *HTTPClient {
 	return &HTTPClient{timeout: timeout, client: &http.Client{
 		// No Client.Timeout: with a transport of its own, net/http would start a goroutine
 		// per request to enforce it; Get puts the deadline on the request's context.
-		Transport: newConnTransport(dial, standard, 8, 90*time.Second),
+		Transport: newConnTransport(rawio.Dialer(dial), standard, 8, 90*time.Second),
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("more than %d redirects", maxRedirects)

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/rawio"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -87,6 +88,7 @@ func NewPostgresSource(cfg config.PostgresConfig, t Timeouts) *PostgresSource {
 	pcfg.HealthCheckPeriod = time.Minute
 	pcfg.MaxConnIdleTime = 5 * time.Minute
 	pcfg.ConnConfig.ConnectTimeout = timeout
+	pcfg.ConnConfig.DialFunc = rawio.Dialer(pcfg.ConnConfig.DialFunc)
 	rp := pcfg.ConnConfig.RuntimeParams
 	rp["application_name"] = "hsi-top"
 	// A statement stops well inside the source's deadline, so a slow count(*) is a note

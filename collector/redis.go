@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/hsi-top/hsi-top/config"
+	"github.com/hsi-top/hsi-top/internal/rawio"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
@@ -141,7 +142,7 @@ func (cs *redisConns) dialContext(ctx context.Context, network, addr string) (ne
 	if err != nil {
 		return nil, err
 	}
-	c := &redisConn{Conn: nc, owner: cs}
+	c := &redisConn{Conn: rawio.Wrap(nc), owner: cs}
 	cs.mu.Lock()
 	cs.open[c] = struct{}{}
 	cs.mu.Unlock()

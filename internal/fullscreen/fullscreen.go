@@ -19,6 +19,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/term"
+
+	"github.com/hsi-top/hsi-top/internal/rawio"
 )
 
 // DefaultMinInterval is the least time between two frames unless Options says otherwise:
@@ -57,7 +59,14 @@ func Run(m tea.Model, o Options) (tea.Model, error) {
 	if err != nil {
 		return m, fmt.Errorf("terminal: raw mode on %s: %w", in.Name(), err)
 	}
-	s := newScreen(out, o.MinInterval, func() { term.Restore(inFd, state) })
+	// Frames go to the terminal through a non-blocking file description of its own
+	// (rawio.Terminal), when it can be opened; closed after the restore below.
+	var w io.Writer = out
+	if t, err := rawio.OpenTerminal(out); err == nil {
+		defer t.Close()
+		w = t
+	}
+	s := newScreen(w, o.MinInterval, func() { term.Restore(inFd, state) })
 	defer s.restore()
 	if err := s.write(enterAltScreen + hideCursor + enableBracketedPaste + clearScreen); err != nil {
 		return m, fmt.Errorf("terminal: %w", err)
