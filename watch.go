@@ -113,6 +113,9 @@ func (w *watch) stages(store *history.Store) []collector.Stage {
 // Without a state directory it lasts until this process exits.
 func (w *watch) silence(r statefile.Request) error {
 	statefile.Apply(w.snoozes, r)
+	if w.keeper != nil {
+		w.keeper.SaveSoon() // this process owns the directory: the snooze outlives a crash
+	}
 	if w.lock != nil || w.dir == "" {
 		return nil
 	}

@@ -188,6 +188,11 @@ func (e *Engine) Tick(ctx context.Context) *snapshot.Snapshot {
 		e.inflight.Add(1)
 		workers.Go(ctx, func() { e.collect(ctx, src, st) })
 	}
+	for _, stage := range e.opts.Stages {
+		if ts, ok := stage.(TickStarter); ok {
+			ts.TickStarted()
+		}
+	}
 	for _, done := range started {
 		if done == nil {
 			continue

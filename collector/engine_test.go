@@ -291,6 +291,42 @@ func TestEngineStagesRunInOrder(t *testing.T) {
 	}
 }
 
+// tickStarterStage records when its TickStarted and Process run.
+type tickStarterStage struct {
+	events  *[]string
+	release chan struct{} // closed by TickStarted: the source may answer
+}
+
+func (st tickStarterStage) TickStarted() {
+	*st.events = append(*st.events, "started")
+	close(st.release)
+}
+
+func (st tickStarterStage) Process(*snapshot.Snapshot) { *st.events = append(*st.events, "process") }
+
+// A stage that is a TickStarter is called once a tick, while the sources are out (this
+// source answers only after it), and its Process after the merge.
+func TestEngineTickStarter(t *testing.T) {
+	var events []string
+	st := tickStarterStage{events: &events, release: make(chan struct{})}
+	src := SourceFunc{SourceName: "host", Fn: func(ctx context.Context) (Result, error) {
+		select {
+		case <-st.release:
+		case <-ctx.Done():
+			return Result{}, ctx.Err()
+		}
+		return Result{}, nil
+	}}
+	e, _ := NewEngine(Options{Interval: time.Second, Clock: clock.NewFake(time.Unix(0, 0)), Stages: []Stage{st}}, src)
+	s := e.Tick(context.Background())
+	if len(events) != 2 || events[0] != "started" || events[1] != "process" {
+		t.Errorf("events %v, want [started process]", events)
+	}
+	if !Fresh(s, "host") {
+		t.Errorf("the source did not answer within the tick: %+v", s.Sources)
+	}
+}
+
 // BenchmarkEngineTickHost is the cost of one tick with the real host source.
 func BenchmarkEngineTickHost(b *testing.B) {
 	e, err := NewEngine(Options{Interval: 5 * time.Second}, NewHostSource(config.HostConfig{}), NewSelfSource())

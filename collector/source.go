@@ -56,6 +56,17 @@ type Stage interface {
 	Process(s *snapshot.Snapshot)
 }
 
+// TickStarter is a Stage with work at the start of every tick as well: TickStarted runs
+// on the engine goroutine right after the sources are started, before their answers are
+// merged and the stages' Process. Polling local files belongs there: a system call made
+// while the program is awake for the tick's timer adds nothing, where one made after the
+// sources answered wakes the runtime's monitor thread and restarts its fastest polling
+// for the next seconds (see internal/rawio).
+type TickStarter interface {
+	Stage
+	TickStarted()
+}
+
 // StageFunc adapts a function to a Stage.
 type StageFunc func(s *snapshot.Snapshot)
 

@@ -105,8 +105,9 @@ func Apply(st *alerts.SnoozeStore, r Request) {
 	}
 }
 
-// applyRequests applies and removes the spooled requests; a file that is not a request
-// is removed too, so it is not read again every poll.
+// applyRequests applies and removes the spooled requests, and asks for a save when it
+// applied one (so `hsi-top snooze list`, which reads the state file, shows it); a file
+// that is not a request is removed too, so it is not read again every poll.
 func (k *Keeper) applyRequests() {
 	if k.snoozes == nil {
 		return
@@ -120,6 +121,7 @@ func (k *Keeper) applyRequests() {
 			var r Request
 			if json.Unmarshal(b, &r) == nil && strings.TrimSpace(string(r.Metric)) != "" {
 				Apply(k.snoozes, r)
+				k.SaveSoon()
 			}
 		}
 		os.Remove(n)

@@ -189,7 +189,8 @@ func TestRequestsOfOneInstantAreAllKeptInOrder(t *testing.T) {
 }
 
 // TestTheOwnerAppliesRequestsInTheTick: the keeper, as a stage of the engine, applies a
-// request spooled while it runs at its next tick once RequestPoll has passed, not sooner.
+// request spooled while it runs when the next tick starts once RequestPoll has passed,
+// not sooner.
 func TestTheOwnerAppliesRequestsInTheTick(t *testing.T) {
 	dir := t.TempDir()
 	sn := alerts.NewSnoozeStore()
@@ -198,18 +199,18 @@ func TestTheOwnerAppliesRequestsInTheTick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.Process(snapshot.New(t0)) // the first tick looks at once
+	k.TickStarted() // the first tick looks at once
 	r := Request{Action: ActionSnooze, Metric: snapshot.MetricHostDisk, Object: "/", For: time.Hour, At: t0}
 	if err := Submit(dir, r); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(RequestPoll / 2)
-	k.Process(snapshot.New(clk.Now()))
+	k.TickStarted()
 	if sn.Silenced(snapshot.MetricHostDisk, "/", clk.Now()) {
 		t.Fatal("the request was applied before RequestPoll had passed")
 	}
 	clk.Advance(RequestPoll / 2)
-	k.Process(snapshot.New(clk.Now()))
+	k.TickStarted()
 	if !sn.Silenced(snapshot.MetricHostDisk, "/", clk.Now()) {
 		t.Fatal("the request was not applied at the first tick after RequestPoll")
 	}
@@ -221,6 +222,36 @@ func TestTheOwnerAppliesRequestsInTheTick(t *testing.T) {
 // TestAKnownZeroSurvivesARestart: a kept snapshot's known 0 (host CPU 0 %, no deferred
 // LLM requests) reads back as 0 after the state file, not as unknown, although gob
 // drops a zero behind a pointer; an unknown stays unknown.
+// A snooze applied from the spool is saved at once, not at the next periodic save, so
+// `hsi-top snooze list` (which reads the file) and a restart after a crash both have it.
+func TestAnAppliedSnoozeIsSavedAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	sn := alerts.NewSnoozeStore()
+	clk := clock.NewFake(t0) // never advanced: no periodic save comes
+	k, _, err := Open(dir, history.NewStore(), sn, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Start(nil, nil)
+	defer k.Close()
+	r := Request{Action: ActionSnooze, Metric: snapshot.MetricHostDisk, Object: "/", For: time.Hour, At: t0}
+	if err := Submit(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	k.TickStarted()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := Read(k.Path())
+		if err == nil && st != nil && len(st.Snoozes) == 1 && st.Snoozes[0].Metric == snapshot.MetricHostDisk {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the snooze was applied the file holds %+v (%v)", st, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestAKnownZeroSurvivesARestart(t *testing.T) {
 	dir := t.TempDir()
 	s := snapshot.New(t0)
