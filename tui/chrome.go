@@ -41,14 +41,16 @@ func (m *Model) overall() (level, string) {
 			lv = max(lv, pl)
 		}
 	}
-	switch {
-	case lv == lvCrit:
+	if lv == lvCrit {
 		return lvCrit, "CRITICAL"
-	case lv == lvWarn && len(problems(s)) > 0 && len(s.Alerts) == 0:
+	}
+	troubled := len(problems(s)) > 0 // the sources' problems in words: made once
+	switch {
+	case lv == lvWarn && troubled && len(s.Alerts) == 0:
 		return lvWarn, "DEGRADED"
 	case lv == lvWarn:
 		return lvWarn, "WARNING"
-	case len(problems(s)) > 0:
+	case troubled:
 		return lvWarn, "DEGRADED"
 	}
 	return lvOK, "HEALTHY"
