@@ -60,8 +60,9 @@ start() {
 }
 
 # The warm-up ends after start-up: hsi-top hands back its start-up pages 15 s after start
-# (internal/residency) and faults back in what it still uses over the next seconds; both
-# tools are measured in their steady state, from the same instant.
+# (internal/residency) and faults back in what it still uses over the next seconds (code
+# run only now and then, a minute's retry, comes back over the next minute or two:
+# HSI_WARMUP=120 measures after that); both tools are measured from the same instant.
 warmup=${HSI_WARMUP:-30}
 echo "1 s refresh, ${secs} s measured per size after a ${warmup} s warm-up; CPU is % of one core"
 printf '%-8s %-8s %8s %9s %10s %10s\n' tool size "CPU %" "RSS MiB" "anon MiB" "bytes/s"
