@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // Terminal writes to the terminal that a file is open on, through a file description of
@@ -27,12 +29,12 @@ func OpenTerminal(out *os.File) (*Terminal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Mode()&os.ModeCharDevice == 0 {
-		return nil, fmt.Errorf("%s is not a terminal", out.Name())
-	}
 	fd, ok := descriptor(out)
 	if !ok {
 		return nil, fmt.Errorf("%s has no descriptor", out.Name())
+	}
+	if st.Mode()&os.ModeCharDevice == 0 || !term.IsTerminal(fd) {
+		return nil, fmt.Errorf("%s is not a terminal", out.Name())
 	}
 	f, err := os.OpenFile("/proc/self/fd/"+strconv.Itoa(fd), os.O_WRONLY|syscall.O_NOCTTY, 0)
 	if err != nil {
