@@ -79,3 +79,13 @@ func (p *ProcFile) Close() error {
 	}
 	return nil
 }
+
+// openProcFile opens path read-only, closed on exec.
+func openProcFile(path string) (int, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
+}

@@ -5,16 +5,6 @@ import (
 	"unsafe"
 )
 
-// openProcFile opens path read-only, closed on exec.
-func openProcFile(path string) (int, error) {
-	for {
-		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			return fd, err
-		}
-	}
-}
-
 // preadProcFile reads a /proc file from its start into buf, as a raw system call: procfs
 // makes the content from kernel memory and never waits on a device, so the read cannot
 // block. Through syscall.Pread the runtime would treat it as a call that may block: wake

@@ -14,21 +14,18 @@ import (
 // connection is returned as it is.
 func Wrap(c net.Conn) net.Conn {
 	var sc syscall.Conn
-	network := "unix"
+	var network string
 	switch s := c.(type) {
 	case *net.TCPConn:
 		sc, network = s, "tcp"
 	case *net.UnixConn:
-		sc = s
+		sc, network = s, "unix"
 	default:
 		return c
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil || !isStream(rc) {
 		return c // a datagram socket: a read of 0 bytes is not its end
-	}
-	if a := c.RemoteAddr(); a != nil {
-		network = a.Network()
 	}
 	return &conn{Conn: c, rc: rc, network: network}
 }
