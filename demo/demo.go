@@ -3,7 +3,8 @@
 // llama.cpp and the frontend would; a small Redis and a small PostgreSQL that answer
 // hsi-top's own queries with numbers that move; and, in cgo builds, two simulated NVIDIA GPUs (go-nvml's
 // mock) whose load, temperature, power and per-process memory vary with periodic spikes.
-// Everything listens on 127.0.0.1 only and stops with Close.
+// Everything listens on 127.0.0.1 only, reads and writes with raw system calls as the
+// collector's clients do (internal/rawio), and stops with Close.
 package demo
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/hsi-top/hsi-top/collector"
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/internal/fixtures"
+	"github.com/hsi-top/hsi-top/internal/rawio"
 )
 
 // Hostname is the host the demo's snapshots name.
@@ -53,7 +55,10 @@ func Start() (*Stack, error) {
 			s.Close()
 			return nil, fmt.Errorf("demo: %w", err)
 		}
-		s.servers[name] = httptest.NewServer(h)
+		srv := httptest.NewUnstartedServer(h)
+		srv.Listener = rawio.Listener(srv.Listener)
+		srv.Start()
+		s.servers[name] = srv
 	}
 	r, err := startRedis(s.start)
 	if err != nil {

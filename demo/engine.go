@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/hsi-top/hsi-top/internal/rawio"
 )
 
 // demoContainers are the simulated stack's containers as the Engine API lists them: all
@@ -42,7 +44,7 @@ func startEngine(start time.Time) (string, func(), error) {
 		return "", nil, err
 	}
 	srv := &http.Server{Handler: engineHandler(start), ReadHeaderTimeout: time.Second}
-	go srv.Serve(ln)
+	go srv.Serve(rawio.Listener(ln))
 	return socket, func() { srv.Close(); os.RemoveAll(dir) }, nil
 }
 

@@ -3,6 +3,8 @@ package demo
 import (
 	"net"
 	"sync"
+
+	"github.com/hsi-top/hsi-top/internal/rawio"
 )
 
 // tcpServer accepts connections on a loopback port and runs handle for each, one
@@ -23,7 +25,7 @@ func listenLoopback(handle func(net.Conn)) (*tcpServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &tcpServer{ln: ln, handle: handle, conns: map[net.Conn]struct{}{}}
+	s := &tcpServer{ln: rawio.Listener(ln), handle: handle, conns: map[net.Conn]struct{}{}}
 	s.wg.Add(1)
 	go s.serve()
 	return s, nil

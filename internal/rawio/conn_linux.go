@@ -73,6 +73,15 @@ func (c *conn) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// CloseWrite shuts down the writing side of the socket, as *net.TCPConn's does (a
+// server's graceful close uses it).
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // opError wraps err as the net package does for a failed read or write.
 func (c *conn) opError(op string, err error) error {
 	if errno, ok := err.(syscall.Errno); ok {

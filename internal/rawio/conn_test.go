@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -214,5 +216,55 @@ func TestDatagramNotWrapped(t *testing.T) {
 	defer g.Close()
 	if w := Wrap(g); w != net.Conn(g) {
 		t.Errorf("Wrap of a unixgram socket returned %T", w)
+	}
+}
+
+// Listener wraps what a server accepts: an HTTP server on it answers requests over one
+// kept-alive connection, and its CloseWrite ends the peer's reading.
+func TestListenerServesHTTP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok "+r.URL.Path) }),
+		ConnState: func(c net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				kinds = append(kinds, fmt.Sprintf("%T", c))
+			}
+		},
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(Listener(ln)) }()
+	client := &http.Client{Transport: &http.Transport{}}
+	for _, path := range []string{"/a", "/b"} {
+		resp, err := client.Get("http://" + ln.Addr().String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(body) != "ok "+path {
+			t.Fatalf("GET %s: %q %v", path, body, err)
+		}
+	}
+	client.CloseIdleConnections()
+	if err := srv.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != http.ErrServerClosed {
+		t.Fatalf("Serve returned %v", err)
+	}
+	if len(kinds) != 1 || kinds[0] != "*rawio.conn" {
+		t.Errorf("accepted connections %v, want one *rawio.conn kept alive", kinds)
+	}
+
+	c, s := pair(t, "tcp", "127.0.0.1:0")
+	if err := c.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("peer read %d, %v after CloseWrite, want io.EOF", n, err)
 	}
 }

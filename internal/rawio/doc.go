@@ -13,7 +13,8 @@
 //
 // Wrap keeps everything else of a connection: deadlines, Close, addresses, and errors
 // that read as the net package's (a *net.OpError, net.ErrClosed, os.ErrDeadlineExceeded).
-// Terminal writes to the terminal through a file description of its own.
+// Listener does the same for the connections a server accepts. Terminal writes to the
+// terminal through a file description of its own.
 package rawio
 
 import (
@@ -33,4 +34,18 @@ func Dialer(dial DialFunc) DialFunc {
 		}
 		return Wrap(c), nil
 	}
+}
+
+// Listener returns ln with each connection it accepts wrapped (Wrap).
+func Listener(ln net.Listener) net.Listener { return listener{ln} }
+
+type listener struct{ net.Listener }
+
+// Accept waits for the next connection and wraps it.
+func (l listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return Wrap(c), nil
 }
