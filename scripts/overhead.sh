@@ -36,12 +36,22 @@ else
   hsi="$work/hsi-top demo --interval 1s"
 fi
 hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# cpu PID: the process's CPU time so far in ns, the sum of its threads' run time
+# (/proc/PID/task/*/schedstat, exact), then the same in clock ticks (/proc/PID/stat, whole
+# ticks: ±1 tick is ±8 % of hsi-top's minute). A thread that exits takes its time out of
+# the sum, not out of the ticks: cpu_pct falls back to the ticks when the sum lost time.
+cpu() { echo "$(cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s+=$1} END{printf "%.0f", s}') $(awk '{print $14+$15}' "/proc/$1/stat")"; }
+# cpu_pct "NS0 T0" "NS1 T1": % of one core over the measured seconds.
+cpu_pct() {
+  awk -v a="$1" -v b="$2" -v hz="$hz" -v s="$secs" 'BEGIN{split(a, x, " "); split(b, y, " ")
+    ns = y[1] - x[1]; t = y[2] - x[2]
+    if (ns * hz / 1e9 < t - 1) ns = t * 1e9 / hz
+    printf "%.3f", ns / 1e9 / s * 100}'
+}
 rss_mib() { awk '/^VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 # RssAnon is the process's own memory; the rest of RSS is file pages (the mapped binary).
 anon_mib() { awk '/^RssAnon/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 pane_pid() { tmux list-panes -t "$1" -F '#{pane_pid}'; }
-pct() { awk -v d="$1" -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.2f", d/hz/s*100}'; }
 bps() { awk -v b="$1" -v s="$secs" 'BEGIN{printf "%.0f", b/s}'; }
 size_of() { stat -c %s "$1"; }
 
@@ -77,14 +87,17 @@ for size in 120x40 200x60; do
   first_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   [ "$have_btop" = 1 ] && start btop-oh "$w" "$h" "env HOME=$work/home btop"
   sleep "$warmup"
-  hpid=$(pane_pid hsi-oh); h0=$(ticks "$hpid"); hb0=$(size_of "$work/hsi-oh.out")
-  if [ "$have_btop" = 1 ]; then bpid=$(pane_pid btop-oh); b0=$(ticks "$bpid"); bb0=$(size_of "$work/btop-oh.out"); fi
+  hpid=$(pane_pid hsi-oh); h0=$(cpu "$hpid"); hb0=$(size_of "$work/hsi-oh.out")
+  if [ "$have_btop" = 1 ]; then bpid=$(pane_pid btop-oh); b0=$(cpu "$bpid"); bb0=$(size_of "$work/btop-oh.out"); fi
   sleep "$secs"
-  h1=$(ticks "$hpid"); hb1=$(size_of "$work/hsi-oh.out")
-  printf '%-8s %-8s %8s %9s %10s %10s   (first frame %d ms)\n' hsi-top "$size" "$(pct $((h1-h0)))" "$(rss_mib "$hpid")" "$(anon_mib "$hpid")" "$(bps $((hb1-hb0)))" "$first_ms"
+  h1=$(cpu "$hpid"); hb1=$(size_of "$work/hsi-oh.out")
+  if [ "$have_btop" = 1 ]; then b1=$(cpu "$bpid"); bb1=$(size_of "$work/btop-oh.out"); fi
+  hcpu=$(cpu_pct "$h0" "$h1")
+  printf '%-8s %-8s %8s %9s %10s %10s   (first frame %d ms)\n' hsi-top "$size" "$hcpu" "$(rss_mib "$hpid")" "$(anon_mib "$hpid")" "$(bps $((hb1-hb0)))" "$first_ms"
   if [ "$have_btop" = 1 ]; then
-    b1=$(ticks "$bpid"); bb1=$(size_of "$work/btop-oh.out")
-    printf '%-8s %-8s %8s %9s %10s %10s\n' btop "$size" "$(pct $((b1-b0)))" "$(rss_mib "$bpid")" "$(anon_mib "$bpid")" "$(bps $((bb1-bb0)))"
+    bcpu=$(cpu_pct "$b0" "$b1")
+    printf '%-8s %-8s %8s %9s %10s %10s   (hsi-top/btop CPU %s)\n' btop "$size" "$bcpu" "$(rss_mib "$bpid")" "$(anon_mib "$bpid")" "$(bps $((bb1-bb0)))" \
+      "$(awk -v h="$hcpu" -v b="$bcpu" 'BEGIN{if (b > 0) printf "%.2f", h/b; else print "–"}')"
   else
     echo "btop     $size   not installed (apt-get install btop): no comparison"
   fi
