@@ -55,22 +55,40 @@ func FindEngineSocket(configured string, getenv func(string) string, exists func
 // engineClient is a GET-only client of the Engine API over a unix socket. It has no
 // other method: the socket is root-equivalent, and hsi-top only reads.
 type engineClient struct {
-	http *http.Client
+	http    *http.Client
+	timeout time.Duration
 }
+
+// engineConns is how many connections to the Engine API are kept alive: the rows are
+// read side by side (an inspect and a stats each), and net/http's Transport kept two,
+// closing and dialling the others at every tick.
+const engineConns = 8
 
 func newEngineClient(socket string, timeout time.Duration) *engineClient {
 	dialer := &net.Dialer{Timeout: timeout}
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return rawio.Dialer(dialer.DialContext)(ctx, "unix", socket)
-		},
-		MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second, ResponseHeaderTimeout: timeout,
+	dial := rawio.Dialer(func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return dialer.DialContext(ctx, "unix", socket)
+	})
+	// The requests are written and read on the calling goroutine (connTransport); the
+	// deadline is on each request's context (get).
+	tr := newConnTransport(dial, getOnly{}, engineConns, 30*time.Second)
+	return &engineClient{http: &http.Client{Transport: tr}, timeout: timeout}
+}
+
+// getOnly is the engine client's transport for anything but a plain GET: it refuses.
+type getOnly struct{}
+
+func (getOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		req.Body.Close()
 	}
-	return &engineClient{http: &http.Client{Transport: tr, Timeout: timeout}}
+	return nil, fmt.Errorf("Engine API: hsi-top only sends GET over http, not %s over %s", req.Method, req.URL.Scheme)
 }
 
 // get asks GET path and decodes the JSON answer into dst.
 func (c *engineClient) get(ctx context.Context, path string, dst any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://engine"+path, nil)
 	if err != nil {
 		return err

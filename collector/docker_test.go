@@ -30,6 +30,8 @@ type fakeEngine struct {
 	system  uint64
 	methods map[string]int
 	paths   map[string]int
+	// conns counts the connections the engine accepted.
+	conns int
 }
 
 // engineContainer is one recorded container: its list entry and inspection.
@@ -67,6 +69,13 @@ func startFakeEngine(t testing.TB) *fakeEngine {
 	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	srv.Listener = ln
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			f.mu.Lock()
+			f.conns++
+			f.mu.Unlock()
+		}
+	}
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return f
@@ -313,5 +322,31 @@ func TestRuntimeStateWords(t *testing.T) {
 		if state != tc.state || reason != tc.reason || decided != tc.decided {
 			t.Errorf("%+v: %q %q %v, want %q %q %v", tc.info, state, reason, decided, tc.state, tc.reason, tc.decided)
 		}
+	}
+}
+
+// The Engine API's connections are kept from tick to tick: the rows' side-by-side
+// inspects and stats reuse them instead of dialling the socket again each time.
+func TestDockerKeepsConnections(t *testing.T) {
+	eng := startFakeEngine(t)
+	src, why := NewDockerSourceFor(withSocket(config.Default(), eng.socket), time.Second)
+	if src == nil {
+		t.Fatalf("no Engine API source: %s", why)
+	}
+	defer src.Close()
+	for range 5 {
+		if _, err := src.Collect(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		eng.tick()
+	}
+	eng.mu.Lock()
+	defer eng.mu.Unlock()
+	// Six rows, one list: at most a connection for each request of one collection.
+	if eng.conns < 1 || eng.conns > engineConns {
+		t.Errorf("five collections opened %d connections, want them kept (at most %d)", eng.conns, engineConns)
+	}
+	if got := eng.paths["/containers/json"]; got != 5 {
+		t.Errorf("listed %d times in five collections", got)
 	}
 }
