@@ -7,13 +7,19 @@
 //
 // It prints the addresses and, with -config-out, writes a hsi-top config pointing at them
 // (plus -postgres and -redis when given). It serves until interrupted.
+//
+//	go run ./cmd/fakestack -simulated -config-out /tmp/hsi-top.yaml
+//
+// serves hsi-top demo's whole simulated stack instead (package demo: the same services,
+// a small Redis and PostgreSQL, a Docker-shaped Engine API), so the dashboard can be run
+// and measured as on the box, with its services in another process (scripts/overhead.sh).
+// Its config leaves the GPU to the machine's own driver.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/hsi-top/hsi-top/internal/fixtures"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +27,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/hsi-top/hsi-top/internal/fixtures"
 )
 
 type service struct {
@@ -47,10 +55,18 @@ func main() {
 	pg := flag.String("postgres", "", "PostgreSQL `DSN` to put in the config")
 	redis := flag.String("redis", "", "Redis `URL` to put in the config")
 	interval := flag.Duration("interval", time.Second, "collection interval to put in the config")
+	simulated := flag.Bool("simulated", false, "serve hsi-top demo's simulated stack (services, Redis, PostgreSQL, Engine API)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *simulated {
+		if err := serveSimulated(ctx, *configOut, *interval); err != nil {
+			fmt.Fprintf(os.Stderr, "fakestack: %v\n", err)
+			os.Exit(3)
+		}
+		return
+	}
 	urls := map[string]string{}
 	for _, svc := range services {
 		mux := http.NewServeMux()
