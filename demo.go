@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 
 	"github.com/hsi-top/hsi-top/collector"
 	"github.com/hsi-top/hsi-top/config"
@@ -28,6 +31,12 @@ func startDemo(cfg config.Config, stderr io.Writer) (config.Config, func(), erro
 	}
 	fmt.Fprintln(stderr, "hsi-top demo: a simulated stack on 127.0.0.1 (recorded responses, two simulated GPUs); nothing real is measured but this host")
 	return cfg, func() { st.Close(); demoStack = nil }, nil
+}
+
+// demoStateDir is where hsi-top demo keeps its state: under the temporary directory, one
+// per user (a directory another user made there first is not writable by this one).
+func demoStateDir() string {
+	return filepath.Join(os.TempDir(), "hsi-top-demo-state-"+strconv.Itoa(os.Getuid()))
 }
 
 // addDemoSources puts the demo's simulated sources where the GPU source would be: after

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"io"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,5 +47,15 @@ func TestDemoFlags(t *testing.T) {
 	}
 	if _, err := parseFlags([]string{"demo", "extra"}, io.Discard); err == nil {
 		t.Fatal("demo extra: no usage error")
+	}
+}
+
+// TestDemoStateDirPerUser: the demo's state is kept apart from the real state file and
+// from other users' demos, under the temporary directory.
+func TestDemoStateDirPerUser(t *testing.T) {
+	t.Setenv("TMPDIR", "/tmp/x")
+	want := "/tmp/x/hsi-top-demo-state-" + strconv.Itoa(os.Getuid())
+	if got := demoStateDir(); got != want {
+		t.Errorf("demoStateDir() = %q, want %q", got, want)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -253,7 +252,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer stopDemo()
 		loaded.Config = cfg
 		// The simulated stack's history must not end up in the real state file.
-		loaded.Config.StateDir = filepath.Join(os.TempDir(), "hsi-top-demo-state")
+		loaded.Config.StateDir = demoStateDir()
 	}
 	if f.record != "" {
 		stopRecording, err := startRecording(f.record, stderr)
