@@ -4,20 +4,27 @@
 # (tmux pipe-pane), at 120×40 and 200×60; plus the time from start to the first frame.
 #
 #   scripts/overhead.sh [SECONDS]        default 60 per size; needs tmux (and btop: apt-get install btop)
-#   HSI_CONFIG=FILE scripts/overhead.sh  measure against a configured stack instead of `hsi-top demo`
+#   HSI_CONFIG=FILE scripts/overhead.sh  measure against a configured stack instead of the simulated one
+#   HSI_DEMO=1 scripts/overhead.sh       measure `hsi-top demo`, its simulated stack in the same process
 #   HSI_STATE_HOME=DIR                   the state directory's parent (default: a new empty one),
 #                                        e.g. one holding an hour of saved history
 #   HSI_WARMUP=SECONDS                   the wait before measuring (default 30: after start-up's trim)
 #
-# By default hsi-top runs `demo` at a 1 s interval, so every panel is filled and drawn; the
-# demo's simulated services (HTTP fixtures, a small Redis, two mock GPUs) run inside the
-# same process, so its numbers include them: an upper bound for the dashboard alone.
+# By default hsi-top runs at a 1 s interval against the demo's simulated stack served by a
+# process of its own (`go run ./cmd/fakestack -simulated`: the backend, detector, llama.cpp
+# and frontend answering with the recorded responses, a small Redis and PostgreSQL with
+# numbers that move, a Docker-shaped Engine API), as on the box: every source configured
+# and answering, only the GPU left to this machine's driver. HSI_DEMO=1 measures `hsi-top
+# demo` instead, whose simulated services and two mock GPUs run inside the measured
+# process: an upper bound for the dashboard alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 work=$(mktemp -d /tmp/hsi-overhead.XXXXXX)
+stack_pid=
 cleanup() {
   for s in hsi-oh btop-oh; do tmux kill-session -t "$s" 2>/dev/null || true; done
+  if [ -n "$stack_pid" ]; then kill "$stack_pid" 2>/dev/null || true; wait "$stack_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,8 +39,15 @@ export XDG_STATE_HOME="${HSI_STATE_HOME:-$work/state}"
 
 if [ -n "${HSI_CONFIG:-}" ]; then
   hsi="$work/hsi-top --config $HSI_CONFIG --interval 1s"
-else
+elif [ -n "${HSI_DEMO:-}" ]; then
   hsi="$work/hsi-top demo --interval 1s"
+else
+  go build -o "$work/fakestack" ./cmd/fakestack
+  "$work/fakestack" -simulated -config-out "$work/stack.yaml" > "$work/fakestack.log" 2>&1 &
+  stack_pid=$!
+  for _ in $(seq 100); do [ -s "$work/stack.yaml" ] && break; sleep 0.05; done
+  [ -s "$work/stack.yaml" ] || { echo "the simulated stack did not start: $(cat "$work/fakestack.log")" >&2; exit 3; }
+  hsi="$work/hsi-top --config $work/stack.yaml --interval 1s"
 fi
 hz=$(getconf CLK_TCK)
 # cpu PID: the process's CPU time so far in ns, the sum of its threads' run time
