@@ -125,11 +125,27 @@ type DockerSource struct {
 	mu      sync.Mutex // guards the fields below
 	engine  string     // from /version, asked once
 	prevCPU map[string]cpuReading
+	// inspected is each listed container's last inspection, by ID.
+	inspected map[string]inspection
+	now       func() time.Time
+}
+
+// ReinspectEvery is the longest a container's inspection is reused: a restart, an OOM
+// kill or a new exit code shows within it. A change of state or of health in the list,
+// which is read every tick, is inspected at once.
+const ReinspectEvery = 10 * time.Second
+
+// inspection is one container's inspection and what the list said of it then.
+type inspection struct {
+	in            engineInspect
+	state, health string // the list entry's State and healthMark
+	at            time.Time
 }
 
 // NewDockerSource returns the Engine API source for the row names, reading socket.
 func NewDockerSource(socket string, rows []string, timeout time.Duration) *DockerSource {
-	return &DockerSource{socket: socket, rows: rows, client: newEngineClient(socket, timeout), prevCPU: map[string]cpuReading{}}
+	return &DockerSource{socket: socket, rows: rows, client: newEngineClient(socket, timeout),
+		prevCPU: map[string]cpuReading{}, inspected: map[string]inspection{}, now: time.Now}
 }
 
 // Name returns "containers_runtime".
@@ -168,6 +184,7 @@ func (d *DockerSource) Collect(ctx context.Context) (Result, error) {
 		}()
 	}
 	wg.Wait()
+	d.forgetUnlisted(list)
 	ids := make([]string, len(list))
 	services := make([]string, len(list))
 	for i, c := range list {
@@ -198,10 +215,11 @@ func (d *DockerSource) version(ctx context.Context) string {
 	return v.EngineName()
 }
 
-// readContainer inspects one container and, when it runs, reads its stats once.
+// readContainer inspects one container (or reuses its inspection: inspect) and, when it
+// runs, reads its stats once.
 func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snapshot.RuntimeInfo, bool) {
-	var in engineInspect
-	if err := d.client.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/json", &in); err != nil {
+	in, ok := d.inspect(ctx, c)
+	if !ok {
 		return snapshot.RuntimeInfo{}, false // removed between the list and now
 	}
 	info := runtimeInfo(c, in)
@@ -223,6 +241,41 @@ func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snaps
 		d.mu.Unlock()
 	}
 	return info, true
+}
+
+// inspect returns c's inspection: the last one while the list shows the container in
+// the same state and health and it is younger than ReinspectEvery, else a new one.
+func (d *DockerSource) inspect(ctx context.Context, c engineListed) (engineInspect, bool) {
+	now := d.now()
+	d.mu.Lock()
+	last, ok := d.inspected[c.ID]
+	d.mu.Unlock()
+	if ok && last.state == c.State && last.health == c.healthMark() && now.Sub(last.at) < ReinspectEvery {
+		return last.in, true
+	}
+	var in engineInspect
+	if err := d.client.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/json", &in); err != nil {
+		return engineInspect{}, false
+	}
+	d.mu.Lock()
+	d.inspected[c.ID] = inspection{in: in, state: c.State, health: c.healthMark(), at: now}
+	d.mu.Unlock()
+	return in, true
+}
+
+// forgetUnlisted drops the inspections of containers the list no longer has.
+func (d *DockerSource) forgetUnlisted(list []engineListed) {
+	listed := make(map[string]bool, len(list))
+	for _, c := range list {
+		listed[c.ID] = true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for id := range d.inspected {
+		if !listed[id] {
+			delete(d.inspected, id)
+		}
+	}
 }
 
 // idIndex maps each container's short ID to its compose service (or name).

@@ -17,7 +17,20 @@ type engineListed struct {
 	Names  []string          `json:"Names"`
 	Image  string            `json:"Image"`
 	State  string            `json:"State"`
+	Status string            `json:"Status"` // "Up 2 hours (healthy)"
 	Labels map[string]string `json:"Labels"`
+}
+
+// healthMark is the health a list entry's Status ends with ("(healthy)", "(unhealthy)",
+// "(health: starting)"), or "" when it names none.
+func (c engineListed) healthMark() string {
+	if !strings.HasSuffix(c.Status, ")") {
+		return ""
+	}
+	if i := strings.LastIndexByte(c.Status, '('); i >= 0 {
+		return c.Status[i:]
+	}
+	return ""
 }
 
 // engineInspect is GET /containers/{id}/json.

@@ -32,6 +32,18 @@ type fakeEngine struct {
 	paths   map[string]int
 	// conns counts the connections the engine accepted.
 	conns int
+	// changed replaces a recorded container, by ID (list and inspection).
+	changed map[string]engineContainer
+}
+
+// container is c as the engine shows it now.
+func (f *fakeEngine) container(c engineContainer) engineContainer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n, ok := f.changed[c.id]; ok {
+		return n
+	}
+	return c
 }
 
 // engineContainer is one recorded container: its list entry and inspection.
@@ -109,12 +121,17 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 	case p == "/containers/json":
 		var list []map[string]any
 		for _, c := range stackContainers {
+			c = f.container(c)
+			status := "Up 2 hours"
+			if c.health != "" {
+				status += " (" + c.health + ")"
+			}
 			labels := map[string]string{"com.docker.compose.project": "hsi"}
 			if c.service != "" {
 				labels["com.docker.compose.service"] = c.service
 			}
 			list = append(list, map[string]any{"Id": c.id, "Names": []string{"/" + c.name}, "Image": "ghcr.io/hsi/" + c.service + ":1",
-				"State": c.state, "Status": "Up 2 hours", "Labels": labels})
+				"State": c.state, "Status": status, "Labels": labels})
 		}
 		enc.Encode(list)
 	case strings.HasSuffix(p, "/json"):
@@ -123,6 +140,7 @@ func (f *fakeEngine) serve(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, `{"message":"No such container"}`, http.StatusNotFound)
 			return
 		}
+		c = f.container(c)
 		state := map[string]any{"Status": c.state, "Running": c.state == "running", "Restarting": c.state == "restarting",
 			"OOMKilled": c.oom, "ExitCode": c.exitCode, "StartedAt": "2026-12-01T06:00:00.123456789Z", "FinishedAt": "0001-01-01T00:00:00Z"}
 		if c.health != "" {
@@ -348,5 +366,60 @@ func TestDockerKeepsConnections(t *testing.T) {
 	}
 	if got := eng.paths["/containers/json"]; got != 5 {
 		t.Errorf("listed %d times in five collections", got)
+	}
+}
+
+// An inspection is reused while the list shows the container unchanged, for at most
+// ReinspectEvery; a new state or health in the list is inspected at once.
+func TestDockerReusesInspections(t *testing.T) {
+	eng := startFakeEngine(t)
+	src, why := NewDockerSourceFor(withSocket(config.Default(), eng.socket), time.Second)
+	if src == nil {
+		t.Fatalf("no Engine API source: %s", why)
+	}
+	defer src.Close()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	src.now = func() time.Time { return now }
+	backend, detector := stackContainers[0], stackContainers[3]
+	inspections := func(c engineContainer) int {
+		eng.mu.Lock()
+		defer eng.mu.Unlock()
+		return eng.paths["/containers/"+c.id+"/json"]
+	}
+	health := func(name string) string {
+		t.Helper()
+		res, err := src.Collect(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := snapshot.New(now)
+		res.Apply(s)
+		for _, c := range s.ContainerRuntime.Containers {
+			if c.Service == name {
+				return c.Health
+			}
+		}
+		t.Fatalf("no %s in %+v", name, s.ContainerRuntime.Containers)
+		return ""
+	}
+	for range 3 {
+		health("backend")
+		now = now.Add(time.Second)
+	}
+	if n := inspections(backend); n != 1 {
+		t.Errorf("backend inspected %d times in 3 s, want once", n)
+	}
+	changed := detector
+	changed.health = "healthy"
+	eng.mu.Lock()
+	eng.changed = map[string]engineContainer{detector.id: changed}
+	eng.mu.Unlock()
+	if h := health("ai-detector"); h != "healthy" || inspections(detector) != 2 {
+		t.Errorf("after the list's health changed: %q, %d inspections, want healthy from a second one", h, inspections(detector))
+	}
+	now = now.Add(ReinspectEvery)
+	health("backend")
+	if n := inspections(backend); n != 2 {
+		t.Errorf("backend inspected %d times after %s, want a second time", n, ReinspectEvery)
 	}
 }
