@@ -246,11 +246,11 @@ func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snaps
 // inspect returns c's inspection: the last one while the list shows the container in
 // the same state and health and it is younger than ReinspectEvery, else a new one.
 func (d *DockerSource) inspect(ctx context.Context, c engineListed) (engineInspect, bool) {
-	now := d.now()
+	now, health := d.now(), c.healthMark()
 	d.mu.Lock()
 	last, ok := d.inspected[c.ID]
 	d.mu.Unlock()
-	if ok && last.state == c.State && last.health == c.healthMark() && now.Sub(last.at) < ReinspectEvery {
+	if ok && last.state == c.State && last.health == health && now.Sub(last.at) < ReinspectEvery {
 		return last.in, true
 	}
 	var in engineInspect
@@ -258,7 +258,7 @@ func (d *DockerSource) inspect(ctx context.Context, c engineListed) (engineInspe
 		return engineInspect{}, false
 	}
 	d.mu.Lock()
-	d.inspected[c.ID] = inspection{in: in, state: c.State, health: c.healthMark(), at: now}
+	d.inspected[c.ID] = inspection{in: in, state: c.State, health: health, at: now}
 	d.mu.Unlock()
 	return in, true
 }

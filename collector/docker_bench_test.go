@@ -1,22 +1,14 @@
 package collector
 
-import (
-	"testing"
-	"time"
-
-	"github.com/hsi-top/hsi-top/config"
-)
+import "testing"
 
 // BenchmarkEngineAPICollect is one tick of the Engine API source against the fake engine
 // on a unix socket: the list and three stats reads over kept-alive connections, the six
-// inspections reused from the first tick (ReinspectEvery). The fake's own JSON encoding runs in the same process and is counted too.
+// inspections reused from the first tick (ReinspectEvery). The fake's own JSON encoding
+// runs in the same process and is counted too.
 func BenchmarkEngineAPICollect(b *testing.B) {
 	eng := startFakeEngine(b)
-	src, why := NewDockerSourceFor(withSocket(config.Default(), eng.socket), time.Second)
-	if src == nil {
-		b.Fatal(why)
-	}
-	defer src.Close()
+	src := engineSource(b, eng)
 	b.ReportAllocs()
 	for b.Loop() {
 		eng.tick()

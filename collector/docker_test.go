@@ -93,6 +93,18 @@ func startFakeEngine(t testing.TB) *fakeEngine {
 	return f
 }
 
+// engineSource is the Engine API source of the default configuration reading eng, closed
+// when the test ends.
+func engineSource(tb testing.TB, eng *fakeEngine) *DockerSource {
+	tb.Helper()
+	src, why := NewDockerSourceFor(withSocket(config.Default(), eng.socket), time.Second)
+	if src == nil {
+		tb.Fatalf("no Engine API source: %s", why)
+	}
+	tb.Cleanup(func() { src.Close() })
+	return src
+}
+
 // tick moves the counters: every running container used 1 s of CPU over 2 s (50 % of
 // one CPU), the host's 4 CPUs 8 s.
 func (f *fakeEngine) tick() {
@@ -188,11 +200,7 @@ func runtimeSnapshot(t *testing.T, src *DockerSource, stage *ContainersStage, vr
 func TestDockerEngineAPIStates(t *testing.T) {
 	eng := startFakeEngine(t)
 	cfg := config.Default()
-	src, why := NewDockerSourceFor(withSocket(cfg, eng.socket), time.Second)
-	if src == nil {
-		t.Fatalf("no Engine API source: %s", why)
-	}
-	defer src.Close()
+	src := engineSource(t, eng)
 	stage, vram := NewContainersStage(ContainerRows(cfg)), NewVRAMStage(cfg)
 	gpu := snapshot.GPU{Index: 0, Name: "RTX", MemoryUsedBytes: snapshot.U(20 * gib), MemoryTotalBytes: snapshot.U(24 * gib),
 		Processes: []snapshot.GPUProcess{{PID: 4242, Service: "llama-server (docker 3f2a1b4c5d6e)", UsedBytes: snapshot.U(18 * gib)}}}
@@ -347,11 +355,7 @@ func TestRuntimeStateWords(t *testing.T) {
 // inspects and stats reuse them instead of dialling the socket again each time.
 func TestDockerKeepsConnections(t *testing.T) {
 	eng := startFakeEngine(t)
-	src, why := NewDockerSourceFor(withSocket(config.Default(), eng.socket), time.Second)
-	if src == nil {
-		t.Fatalf("no Engine API source: %s", why)
-	}
-	defer src.Close()
+	src := engineSource(t, eng)
 	for range 5 {
 		if _, err := src.Collect(t.Context()); err != nil {
 			t.Fatal(err)
@@ -373,11 +377,7 @@ func TestDockerKeepsConnections(t *testing.T) {
 // ReinspectEvery; a new state or health in the list is inspected at once.
 func TestDockerReusesInspections(t *testing.T) {
 	eng := startFakeEngine(t)
-	src, why := NewDockerSourceFor(withSocket(config.Default(), eng.socket), time.Second)
-	if src == nil {
-		t.Fatalf("no Engine API source: %s", why)
-	}
-	defer src.Close()
+	src := engineSource(t, eng)
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	src.now = func() time.Time { return now }
 	backend, detector := stackContainers[0], stackContainers[3]
