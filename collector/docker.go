@@ -55,8 +55,9 @@ func FindEngineSocket(configured string, getenv func(string) string, exists func
 // engineClient is a GET-only client of the Engine API over a unix socket. It has no
 // other method: the socket is root-equivalent, and hsi-top only reads.
 type engineClient struct {
-	http    *http.Client
-	timeout time.Duration
+	http      *http.Client
+	transport *connTransport // the client's: get writes its requests directly
+	timeout   time.Duration
 }
 
 // engineConns is how many connections to the Engine API are kept alive: the rows are
@@ -72,7 +73,7 @@ func newEngineClient(socket string, timeout time.Duration) *engineClient {
 	// The requests are written and read on the calling goroutine (connTransport); the
 	// deadline is on each request's context (get).
 	tr := newConnTransport(dial, getOnly{}, engineConns, 30*time.Second)
-	return &engineClient{http: &http.Client{Transport: tr}, timeout: timeout}
+	return &engineClient{http: &http.Client{Transport: tr}, transport: tr, timeout: timeout}
 }
 
 // getOnly is the engine client's transport for anything but a plain GET: it refuses.
@@ -86,19 +87,14 @@ func (getOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // get asks GET path and decodes the JSON answer into dst.
+// The engine never redirects; an answer that tries is not HTTP 200 and fails.
 func (c *engineClient) get(ctx context.Context, path string, dst any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://engine"+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.transport.Get(ctx, time.Now().Add(c.timeout), "engine", path, nil)
 	if err != nil {
 		return errors.New(ShortError(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxEngineBody+1))
+	body, err := readEngineBody(resp)
 	if err != nil {
 		return errors.New(ShortError(err))
 	}
@@ -112,6 +108,19 @@ func (c *engineClient) get(ctx context.Context, path string, dst any) error {
 		return fmt.Errorf("%s: not the Engine API's JSON (%s)", strings.SplitN(path, "?", 2)[0], ShortError(err))
 	}
 	return nil
+}
+
+// readEngineBody reads at most maxEngineBody+1 bytes of resp's body, into one buffer of
+// the declared length when that is small (as readBody).
+func readEngineBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= presizedBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxEngineBody+1))
 }
 
 // DockerSource reads the stack's containers from the Docker or Podman Engine API: for each

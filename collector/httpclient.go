@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -36,9 +37,16 @@ const maxRedirects = 3
 // HTTPClient is the one small HTTP helper every HTTP source shares: per-request deadlines
 // from the context, an API-key header, a body size limit, and short error reasons.
 type HTTPClient struct {
-	client  *http.Client
-	timeout time.Duration
+	client    *http.Client
+	transport *connTransport // the client's, for plain-http GETs written directly (Get)
+	timeout   time.Duration
+
+	mu   sync.Mutex
+	urls map[string]*directURL // parsed once: a source asks the same few URLs every tick
 }
+
+// directURL is a URL Get writes directly: its host and request target.
+type directURL struct{ host, target string }
 
 // NewHTTPClient returns a client whose requests never outlive timeout (the context's
 // deadline, when shorter, wins).
@@ -56,10 +64,11 @@ func NewHTTPClient(timeout time.Duration) *HTTPClient {
 		ResponseHeaderTimeout: timeout,
 		TLSHandshakeTimeout:   timeout,
 	}
-	return &HTTPClient{timeout: timeout, client: &http.Client{
+	transport := newConnTransport(rawio.Dialer(dial), standard, 8, 90*time.Second)
+	return &HTTPClient{timeout: timeout, transport: transport, urls: map[string]*directURL{}, client: &http.Client{
 		// No Client.Timeout: with a transport of its own, net/http would start a goroutine
 		// per request to enforce it; Get puts the deadline on the request's context.
-		Transport: newConnTransport(rawio.Dialer(dial), standard, 8, 90*time.Second),
+		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("more than %d redirects", maxRedirects)
@@ -85,7 +94,21 @@ type Response struct {
 // Get fetches url with the given extra headers and reads at most MaxBodyBytes of the body.
 // Any HTTP status is a response, not an error: callers decide (the backend's readiness
 // endpoint answers 503 with a body worth reading).
+//
+// A plain-http URL without user info is written straight to a kept connection
+// (connTransport.Get), without an http.Request, a context of its own or the client's
+// machinery; a redirect, HTTPS and the rest go through the http.Client.
 func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header) (*Response, error) {
+	if u := c.directURL(rawURL); u != nil {
+		resp, err := c.transport.Get(ctx, time.Now().Add(c.timeout), u.host, u.target, header)
+		if err != nil {
+			return nil, errors.New(ShortError(err))
+		}
+		if !isRedirect(resp) {
+			return readResponse(resp)
+		}
+		resp.Body.Close() // asked again below, where the redirect policy applies
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
@@ -102,12 +125,49 @@ func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header)
 	if err != nil {
 		return nil, errors.New(ShortError(err))
 	}
+	return readResponse(resp)
+}
+
+// readResponse reads resp's body (readBody) and closes it.
+func readResponse(resp *http.Response) (*Response, error) {
 	defer resp.Body.Close()
 	body, err := readBody(resp)
 	if err != nil {
 		return nil, err
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// directURL is rawURL's host and target, when Get may write it directly: plain http, a
+// host, no user info (net/http turns that into an Authorization header), no fragment.
+// nil otherwise. What it found is kept.
+func (c *HTTPClient) directURL(rawURL string) *directURL {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d, ok := c.urls[rawURL]; ok {
+		return d
+	}
+	var d *directURL
+	if u, err := url.Parse(rawURL); err == nil && u.Scheme == "http" && u.Host != "" && u.User == nil && u.Fragment == "" && u.Opaque == "" {
+		d = &directURL{host: u.Host, target: u.RequestURI()}
+	}
+	if len(c.urls) < maxDirectURLs {
+		c.urls[rawURL] = d
+	}
+	return d
+}
+
+// maxDirectURLs bounds the parsed URLs a client keeps (Prometheus's queries carry a
+// time, so each is new: those are parsed each time).
+const maxDirectURLs = 64
+
+// isRedirect says whether resp sends the client elsewhere (a 3xx with a Location).
+func isRedirect(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return resp.Header.Get("Location") != ""
+	}
+	return false
 }
 
 // presizedBody is the largest declared length read into a buffer of that size at once;

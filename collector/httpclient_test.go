@@ -214,3 +214,49 @@ func TestRedirectDropsKeysAcrossHosts(t *testing.T) {
 		t.Errorf("keys followed the redirect: %v", got)
 	}
 }
+
+// A plain-http GET is written directly: the service sees the method, path and query, the
+// Host, hsi-top's User-Agent and the extra headers, and nothing else; a header that would
+// end the request head early is refused before anything is sent; a URL with user info
+// goes through net/http, which sends it as Basic authorization.
+func TestHTTPClientDirectRequests(t *testing.T) {
+	type seen struct {
+		method, uri, host string
+		header            http.Header
+	}
+	got := make(chan seen, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.Method, r.RequestURI, r.Host, r.Header.Clone()}
+		io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	c := NewHTTPClient(time.Second)
+	defer c.CloseIdle()
+
+	resp, err := c.Get(t.Context(), srv.URL+"/api/x?a=1&b=%20", http.Header{"X-Api-Key": {"k1"}})
+	if err != nil || resp.Status != 200 || string(resp.Body) != "ok" {
+		t.Fatalf("direct GET = %+v, %v", resp, err)
+	}
+	r := <-got
+	if r.method != "GET" || r.uri != "/api/x?a=1&b=%20" || r.host != strings.TrimPrefix(srv.URL, "http://") || len(r.header) != 2 ||
+		r.header.Get("X-Api-Key") != "k1" || r.header.Get("User-Agent") != "hsi-top" {
+		t.Errorf("the service saw %+v, want GET /api/x?a=1&b=%%20 with only X-Api-Key and User-Agent", r)
+	}
+	for _, bad := range []http.Header{{"X-Api-Key": {"k\r\nX-Evil: 1"}}, {"X Key": {"v"}}, {"Host": {"elsewhere"}}} {
+		if _, err := c.Get(t.Context(), srv.URL+"/y", bad); err == nil || !strings.Contains(err.Error(), "invalid header") {
+			t.Errorf("header %q: %v, want it refused", bad, err)
+		}
+	}
+	select {
+	case r := <-got:
+		t.Errorf("a refused header still reached the service: %+v", r)
+	default:
+	}
+	u := strings.Replace(srv.URL, "http://", "http://user:pw@", 1)
+	if _, err := c.Get(t.Context(), u+"/z", nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-got; r.header.Get("Authorization") != "Basic dXNlcjpwdw==" {
+		t.Errorf("user info: Authorization %q, want Basic from the URL", r.header.Get("Authorization"))
+	}
+}

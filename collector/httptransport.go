@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -100,7 +101,74 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "http" || req.Method != http.MethodGet {
 		return t.fallback.RoundTrip(req)
 	}
-	addr := hostPort(req.URL.Host)
+	deadline, _ := req.Context().Deadline()
+	resp, err := t.do(req.Context(), deadline, hostPort(req.URL.Host), req.Close, func(w *bufio.Writer) error { return req.Write(w) })
+	if err != nil {
+		return nil, err
+	}
+	resp.Request = req
+	return resp, nil
+}
+
+// Get sends GET target (a path and query, as a request line carries it) to host (with
+// the port the connection goes to: HTTP's 80 when it names none) with hdr and User-Agent
+// hsi-top, written straight to a kept connection instead of through an http.Request;
+// deadline (or ctx's, when sooner) bounds the exchange and the body's reading, and ctx
+// cancels it. The response is as RoundTrip's, redirects included: the caller follows
+// them.
+func (t *connTransport) Get(ctx context.Context, deadline time.Time, host, target string, hdr http.Header) (*http.Response, error) {
+	for k, vs := range hdr {
+		for _, v := range vs {
+			if !validHeader(k, v) {
+				return nil, fmt.Errorf("invalid header %q", k)
+			}
+		}
+	}
+	write := func(bw *bufio.Writer) error {
+		bw.WriteString("GET ")
+		bw.WriteString(target)
+		bw.WriteString(" HTTP/1.1\r\nHost: ")
+		bw.WriteString(host)
+		bw.WriteString("\r\nUser-Agent: hsi-top\r\n")
+		for k, vs := range hdr {
+			for _, v := range vs {
+				bw.WriteString(k)
+				bw.WriteString(": ")
+				bw.WriteString(v)
+				bw.WriteString("\r\n")
+			}
+		}
+		_, err := bw.WriteString("\r\n")
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	return t.do(ctx, deadline, hostPort(host), false, write)
+}
+
+// validHeader says whether a header may be written as it is: a token name and a value
+// without control characters (which could end the header and start another).
+func validHeader(k, v string) bool {
+	if k == "" || strings.EqualFold(k, "Host") || strings.EqualFold(k, "User-Agent") {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// do writes a request (write) to addr over a kept or new connection and reads the
+// response's head, within deadline (none when zero) and until ctx is done.
+func (t *connTransport) do(ctx context.Context, deadline time.Time, addr string, close bool, write func(*bufio.Writer) error) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		var kc *keptConn
 		reused := false
@@ -108,33 +176,32 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			kc, reused = t.take(addr)
 		}
 		if kc == nil {
-			conn, err := t.dial(req.Context(), "tcp", addr)
+			conn, err := t.dial(ctx, "tcp", addr)
 			if err != nil {
 				return nil, err
 			}
 			kc = newKeptConn(conn)
 		}
-		resp, err := t.exchange(kc, addr, req)
+		resp, err := t.exchange(ctx, deadline, kc, addr, close, write)
 		if err == nil {
 			return resp, nil
 		}
 		kc.conn.Close()
-		if !reused || attempt > 0 || req.Context().Err() != nil || isTimeout(err) {
+		if !reused || attempt > 0 || ctx.Err() != nil || isTimeout(err) {
 			return nil, err
 		}
 	}
 }
 
-// exchange writes req on kc and reads the response's head; the body is read by the caller.
-func (t *connTransport) exchange(kc *keptConn, addr string, req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	deadline, _ := ctx.Deadline()
+// exchange writes a request on kc and reads the response's head; the body is read by
+// the caller.
+func (t *connTransport) exchange(ctx context.Context, deadline time.Time, kc *keptConn, addr string, close bool, write func(*bufio.Writer) error) (*http.Response, error) {
 	if err := kc.conn.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
 	// A canceled context ends a blocked read or write at once.
 	stop := context.AfterFunc(ctx, func() { kc.conn.SetDeadline(longAgo) })
-	resp, err := t.send(kc, req)
+	resp, err := t.send(kc, write)
 	if err != nil {
 		stop()
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -142,12 +209,12 @@ func (t *connTransport) exchange(kc *keptConn, addr string, req *http.Request) (
 		}
 		return nil, err
 	}
-	resp.Body = &keptBody{body: resp.Body, t: t, kc: kc, addr: addr, stop: stop, reusable: !resp.Close && !req.Close}
+	resp.Body = &keptBody{body: resp.Body, t: t, kc: kc, addr: addr, stop: stop, reusable: !resp.Close && !close}
 	return resp, nil
 }
 
-func (t *connTransport) send(kc *keptConn, req *http.Request) (*http.Response, error) {
-	if err := req.Write(kc.bw); err != nil {
+func (t *connTransport) send(kc *keptConn, write func(*bufio.Writer) error) (*http.Response, error) {
+	if err := write(kc.bw); err != nil {
 		return nil, err
 	}
 	if err := kc.bw.Flush(); err != nil {
@@ -157,7 +224,7 @@ func (t *connTransport) send(kc *keptConn, req *http.Request) (*http.Response, e
 	kc.lim.n = MaxHeaderBytes - int64(kc.br.Buffered())
 	defer func() { kc.lim.n = -1 }()
 	for range maxInformational + 1 {
-		resp, err := http.ReadResponse(kc.br, req)
+		resp, err := http.ReadResponse(kc.br, nil) // a GET's: the body is as the head says
 		if err != nil {
 			return nil, err
 		}
