@@ -197,7 +197,7 @@ func (d *DockerSource) Collect(ctx context.Context) (Result, error) {
 	ids := make([]string, len(list))
 	services := make([]string, len(list))
 	for i, c := range list {
-		ids[i], services[i] = c.ID, c.Labels[composeServiceLabel]
+		ids[i], services[i] = c.ID, c.Labels.Service
 		if services[i] == "" {
 			services[i] = listedName(c)
 		}

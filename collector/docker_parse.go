@@ -13,12 +13,20 @@ import (
 
 // engineListed is one entry of GET /containers/json?all=1.
 type engineListed struct {
-	ID     string            `json:"Id"`
-	Names  []string          `json:"Names"`
-	Image  string            `json:"Image"`
-	State  string            `json:"State"`
-	Status string            `json:"Status"` // "Up 2 hours (healthy)"
-	Labels map[string]string `json:"Labels"`
+	ID     string       `json:"Id"`
+	Names  []string     `json:"Names"`
+	Image  string       `json:"Image"`
+	State  string       `json:"State"`
+	Status string       `json:"Status"` // "Up 2 hours (healthy)"
+	Labels engineLabels `json:"Labels"`
+}
+
+// engineLabels is the one label of a listed container hsi-top reads. Decoding into it
+// skips the others (compose puts a dozen on each container) instead of building a map
+// of them every tick.
+type engineLabels struct {
+	// Service is the label compose puts on each container: its service name.
+	Service string `json:"com.docker.compose.service"`
 }
 
 // healthMark is the health a list entry's Status ends with ("(healthy)", "(unhealthy)",
@@ -78,9 +86,6 @@ type engineVersion struct {
 	} `json:"Components"`
 }
 
-// composeServiceLabel is the label compose puts on each container: its service name.
-const composeServiceLabel = "com.docker.compose.service"
-
 // maxHealthOutput bounds the health check output kept per container.
 const maxHealthOutput = 200
 
@@ -111,7 +116,7 @@ func matchRow(list []engineListed, name string) (engineListed, bool) {
 	var found engineListed
 	ok := false
 	for _, c := range list {
-		if c.Labels[composeServiceLabel] != name && listedName(c) != name {
+		if c.Labels.Service != name && listedName(c) != name {
 			continue
 		}
 		if !ok || (c.State == "running" && found.State != "running") {
@@ -125,7 +130,7 @@ func matchRow(list []engineListed, name string) (engineListed, bool) {
 func runtimeInfo(c engineListed, in engineInspect) snapshot.RuntimeInfo {
 	info := snapshot.RuntimeInfo{
 		ID: shortID(c.ID), Name: CleanText(listedName(c), 100), Image: CleanText(c.Image, 120),
-		Service: CleanText(c.Labels[composeServiceLabel], 100), State: CleanText(c.State, 20),
+		Service: CleanText(c.Labels.Service, 100), State: CleanText(c.State, 20),
 		Health: snapshot.HealthNone, RestartCount: in.RestartCount,
 	}
 	if st := in.State; st != nil {
