@@ -3,6 +3,7 @@ package residency
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -19,7 +20,7 @@ type mapping struct {
 // libraries). A mapping with anonymous pages was written before it became read-only —
 // the relocations of a shared library's or a position-independent executable's RELRO
 // segment — and MADV_DONTNEED would throw those writes away; it is left alone.
-func trimmable(smaps []byte, exe string) (binary, libraries []mapping) {
+func trimmable(smaps io.Reader, exe string) (binary, libraries []mapping) {
 	var cur *mapping
 	anon := false
 	flush := func() {
@@ -32,18 +33,21 @@ func trimmable(smaps []byte, exe string) (binary, libraries []mapping) {
 		}
 		cur, anon = nil, false
 	}
-	sc := bufio.NewScanner(bytes.NewReader(smaps))
+	sc := bufio.NewScanner(smaps)
 	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(line, "Anonymous:"); ok {
-			if kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64); err != nil || kb > 0 {
+		line := sc.Bytes() // most lines are a mapping's "Key: value"s: read in place
+		if rest, ok := bytes.CutPrefix(line, []byte("Anonymous:")); ok {
+			if kb, err := strconv.ParseUint(string(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte(" kB"))), 10, 64); err != nil || kb > 0 {
 				anon = true // unreadable counts as written: such a mapping is left alone
 			}
 			continue
 		}
-		f := strings.Fields(line)
+		if first, _, _ := bytes.Cut(line, []byte(" ")); bytes.HasSuffix(first, []byte(":")) {
+			continue // another "Key: value" line
+		}
+		f := strings.Fields(string(line))
 		if len(f) < 5 || !strings.Contains(f[0], "-") || strings.HasSuffix(f[0], ":") {
-			continue // one of a mapping's "Key: value" lines, or garbage
+			continue // garbage
 		}
 		flush()
 		if m, ok := parseMapping(f); ok {

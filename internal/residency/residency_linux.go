@@ -3,6 +3,7 @@
 package residency
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"syscall"
@@ -37,14 +38,17 @@ func Trim() (int, error) {
 // ownMappings reads this process's trimmable mappings: its executable's path, and the
 // mappings of it and of the shared libraries (trimmable).
 func ownMappings() (exe string, binary, libraries []mapping, err error) {
-	smaps, err := os.ReadFile(procSelfSmaps)
-	if err != nil {
-		return "", nil, nil, err
-	}
 	if exe, err = os.Readlink(procSelfExeLink); err != nil {
 		return "", nil, nil, err
 	}
-	binary, libraries = trimmable(smaps, exe)
+	// Read as it is made, not whole: the file is a few hundred KiB, once a minute on a
+	// box without a GPU driver (TrimLibraries after NVML's failed start).
+	smaps, err := os.Open(procSelfSmaps)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	defer smaps.Close()
+	binary, libraries = trimmable(bufio.NewReaderSize(smaps, 16<<10), exe)
 	return exe, binary, libraries, nil
 }
 

@@ -1,6 +1,7 @@
 package residency
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"runtime"
@@ -40,7 +41,7 @@ func TestTrimmableAreTheReadOnlyUnwrittenFileMappings(t *testing.T) {
 		[2]string{"7ffd1c000000-7ffd1c021000 rw-p 00000000 00:00 0 [stack]", "132 kB"},
 		[2]string{"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]", "0 kB"},
 	)
-	binary, libs := trimmable(append(smaps, "garbage line\n"...), "/usr/local/bin/hsi-top")
+	binary, libs := trimmable(bytes.NewReader(append(smaps, "garbage line\n"...)), "/usr/local/bin/hsi-top")
 	want := []mapping{{0x400000, 0x411000, "/usr/local/bin/hsi-top"}, {0x411000, 0xbd7000, "/usr/local/bin/hsi-top"}, {0xbd7000, 0x1586000, "/usr/local/bin/hsi-top"}}
 	if !slices.Equal(binary, want) {
 		t.Errorf("binary = %x, want %x", binary, want)
@@ -53,14 +54,14 @@ func TestTrimmableAreTheReadOnlyUnwrittenFileMappings(t *testing.T) {
 	if !slices.Equal(libs, wantLibs) {
 		t.Errorf("libraries = %x, want %x", libs, wantLibs)
 	}
-	if b, _ := trimmable(smaps, "/usr/local/bin/other"); len(b) != 0 {
+	if b, _ := trimmable(bytes.NewReader(smaps), "/usr/local/bin/other"); len(b) != 0 {
 		t.Errorf("another file's mappings were taken as the binary's: %x", b)
 	}
 }
 
 func TestPathsWithSpacesAreMatchedWhole(t *testing.T) {
 	smaps := smapsOf([2]string{"00400000-00411000 r-xp 00000000 fe:00 1 /opt/my tools/hsi-top", "0 kB"})
-	if got, _ := trimmable(smaps, "/opt/my tools/hsi-top"); len(got) != 1 {
+	if got, _ := trimmable(bytes.NewReader(smaps), "/opt/my tools/hsi-top"); len(got) != 1 {
 		t.Fatalf("mappings = %x, want the one line", got)
 	}
 }
