@@ -70,8 +70,8 @@ func newEngineClient(socket string, timeout time.Duration) *engineClient {
 	dial := rawio.Dialer(func(ctx context.Context, _, _ string) (net.Conn, error) {
 		return dialer.DialContext(ctx, "unix", socket)
 	})
-	// The requests are written and read on the calling goroutine (connTransport); the
-	// deadline is on each request's context (get).
+	// The requests are written and read on the calling goroutine (connTransport), each
+	// within its own deadline on the connection (get).
 	tr := newConnTransport(dial, getOnly{}, engineConns, 30*time.Second)
 	return &engineClient{http: &http.Client{Transport: tr}, transport: tr, timeout: timeout}
 }

@@ -34,8 +34,9 @@ const defaultHTTPTimeout = 2 * time.Second
 // maxRedirects bounds redirect chains (a redirect loop fails fast instead of spinning).
 const maxRedirects = 3
 
-// HTTPClient is the one small HTTP helper every HTTP source shares: per-request deadlines
-// from the context, an API-key header, a body size limit, and short error reasons.
+// HTTPClient is the one small HTTP helper every HTTP source shares: a deadline on each
+// request (the context's, when sooner), an API-key header, a body size limit, and short
+// error reasons.
 type HTTPClient struct {
 	client    *http.Client
 	transport *connTransport // the client's, for plain-http GETs written directly (Get)
