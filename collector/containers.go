@@ -98,9 +98,8 @@ func ClassifyProbe(status int, err error) (string, string) {
 // ContainersSource probes the rows that have an HTTP URL, concurrently, each within
 // ContainerProbeTimeout. The other rows are filled by the containers stage.
 type ContainersSource struct {
-	rows    []ContainerRow
-	timeout time.Duration // per probe
-	client  *HTTPClient
+	rows   []ContainerRow
+	client *HTTPClient // bounds each probe by the probe timeout
 }
 
 // NewContainersSource returns the probe source for the container rows (ContainerRows).
@@ -111,7 +110,7 @@ func NewContainersSource(rows []ContainerRow, t Timeouts) *ContainersSource {
 	if timeout <= 0 || timeout > ContainerProbeTimeout {
 		timeout = ContainerProbeTimeout
 	}
-	return &ContainersSource{rows: rows, timeout: timeout, client: NewHTTPClient(timeout)}
+	return &ContainersSource{rows: rows, client: NewHTTPClient(timeout)}
 }
 
 // Name returns "containers".
@@ -132,10 +131,8 @@ func (c *ContainersSource) Collect(ctx context.Context) (Result, error) {
 		wg.Add(1)
 		workers.Go(ctx, func() {
 			defer wg.Done()
-			pctx, cancel := context.WithTimeout(ctx, c.timeout)
-			defer cancel()
 			begin := time.Now()
-			resp, err := c.client.Get(pctx, r.url, nil)
+			resp, err := c.client.Get(ctx, r.url, nil) // within the client's timeout
 			status := 0
 			if resp != nil {
 				status = resp.Status

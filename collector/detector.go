@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hsi-top/hsi-top/config"
 	"github.com/hsi-top/hsi-top/snapshot"
@@ -17,10 +16,9 @@ import (
 // ai_models.<detector_key>. The GPU numbers a YOLO26 detector reports are a GPU reading,
 // the resolver's last resort after NVML and Prometheus.
 type DetectorSource struct {
-	client  *HTTPClient
-	url     string
-	apiKey  config.Secret
-	timeout time.Duration
+	client *HTTPClient // bounds each request by the source's request timeout
+	url    string
+	apiKey config.Secret
 }
 
 // NewDetectorSource returns the detector source for cfg. t.Request bounds each
@@ -31,10 +29,9 @@ func NewDetectorSource(cfg config.DetectorConfig, t Timeouts) *DetectorSource {
 		timeout = defaultHTTPTimeout
 	}
 	return &DetectorSource{
-		timeout: timeout,
-		client:  NewHTTPClient(timeout),
-		url:     strings.TrimRight(cfg.URL.Value(), "/") + "/health",
-		apiKey:  cfg.APIKey,
+		client: NewHTTPClient(timeout),
+		url:    strings.TrimRight(cfg.URL.Value(), "/") + "/health",
+		apiKey: cfg.APIKey,
 	}
 }
 
@@ -47,8 +44,7 @@ func (d *DetectorSource) Close() error { d.client.CloseIdle(); return nil }
 // Collect asks /health once. A detector that cannot be reached or answers badly is a
 // finding, not a collection failure: the card says unreachable/unhealthy/degraded and why.
 func (d *DetectorSource) Collect(ctx context.Context) (Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
+	// The one request is bounded by the client's timeout.
 	var hdr http.Header
 	if d.apiKey != "" {
 		hdr = http.Header{"X-Api-Key": {d.apiKey.Value()}}
