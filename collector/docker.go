@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -55,8 +54,7 @@ func FindEngineSocket(configured string, getenv func(string) string, exists func
 // engineClient is a GET-only client of the Engine API over a unix socket. It has no
 // other method: the socket is root-equivalent, and hsi-top only reads.
 type engineClient struct {
-	http      *http.Client
-	transport *connTransport // the client's: get writes its requests directly
+	transport *connTransport // get writes its requests straight to kept connections
 	timeout   time.Duration
 }
 
@@ -73,7 +71,7 @@ func newEngineClient(socket string, timeout time.Duration) *engineClient {
 	// The requests are written and read on the calling goroutine (connTransport), each
 	// within its own deadline on the connection (get).
 	tr := newConnTransport(dial, getOnly{}, engineConns, 30*time.Second)
-	return &engineClient{http: &http.Client{Transport: tr}, transport: tr, timeout: timeout}
+	return &engineClient{transport: tr, timeout: timeout}
 }
 
 // getOnly is the engine client's transport for anything but a plain GET: it refuses.
@@ -94,7 +92,7 @@ func (c *engineClient) get(ctx context.Context, path string, dst any) error {
 		return errors.New(ShortError(err))
 	}
 	defer resp.Body.Close()
-	body, err := readEngineBody(resp)
+	body, err := readUpTo(resp, maxEngineBody)
 	if err != nil {
 		return errors.New(ShortError(err))
 	}
@@ -108,19 +106,6 @@ func (c *engineClient) get(ctx context.Context, path string, dst any) error {
 		return fmt.Errorf("%s: not the Engine API's JSON (%s)", strings.SplitN(path, "?", 2)[0], ShortError(err))
 	}
 	return nil
-}
-
-// readEngineBody reads at most maxEngineBody+1 bytes of resp's body, into one buffer of
-// the declared length when that is small (as readBody).
-func readEngineBody(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n <= presizedBody {
-		body := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, body); err != nil {
-			return nil, err
-		}
-		return body, nil
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxEngineBody+1))
 }
 
 // DockerSource reads the stack's containers from the Docker or Podman Engine API: for each
@@ -161,7 +146,7 @@ func NewDockerSource(socket string, rows []string, timeout time.Duration) *Docke
 func (d *DockerSource) Name() snapshot.SourceName { return SourceContainersRuntime }
 
 // Close drops idle connections.
-func (d *DockerSource) Close() error { d.client.http.CloseIdleConnections(); return nil }
+func (d *DockerSource) Close() error { d.client.transport.CloseIdleConnections(); return nil }
 
 // Collect lists the containers, then inspects (and, when running, reads the stats of)
 // each row's container concurrently. A socket that does not answer is an error: the

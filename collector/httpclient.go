@@ -176,19 +176,9 @@ func isRedirect(resp *http.Response) bool {
 // megabytes and send nothing).
 const presizedBody = 64 << 10
 
-// readBody reads at most MaxBodyBytes of resp's body. A declared length of at most
-// presizedBody is read into one buffer of that size (io.ReadAll would grow one from 512
-// bytes, copying, at every response of every tick); a body read to its declared length
-// keeps its connection as one read to EOF does (keptBody.Close).
+// readBody reads at most MaxBodyBytes of resp's body (readUpTo).
 func readBody(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n <= presizedBody {
-		body := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, body); err != nil {
-			return nil, fmt.Errorf("reading the body: %s", ShortError(err))
-		}
-		return body, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	body, err := readUpTo(resp, MaxBodyBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading the body: %s", ShortError(err))
 	}
@@ -196,6 +186,22 @@ func readBody(resp *http.Response) ([]byte, error) {
 		return nil, ErrBodyTooLarge
 	}
 	return body, nil
+}
+
+// readUpTo reads resp's body, at most limit+1 bytes of it (more than limit: too large).
+// A declared length of at most presizedBody is read into one buffer of that size
+// (io.ReadAll would grow one from 512 bytes, copying, at every response of every tick); a
+// body read to its declared length keeps its connection as one read to EOF does
+// (keptBody.Close).
+func readUpTo(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= presizedBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit+1))
 }
 
 // CloseIdle closes idle keep-alive connections (on shutdown).
