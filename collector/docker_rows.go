@@ -19,12 +19,12 @@ func applyRuntime(s *snapshot.Snapshot, name string, c snapshot.Container) snaps
 		return c
 	}
 	for i := range s.ContainerRuntime.Containers {
-		info := s.ContainerRuntime.Containers[i]
+		info := &s.ContainerRuntime.Containers[i] // the row shares the snapshot's own copy
 		if info.Service != name && info.Name != name {
 			continue
 		}
-		c.Runtime = &info
-		state, reason, decided := RuntimeState(info)
+		c.Runtime = info
+		state, reason, decided := RuntimeState(*info)
 		probed := c.State != "" && c.State != StateUnknown
 		if decided || !probed {
 			c.State, c.Error, c.LatencyMS = state, reason, nil

@@ -162,14 +162,17 @@ func (e *Engine) waitInflight(grace time.Duration) {
 }
 
 // Tick runs one collection: every source whose previous collection has returned is
-// started under the per-source deadline; the tick waits at most that deadline, then
-// merges the last good result of every source into a new snapshot, runs the stages and
-// publishes it. A source that failed or missed the deadline keeps its last good section,
-// marked stale with its age and error.
+// started under the tick's deadline (the per-source timeout); the tick waits at most
+// that long, then merges the last good result of every source into a new snapshot,
+// runs the stages and publishes it. A source that failed or missed the deadline keeps
+// its last good section, marked stale with its age and error.
 func (e *Engine) Tick(ctx context.Context) *snapshot.Snapshot {
 	now := e.opts.Clock.Now()
-	deadline := time.NewTimer(e.opts.Timeout)
-	defer deadline.Stop()
+	// One deadline for the whole tick: every source starts now under the same timeout.
+	// The tick returns only when every source it started is done or the deadline has
+	// passed, so ending the context then cuts nobody short.
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
 
 	started := make([]chan struct{}, len(e.sources))
 	for i, src := range e.sources {
@@ -199,10 +202,9 @@ func (e *Engine) Tick(ctx context.Context) *snapshot.Snapshot {
 		}
 		select {
 		case <-done:
-		case <-deadline.C:
-			// Past the deadline: stop waiting for anyone; the stragglers are stale.
-			deadline.Reset(0)
 		case <-ctx.Done():
+			// Past the deadline (or shut down): the channel stays closed, so nobody
+			// else is waited for; the stragglers are stale.
 		}
 	}
 	s := e.merge(now)
@@ -212,12 +214,10 @@ func (e *Engine) Tick(ctx context.Context) *snapshot.Snapshot {
 
 func (e *Engine) collect(ctx context.Context, src Source, st *sourceState) {
 	defer e.inflight.Done()
-	cctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
-	defer cancel()
 	begin := time.Now()
-	res, err := safeCollect(cctx, src)
+	res, err := safeCollect(ctx, src)
 	took := time.Since(begin)
-	if err == nil && cctx.Err() != nil {
+	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("timed out after %s", e.opts.Timeout)
 	}
 	finished := e.opts.Clock.Now()
