@@ -156,12 +156,34 @@ func writeFit(b *strings.Builder, s string, n int) {
 // the top border on the left (styled by the caller) and note on the right. Lines are cut to fit; the result
 // is exactly max(height, len(lines)+2) lines (height 0: as tall as the content).
 func (s *Styles) box(title, note string, lines []string, w, height int) []string {
+	b := s.boxBlock(title, note, lines, w, height)
+	out := make([]string, b.height)
+	for i := range out {
+		var sb strings.Builder
+		b.writeLine(&sb, i)
+		out[i] = sb.String()
+	}
+	return out
+}
+
+// block is a panel's lines as the dashboard writes them into the frame: either whole
+// lines (side empty), or a box whose inner lines are cut or padded to inner cells and
+// framed as they are written, so a boxed line is never built on its own first.
+type block struct {
+	lines       []string
+	height      int    // rows; a row past lines is blank (whole lines) or an empty box row
+	top, bottom string // a box's borders
+	side        string // a box's styled "│"; empty for whole lines
+	inner       int
+	width       int // cells of every row
+}
+
+// boxBlock is box as a block: the same borders, the lines framed when written.
+func (s *Styles) boxBlock(title, note string, lines []string, w, height int) block {
 	if w < 4 {
-		return nil
+		return block{width: max(w, 0)}
 	}
 	inner := w - 4
-	h := max(height, len(lines)+2)
-	out := make([]string, 0, h)
 	// Top: ╭─ Title ───── note ─╮
 	t := truncate(title, max(0, inner-1))
 	rest := w - 4 - width(t) // cells between "╭─ " + title and "╮"
@@ -173,24 +195,39 @@ func (s *Styles) box(title, note string, lines []string, w, height int) []string
 	} else {
 		top += s.Border.Render(strings.Repeat("─", max(0, rest)) + "╮")
 	}
-	out = append(out, top)
-	side := s.Border.Render("│")
-	for i := 0; i < h-2; i++ {
-		line := ""
-		if i < len(lines) {
-			line = lines[i]
-		}
-		var b strings.Builder
-		b.Grow(2*len(side) + len(line) + inner + 2)
-		b.WriteString(side)
-		b.WriteByte(' ')
-		writeFit(&b, line, inner)
-		b.WriteByte(' ')
-		b.WriteString(side)
-		out = append(out, b.String())
+	return block{
+		lines: lines, height: max(height, len(lines)+2), top: top,
+		bottom: s.Border.Render("╰" + strings.Repeat("─", w-2) + "╯"),
+		side:   s.Border.Render("│"), inner: inner, width: w,
 	}
-	out = append(out, s.Border.Render("╰"+strings.Repeat("─", w-2)+"╯"))
-	return out
+}
+
+// writeLine writes row i of the block, exactly its width.
+func (b *block) writeLine(sb *strings.Builder, i int) {
+	switch {
+	case b.side == "":
+		if i < len(b.lines) {
+			sb.WriteString(b.lines[i])
+			return
+		}
+		for range b.width {
+			sb.WriteByte(' ')
+		}
+	case i == 0:
+		sb.WriteString(b.top)
+	case i == b.height-1:
+		sb.WriteString(b.bottom)
+	default:
+		line := ""
+		if i-1 < len(b.lines) {
+			line = b.lines[i-1]
+		}
+		sb.WriteString(b.side)
+		sb.WriteByte(' ')
+		writeFit(sb, line, b.inner)
+		sb.WriteByte(' ')
+		sb.WriteString(b.side)
+	}
 }
 
 // stripANSI removes escape sequences.

@@ -119,25 +119,18 @@ func growCharts(cs [][]content, sl [][]slot, p *plan, spare int) {
 // panelRow is one row of the dashboard: panels side by side, each block's lines exactly
 // its width (framePanel draws them so), lines tall (the last row may be cut to the screen).
 type panelRow struct {
-	blocks [][]string
-	widths []int
+	blocks []block
 	lines  int
 }
 
 // writeLine writes line i of the row: its blocks' lines separated by one space, a block
 // without that line as blanks of its width.
 func (r panelRow) writeLine(b *strings.Builder, i int) {
-	for j, blk := range r.blocks {
+	for j := range r.blocks {
 		if j > 0 {
 			b.WriteByte(' ')
 		}
-		if i < len(blk) {
-			b.WriteString(blk[i])
-			continue
-		}
-		for range r.widths[j] {
-			b.WriteByte(' ')
-		}
+		r.blocks[j].writeLine(b, i)
 	}
 }
 
@@ -162,7 +155,7 @@ func (m *Model) dashboardRows(h int) []panelRow {
 			break
 		}
 		rh := rowHeight(cs[i], row, p.frame, p.dense, p.cr[i])
-		r := panelRow{blocks: make([][]string, len(row)), widths: make([]int, len(row)), lines: min(rh, h-used)}
+		r := panelRow{blocks: make([]block, len(row)), lines: min(rh, h-used)}
 		for j, s := range row {
 			cr := p.cr[i]
 			// A shorter panel beside a taller one grows its own charts into the gap.
@@ -170,7 +163,6 @@ func (m *Model) dashboardRows(h int) []panelRow {
 				cr++
 			}
 			r.blocks[j] = m.framePanel(v, s, cs[i][j], p, cr, rh)
-			r.widths[j] = s.w
 		}
 		out = append(out, r)
 		used += r.lines
@@ -179,7 +171,7 @@ func (m *Model) dashboardRows(h int) []panelRow {
 }
 
 // framePanel draws one panel in its frame, exactly rh rows.
-func (m *Model) framePanel(v *view, s slot, c content, p plan, cr, rh int) []string {
+func (m *Model) framePanel(v *view, s slot, c content, p plan, cr, rh int) block {
 	def := &panelDefs[s.kind]
 	_, side := frameCost(p.frame)
 	inner := s.w - side
@@ -201,7 +193,7 @@ func (m *Model) framePanel(v *view, s slot, c content, p plan, cr, rh int) []str
 	}
 	note := panelNote(v, def)
 	if p.frame == frameBox {
-		return v.st.box(title, note, lines, s.w, rh)
+		return v.st.boxBlock(title, note, lines, s.w, rh)
 	}
 	out := make([]string, 0, rh)
 	out = append(out, v.st.rule(title, note, s.w))
@@ -212,7 +204,7 @@ func (m *Model) framePanel(v *view, s slot, c content, p plan, cr, rh int) []str
 		}
 		out = append(out, " "+fit(l, inner))
 	}
-	return out
+	return block{lines: out, height: rh, width: s.w}
 }
 
 // rule is a panel's title line in the rule frame: "── GPU ✔ healthy · 5m ───── via NVML ─".
