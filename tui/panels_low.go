@@ -198,28 +198,35 @@ func trackerCell(state string) (string, level) {
 	return "?", lvUnknown
 }
 
-// tracker draws the states, one per column, newest right, one style change per run.
-func (v *view) tracker(tl []string, w int) string {
+// tracker draws the states in w columns, newest right: the newest w when there are more,
+// each over an equal share of the columns when there are fewer; one style change per run.
+func (v *view) tracker(states []string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if len(tl) > w {
-		tl = tl[len(tl)-w:]
+	if len(states) > w {
+		states = states[len(states)-w:]
 	}
+	n := len(states)
 	var b strings.Builder
 	b.Grow(w*4 + 64)
-	for i := len(tl); i < w; i++ {
-		b.WriteByte(' ')
+	if n == 0 {
+		for range w {
+			b.WriteByte(' ')
+		}
+		return b.String()
 	}
-	for i := 0; i < len(tl); {
+	// State i covers the columns from i*w/n up to (i+1)*w/n; a run of equal states is
+	// styled once.
+	for i := 0; i < n; {
 		j := i
-		for j < len(tl) && tl[j] == tl[i] {
+		for j < n && states[j] == states[i] {
 			j++
 		}
-		g, lv := trackerCell(tl[i])
+		g, lv := trackerCell(states[i])
 		st := &v.st.Level[lv]
 		st.open(&b)
-		for k := i; k < j; k++ {
+		for range j*w/n - i*w/n {
 			b.WriteString(g)
 		}
 		st.close(&b)
@@ -296,7 +303,7 @@ func containersBody(v *view, w int) content {
 		if v.timeline != nil {
 			tl = v.timeline(c.Name)
 		}
-		line := fit(c.Name, nameW+1) + state + v.tracker(stretchStates(mergeStates(padStates(tl), stripW), cols), cols) + changed
+		line := fit(c.Name, nameW+1) + state + v.tracker(mergeStates(padStates(tl), stripW), cols) + changed
 		lines = append(lines, line+runtimeDetail(v, c, w-width(line))) // issue 14: panels_low_depth.go
 	}
 	if len(cs) > 0 && cols > 0 {
@@ -307,20 +314,6 @@ func containersBody(v *view, w int) content {
 		denseLines = []string{v.st.Level[containersLevelOf(v)].Render(bad[1])}
 	}
 	return content{lines: lines, dense: denseLines}
-}
-
-// stretchStates stretches states over w columns, each state over an equal share.
-func stretchStates(states []string, w int) []string {
-	if len(states) == 0 || w <= len(states) {
-		return states
-	}
-	out := make([]string, 0, w)
-	for i, st := range states {
-		for range (i+1)*w/len(states) - i*w/len(states) {
-			out = append(out, st)
-		}
-	}
-	return out
 }
 
 // padStates makes a timeline exactly 60 states, oldest first, unknown where missing.
