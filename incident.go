@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/internal/fullscreen"
 	"github.com/hsi-top/hsi-top/record"
 	"github.com/hsi-top/hsi-top/snapshot"
 	"github.com/hsi-top/hsi-top/tui"
@@ -74,6 +75,9 @@ type incidentKeys struct {
 }
 
 type incidentWritten struct{ message string }
+
+// Frame is the dashboard's frame (fullscreen.FrameSource).
+func (k incidentKeys) Frame() []byte { return fullscreen.FrameOf(k.Model) }
 
 func (k incidentKeys) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {

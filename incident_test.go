@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/internal/fullscreen"
 	"github.com/hsi-top/hsi-top/record"
 	"github.com/hsi-top/hsi-top/snapshot"
 	"github.com/hsi-top/hsi-top/tui"
@@ -41,6 +42,9 @@ func TestIncidentKeyWritesTheLastHourThatReplayOpens(t *testing.T) {
 		t.Fatal("the incident key gave no command")
 	}
 	top, _ = top.Update(cmd())
+	if f := fullscreen.FrameOf(top); string(f) != top.View() {
+		t.Errorf("the full screen reads a frame that is not the view:\n%s", f)
+	}
 	path := filepath.Join(dir, "hsi-top-incident-20261201-091500.ndjson.gz")
 	// The history keeps the hour tiered: 5 s for 5 minutes, 15 s for 10, 60 s for 45.
 	want := history.MaxKeptSnapshots

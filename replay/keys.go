@@ -5,6 +5,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/hsi-top/hsi-top/internal/fullscreen"
 	"github.com/hsi-top/hsi-top/tui"
 )
 
@@ -24,6 +25,9 @@ const (
 
 // HelpKeys are the playback's keys as the dashboard's help lists them.
 var HelpKeys = []tui.HelpKey{{Key: "← →", Does: "seek 1 minute"}, {Key: "[ ]", Does: "seek 10 minutes"}}
+
+// Frame is the dashboard's frame (fullscreen.FrameSource).
+func (k Keys) Frame() []byte { return fullscreen.FrameOf(k.Model) }
 
 // Update handles the playback's keys, then the dashboard's.
 func (k Keys) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/hsi-top/hsi-top/history"
+	"github.com/hsi-top/hsi-top/internal/fullscreen"
 	"github.com/hsi-top/hsi-top/record"
 	"github.com/hsi-top/hsi-top/snapshot"
 	"github.com/hsi-top/hsi-top/tui"
@@ -138,6 +139,10 @@ func TestReplayShowsTheAlertsAndClockOfTheRecording(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("at minute 25 the view lacks %q:\n%s", want, v)
 		}
+	}
+	// The full screen reads the dashboard's frame through the keys.
+	if f := fullscreen.FrameOf(k); string(f) != v {
+		t.Errorf("the keys' frame is not the dashboard's view:\n%s", f)
 	}
 	// ] seeks ten minutes on: the alert has cleared, the clock says 09:35.
 	next, _ := k.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{']'}})

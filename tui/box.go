@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -138,18 +139,32 @@ func columns(blocks [][]string, widths []int, sep string) []string {
 
 // writeFit writes s to b cut or padded to exactly n cells, as fit returns it.
 func writeFit(b *strings.Builder, s string, n int) {
+	text, pad := fitted(s, n)
+	b.WriteString(text)
+	for range pad {
+		b.WriteByte(' ')
+	}
+}
+
+// writeFitBytes is writeFit for a frame's buffer.
+func writeFitBytes(b *bytes.Buffer, s string, n int) {
+	text, pad := fitted(s, n)
+	b.WriteString(text)
+	for range pad {
+		b.WriteByte(' ')
+	}
+}
+
+// fitted is s cut to n cells, or s and the spaces that pad it to n.
+func fitted(s string, n int) (text string, pad int) {
 	if n <= 0 {
-		return
+		return "", 0
 	}
 	w := width(s)
 	if w > n {
-		b.WriteString(ansi.Truncate(s, n, "…"))
-		return
+		return ansi.Truncate(s, n, "…"), 0
 	}
-	b.WriteString(s)
-	for ; w < n; w++ {
-		b.WriteByte(' ')
-	}
+	return s, n - w
 }
 
 // box draws lines inside a rounded border of the given outer width, with the title in
@@ -158,10 +173,11 @@ func writeFit(b *strings.Builder, s string, n int) {
 func (s *Styles) box(title, note string, lines []string, w, height int) []string {
 	b := s.boxBlock(title, note, lines, w, height)
 	out := make([]string, b.height)
+	var line bytes.Buffer
 	for i := range out {
-		var sb strings.Builder
-		b.writeLine(&sb, i)
-		out[i] = sb.String()
+		line.Reset()
+		b.writeLine(&line, i)
+		out[i] = line.String()
 	}
 	return out
 }
@@ -203,7 +219,7 @@ func (s *Styles) boxBlock(title, note string, lines []string, w, height int) blo
 }
 
 // writeLine writes row i of the block, exactly its width.
-func (b *block) writeLine(sb *strings.Builder, i int) {
+func (b *block) writeLine(sb *bytes.Buffer, i int) {
 	switch {
 	case b.side == "":
 		if i < len(b.lines) {
@@ -224,7 +240,7 @@ func (b *block) writeLine(sb *strings.Builder, i int) {
 		}
 		sb.WriteString(b.side)
 		sb.WriteByte(' ')
-		writeFit(sb, line, b.inner)
+		writeFitBytes(sb, line, b.inner)
 		sb.WriteByte(' ')
 		sb.WriteString(b.side)
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -125,7 +126,7 @@ type panelRow struct {
 
 // writeLine writes line i of the row: its blocks' lines separated by one space, a block
 // without that line as blanks of its width.
-func (r panelRow) writeLine(b *strings.Builder, i int) {
+func (r panelRow) writeLine(b *bytes.Buffer, i int) {
 	for j := range r.blocks {
 		if j > 0 {
 			b.WriteByte(' ')

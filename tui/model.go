@@ -6,6 +6,7 @@
 package tui
 
 import (
+	"bytes"
 	"strings"
 	"time"
 
@@ -108,8 +109,6 @@ type Model struct {
 	logNote    string
 	// collecting is set by r until the next snapshot arrives.
 	collecting bool
-	// frameBytes is the length of the last full frame, to size the next one's buffer.
-	frameBytes int
 
 	latest *snapshot.Snapshot // newest from the engine
 	shown  *snapshot.Snapshot // on screen (frozen while paused)
@@ -138,8 +137,12 @@ type Model struct {
 	headerOK  bool
 	footer    string
 	footerOK  bool
-	frame     string
-	frameOK   bool
+	// frame is the screen as last drawn, in a buffer reused from frame to frame; view is
+	// it as a string once View asked for one.
+	frame   bytes.Buffer
+	frameOK bool
+	view    string
+	viewOK  bool
 }
 
 // New returns the dashboard model. It subscribes to the engine at once so no snapshot
@@ -489,23 +492,36 @@ func (m *Model) setTimelineBucket(s *snapshot.Snapshot, i int) {
 
 // View draws the screen. It returns the cached frame unless something changed.
 func (m *Model) View() string {
-	if m.frameOK {
-		return m.frame
+	f := m.Frame()
+	if !m.viewOK {
+		m.view, m.viewOK = string(f), true
 	}
-	m.frame = m.render()
-	m.frameOK = true
-	return m.frame
+	return m.view
 }
 
-func (m *Model) render() string {
+// Frame is View as bytes in a buffer the model reuses: valid until the next Update
+// (fullscreen.FrameSource), so a frame drawn costs no allocation of its own.
+func (m *Model) Frame() []byte {
+	if !m.frameOK {
+		m.frame.Reset()
+		m.render(&m.frame)
+		m.frameOK, m.viewOK, m.view = true, false, ""
+	}
+	return m.frame.Bytes()
+}
+
+// render writes the screen to b.
+func (m *Model) render(b *bytes.Buffer) {
 	if m.w <= 0 || m.h <= 0 {
-		return ""
+		return
 	}
 	switch modeFor(m.w, m.h) {
 	case modeTiny:
-		return m.tinyView()
+		b.WriteString(m.tinyView())
+		return
 	case modeCompact:
-		return m.compactView()
+		b.WriteString(m.compactView())
+		return
 	}
 	header := m.headerView()
 	var banner []string
@@ -514,29 +530,23 @@ func (m *Model) render() string {
 	}
 	footer := m.footerView()
 	bodyH := m.h - strings.Count(header, "\n") - 1 - len(banner) - strings.Count(footer, "\n") - 1
-	var b strings.Builder
-	// The last frame's size (plus an eighth) is the best guess of this one's, so the
-	// frame is built in one allocation.
-	b.Grow(max((m.w+16)*m.h*2, m.frameBytes+m.frameBytes/8))
 	b.WriteString(header)
 	for _, l := range banner {
 		b.WriteByte('\n')
 		b.WriteString(l)
 	}
 	if bodyH > 0 {
-		m.writeBody(&b, bodyH)
+		m.writeBody(b, bodyH)
 	}
 	b.WriteByte('\n')
 	b.WriteString(footer)
-	m.frameBytes = b.Len()
-	return b.String()
 }
 
 // writeBody writes the body's h lines, each after a newline: the dashboard's rows of
 // panels joined straight into the frame, or the help or alert log in a scrollable
 // viewport. The viewport keeps the scroll position and bounds; its window is cut from the
 // cached lines directly, as every line already fits the width.
-func (m *Model) writeBody(b *strings.Builder, h int) {
+func (m *Model) writeBody(b *bytes.Buffer, h int) {
 	if m.vp.Height != h || m.vp.Width != m.w {
 		m.vp.Width, m.vp.Height = m.w, h
 		m.bodyValid = false

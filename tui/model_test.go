@@ -396,3 +396,31 @@ func lineOf(frame, sub string) int {
 	}
 	return -1
 }
+
+// The frame is drawn into a buffer reused from frame to frame; a view already taken as a
+// string is not changed by the next frame.
+func TestFrameReusesItsBufferAndViewsStay(t *testing.T) {
+	m, _, _, _ := newTestModel(scHealthy, 60, 120, 40)
+	defer m.Close()
+	first := m.View()
+	kept := strings.Clone(first)
+	if f := m.Frame(); string(f) != first {
+		t.Fatalf("Frame and View differ:\n%s\n---\n%s", f, first)
+	}
+	f := m.Frame()
+	before, room := &f[0], cap(f)
+	m.Update(SnapshotMsg{build(scAlerts, 61)})
+	second := m.Frame()
+	if string(second) == kept {
+		t.Fatal("a snapshot with ten alerts drew the same frame")
+	}
+	if len(second) <= room && &second[0] != before {
+		t.Error("the next frame was drawn into new storage, not the reused buffer")
+	}
+	if first != kept {
+		t.Error("the next frame changed the view taken before it")
+	}
+	if v := m.View(); v != string(second) {
+		t.Errorf("View after the snapshot is not its frame:\n%s", v)
+	}
+}

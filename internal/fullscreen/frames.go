@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strconv"
-	"strings"
+	"unsafe"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -26,11 +26,14 @@ const (
 
 // Frames writes whole-screen frames to a terminal in the alternate screen, each time
 // only the lines that differ from the frame before, each placed by an absolute cursor
-// move so a skipped line costs nothing.
+// move so a skipped line costs nothing. It keeps its own copy of the frame on the
+// terminal, in buffers it reuses, so the caller may reuse the frame's storage.
 type Frames struct {
 	out           io.Writer
 	width, height int
-	last          []string // the lines on the terminal now; nil: unknown, draw all
+	shown         []byte   // the frame on the terminal now
+	last          [][]byte // its lines (into shown); nil: unknown, draw all
+	lines         [][]byte // the frame being drawn, split
 	clear         bool     // clear the screen before the next frame (after a resize)
 	buf           bytes.Buffer
 }
@@ -48,11 +51,18 @@ func (f *Frames) Resize(width, height int) {
 	f.last, f.clear = nil, true
 }
 
+// Shows says whether frame is what the terminal shows now, so drawing it would write
+// nothing.
+func (f *Frames) Shows(frame []byte) bool {
+	return f.last != nil && !f.clear && bytes.Equal(frame, f.shown)
+}
+
 // Draw writes frame, lines separated by "\n". Lines past the terminal's height are
 // left out and lines wider than it are cut, so the terminal never scrolls or wraps.
-// A frame equal to the last one writes nothing.
-func (f *Frames) Draw(frame string) error {
-	lines := strings.Split(frame, "\n")
+// A frame equal to the last one writes nothing. Draw keeps no reference to frame.
+func (f *Frames) Draw(frame []byte) error {
+	f.lines = splitLines(f.lines[:0], frame)
+	lines := f.lines
 	if f.height > 0 && len(lines) > f.height {
 		lines = lines[:f.height]
 	}
@@ -62,7 +72,7 @@ func (f *Frames) Draw(frame string) error {
 		f.clear = false
 	}
 	for i, line := range lines {
-		if f.last != nil && i < len(f.last) && f.last[i] == line {
+		if f.last != nil && i < len(f.last) && bytes.Equal(f.last[i], line) {
 			continue
 		}
 		f.moveTo(i)
@@ -72,12 +82,26 @@ func (f *Frames) Draw(frame string) error {
 		f.moveTo(len(lines))
 		f.buf.WriteString(eraseBelow)
 	}
-	f.last = lines
+	// Keep a copy: the shown frame and its lines, cut at the same places.
+	f.shown = append(f.shown[:0], frame...)
+	f.last = splitLines(f.last[:0], f.shown)[:len(lines)]
 	if f.buf.Len() == 0 {
 		return nil
 	}
 	_, err := f.out.Write(f.buf.Bytes())
 	return err
+}
+
+// splitLines appends frame's lines (without their "\n") to dst.
+func splitLines(dst [][]byte, frame []byte) [][]byte {
+	for {
+		i := bytes.IndexByte(frame, '\n')
+		if i < 0 {
+			return append(dst, frame)
+		}
+		dst = append(dst, frame[:i])
+		frame = frame[i+1:]
+	}
 }
 
 // moveTo puts the cursor at the start of row (0-based).
@@ -90,12 +114,16 @@ func (f *Frames) moveTo(row int) {
 // writeLine writes one line cut to the width and erases the rest of the row. A line
 // that fills the row is not followed by an erase: with the cursor parked past the last
 // column, some terminals would erase that last cell.
-func (f *Frames) writeLine(line string) {
-	w := ansi.StringWidth(line)
+func (f *Frames) writeLine(line []byte) {
+	// A view of line for the width functions, which keep no reference to it.
+	text := unsafe.String(unsafe.SliceData(line), len(line))
+	w := ansi.StringWidth(text)
 	if f.width > 0 && w > f.width {
-		line, w = ansi.Truncate(line, f.width, ""), f.width
+		f.buf.WriteString(ansi.Truncate(text, f.width, ""))
+		w = f.width
+	} else {
+		f.buf.Write(line)
 	}
-	f.buf.WriteString(line)
 	if f.width == 0 || w < f.width {
 		f.buf.WriteString(eraseLineRight)
 	}

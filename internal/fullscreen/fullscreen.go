@@ -141,8 +141,7 @@ type screen struct {
 	mu       sync.Mutex // the terminal's output: frames and the restore
 	out      io.Writer
 	frames   *Frames
-	shown    string    // the view last drawn
-	drawnAt  time.Time // when it was drawn
+	drawnAt  time.Time // when the last frame was drawn
 	pending  bool      // a flush is scheduled: later changes wait for it
 	restored bool      // the terminal is back to normal: nothing more is drawn
 	err      error     // the first failed write
@@ -160,21 +159,22 @@ func newScreen(out io.Writer, minInterval time.Duration, reset func()) *screen {
 type flushMsg struct{}
 
 // show draws frame now, or schedules it when the last frame was drawn less than
-// MinInterval ago; an unchanged frame draws nothing.
-func (s *screen) show(frame string) tea.Cmd {
-	if s.pending || frame == s.shown {
+// MinInterval ago; an unchanged frame draws nothing. The frame is copied before show
+// returns.
+func (s *screen) show(frame []byte) tea.Cmd {
+	if s.pending {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.restored || s.frames.Shows(frame) {
 		return nil
 	}
 	if wait := s.minInterval - s.now().Sub(s.drawnAt); wait > 0 && !s.drawnAt.IsZero() {
 		s.pending = true
 		return tea.Tick(wait, func(time.Time) tea.Msg { return flushMsg{} })
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.restored {
-		return nil
-	}
-	s.shown, s.drawnAt = frame, s.now()
+	s.drawnAt = s.now()
 	if err := s.frames.Draw(frame); err != nil {
 		s.fail(err)
 		return tea.Quit
@@ -187,7 +187,6 @@ func (s *screen) resize(width, height int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.frames.Resize(width, height)
-	s.shown = ""
 }
 
 // write sends a control sequence to the terminal.
@@ -268,13 +267,29 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case flushMsg:
 		m.s.pending = false
-		return m, m.s.show(m.inner.View())
+		return m, m.s.show(FrameOf(m.inner))
 	case tea.WindowSizeMsg:
 		m.s.resize(msg.Width, msg.Height)
 	}
 	inner, cmd := m.inner.Update(msg)
 	m.inner = inner
-	return m, tea.Batch(m.s.guard(cmd), m.s.show(inner.View()))
+	return m, tea.Batch(m.s.guard(cmd), m.s.show(FrameOf(inner)))
+}
+
+// FrameSource is a model whose view can be read as bytes it keeps, valid until its next
+// Update: Run reads a frame from it this way instead of as View's string, so a model that
+// draws into a buffer it reuses allocates no frame per draw.
+type FrameSource interface {
+	Frame() []byte
+}
+
+// FrameOf is m's frame as bytes: Frame's when m is a FrameSource, View's otherwise. A
+// model that wraps another forwards its Frame with it.
+func FrameOf(m tea.Model) []byte {
+	if fs, ok := m.(FrameSource); ok {
+		return fs.Frame()
+	}
+	return []byte(m.View())
 }
 
 func (m model) View() string { return "" }

@@ -13,7 +13,7 @@ import (
 func TestFirstFrameIsDrawnWholeThenOnlyChangedLines(t *testing.T) {
 	var out bytes.Buffer
 	f := NewFrames(&out, 10, 3)
-	if err := f.Draw("aaa\nbbb\nccc"); err != nil {
+	if err := f.Draw([]byte("aaa\nbbb\nccc")); err != nil {
 		t.Fatal(err)
 	}
 	want := "\x1b[1;1Haaa\x1b[K\x1b[2;1Hbbb\x1b[K\x1b[3;1Hccc\x1b[K"
@@ -21,23 +21,54 @@ func TestFirstFrameIsDrawnWholeThenOnlyChangedLines(t *testing.T) {
 		t.Fatalf("first frame wrote %q, want %q", got, want)
 	}
 	out.Reset()
-	f.Draw("aaa\nBBB\nccc")
+	f.Draw([]byte("aaa\nBBB\nccc"))
 	if got, want := out.String(), "\x1b[2;1HBBB\x1b[K"; got != want {
 		t.Fatalf("a frame with line 2 changed wrote %q, want %q", got, want)
 	}
 	out.Reset()
-	f.Draw("aaa\nBBB\nccc")
+	f.Draw([]byte("aaa\nBBB\nccc"))
 	if out.Len() != 0 {
 		t.Fatalf("an unchanged frame wrote %q, want nothing", out.String())
+	}
+}
+
+// A caller may draw its next frame into the same storage: Frames compares against its
+// own copy of what it drew.
+func TestFrameStorageMayBeReused(t *testing.T) {
+	var out bytes.Buffer
+	f := NewFrames(&out, 10, 3)
+	frame := []byte("aaa\nbbb\nccc")
+	f.Draw(frame)
+	if !f.Shows(frame) {
+		t.Fatal("Shows is false for the frame just drawn")
+	}
+	copy(frame, "aaa\nBBB\nccc")
+	if f.Shows(frame) {
+		t.Fatal("Shows is true for a frame rewritten in place")
+	}
+	out.Reset()
+	f.Draw(frame)
+	if got, want := out.String(), "\x1b[2;1HBBB\x1b[K"; got != want {
+		t.Fatalf("a frame rewritten in place with line 2 changed wrote %q, want %q", got, want)
+	}
+	frame = append(frame[:0], "aaa"...)
+	out.Reset()
+	f.Draw(frame)
+	if got, want := out.String(), "\x1b[2;1H\x1b[J"; got != want {
+		t.Fatalf("a one-line frame in the same storage wrote %q, want %q", got, want)
+	}
+	f.Resize(10, 3)
+	if f.Shows(frame) {
+		t.Fatal("Shows is true after a resize, which draws the next frame whole")
 	}
 }
 
 func TestShorterFrameErasesBelowItsLastLine(t *testing.T) {
 	var out bytes.Buffer
 	f := NewFrames(&out, 10, 5)
-	f.Draw("a\nb\nc")
+	f.Draw([]byte("a\nb\nc"))
 	out.Reset()
-	f.Draw("a")
+	f.Draw([]byte("a"))
 	if got, want := out.String(), "\x1b[2;1H\x1b[J"; got != want {
 		t.Fatalf("wrote %q, want %q", got, want)
 	}
@@ -46,7 +77,7 @@ func TestShorterFrameErasesBelowItsLastLine(t *testing.T) {
 func TestLinesAreCutToTheTerminal(t *testing.T) {
 	var out bytes.Buffer
 	f := NewFrames(&out, 4, 2)
-	f.Draw("abcdefgh\nabcd\nxy\nhidden")
+	f.Draw([]byte("abcdefgh\nabcd\nxy\nhidden"))
 	got := out.String()
 	// The first line is cut to 4 cells and, filling the row, gets no erase; so does the
 	// second; the third and fourth are below the 2-row screen.
@@ -55,7 +86,7 @@ func TestLinesAreCutToTheTerminal(t *testing.T) {
 		t.Fatalf("wrote %q, want %q", got, want)
 	}
 	out.Reset()
-	f.Draw("\x1b[31mabcdefgh\x1b[0m")
+	f.Draw([]byte("\x1b[31mabcdefgh\x1b[0m"))
 	if got := out.String(); !strings.HasPrefix(got, "\x1b[1;1H\x1b[31mabcd") || strings.Contains(got, "efgh") {
 		t.Fatalf("a styled line was not cut to 4 cells: %q", got)
 	}
@@ -64,10 +95,10 @@ func TestLinesAreCutToTheTerminal(t *testing.T) {
 func TestResizeClearsAndDrawsEverything(t *testing.T) {
 	var out bytes.Buffer
 	f := NewFrames(&out, 10, 3)
-	f.Draw("a\nb")
+	f.Draw([]byte("a\nb"))
 	out.Reset()
 	f.Resize(20, 5)
-	f.Draw("a\nb")
+	f.Draw([]byte("a\nb"))
 	if got, want := out.String(), "\x1b[2J\x1b[1;1Ha\x1b[K\x1b[2;1Hb\x1b[K"; got != want {
 		t.Fatalf("after a resize wrote %q, want %q", got, want)
 	}
@@ -182,7 +213,7 @@ func TestAPanicRestoresTheTerminalFirst(t *testing.T) {
 	}
 	// Nothing is drawn on the normal screen after the restore.
 	out.Reset()
-	s.show("late frame")
+	s.show([]byte("late frame"))
 	if out.Len() != 0 {
 		t.Fatalf("drew %q after the restore", out.String())
 	}
