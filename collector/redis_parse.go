@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"bufio"
 	"math"
 	"sort"
 	"strconv"
@@ -26,10 +25,8 @@ type RedisInfo struct {
 // "field:value" lines, CRLF or LF).
 func ParseRedisInfo(text string) RedisInfo {
 	var info RedisInfo
-	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for line := range strings.Lines(text) { // substrings of text: no copy per line
+		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
 			continue
 		}
