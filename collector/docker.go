@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
@@ -56,11 +57,15 @@ func FindEngineSocket(configured string, getenv func(string) string, exists func
 type engineClient struct {
 	transport *connTransport // get writes its requests straight to kept connections
 	timeout   time.Duration
+	// noPipelining is set once the engine ended a pipelined connection before answering
+	// every request on it (getAll).
+	noPipelining atomic.Bool
 }
 
-// engineConns is how many connections to the Engine API are kept alive: the rows are
-// read side by side (an inspect and a stats each), and net/http's Transport kept two,
-// closing and dialling the others at every tick.
+// engineConns is how many connections to the Engine API are kept alive: the rows'
+// inspections are read side by side (and their stats too, from an engine that does not
+// take pipelined requests), and net/http's Transport kept two, closing and dialling the
+// others at every tick.
 const engineConns = 8
 
 func newEngineClient(socket string, timeout time.Duration) *engineClient {
@@ -92,6 +97,47 @@ func (c *engineClient) get(ctx context.Context, path string, dst any) error {
 		return errors.New(ShortError(err))
 	}
 	defer resp.Body.Close()
+	return decodeEngine(resp, path, dst)
+}
+
+// getAll asks GET of every path, pipelined on one connection (connTransport.GetAll),
+// decoding answer i into dst(i); errs[i] is path i's failure. Once the engine has ended
+// a pipelined connection early, every path is asked on its own, side by side, instead.
+func (c *engineClient) getAll(ctx context.Context, paths []string, dst func(i int) any) []error {
+	errs := make([]error, len(paths))
+	var again []int
+	if len(paths) > 1 && !c.noPipelining.Load() {
+		got := c.transport.GetAll(ctx, time.Now().Add(c.timeout), "engine", paths, func(i int, resp *http.Response) error {
+			return decodeEngine(resp, paths[i], dst(i))
+		})
+		for i, err := range got {
+			switch {
+			case errors.Is(err, errNotAnswered):
+				c.noPipelining.Store(true)
+				again = append(again, i)
+			case err != nil:
+				errs[i] = errors.New(ShortError(err))
+			}
+		}
+	} else {
+		for i := range paths {
+			again = append(again, i)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, i := range again {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.get(ctx, paths[i], dst(i))
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// decodeEngine reads an Engine API answer to path and decodes its JSON into dst.
+func decodeEngine(resp *http.Response, path string, dst any) error {
 	body, err := readUpTo(resp, maxEngineBody)
 	if err != nil {
 		return errors.New(ShortError(err))
@@ -148,36 +194,44 @@ func (d *DockerSource) Name() snapshot.SourceName { return SourceContainersRunti
 // Close drops idle connections.
 func (d *DockerSource) Close() error { d.client.transport.CloseIdleConnections(); return nil }
 
-// Collect lists the containers, then inspects (and, when running, reads the stats of)
-// each row's container concurrently. A socket that does not answer is an error: the
-// rows then fall back to their HTTP probes.
+// Collect lists the containers, then inspects each row's container concurrently, then
+// reads the running ones' one-shot stats (pipelined on one connection: readStats). A
+// socket that does not answer is an error: the rows then fall back to their HTTP probes.
 func (d *DockerSource) Collect(ctx context.Context) (Result, error) {
 	var list []engineListed
 	if err := d.client.get(ctx, "/containers/json?all=1", &list); err != nil {
 		return Result{}, fmt.Errorf("Engine API at %s: %w", d.socket, err)
 	}
 	engine := d.version(ctx)
-	infos := make([]snapshot.RuntimeInfo, 0, len(d.rows))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var listed []engineListed
 	for _, row := range d.rows {
-		c, ok := matchRow(list, row)
-		if !ok {
-			continue
+		if c, ok := matchRow(list, row); ok {
+			listed = append(listed, c)
 		}
+	}
+	found := make([]bool, len(listed))
+	infos := make([]snapshot.RuntimeInfo, len(listed))
+	var wg sync.WaitGroup
+	for i, c := range listed {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			info, ok := d.readContainer(ctx, c)
-			if !ok {
-				return
-			}
-			mu.Lock()
-			infos = append(infos, info)
-			mu.Unlock()
+			infos[i], found[i] = d.readContainer(ctx, c)
 		}()
 	}
 	wg.Wait()
+	kept := infos[:0]
+	var running []engineListed
+	for i, info := range infos {
+		if !found[i] {
+			continue // removed between the list and now
+		}
+		kept = append(kept, info)
+		if info.State == "running" {
+			running = append(running, listed[i])
+		}
+	}
+	d.readStats(ctx, running, kept)
 	d.forgetUnlisted(list)
 	ids := make([]string, len(list))
 	services := make([]string, len(list))
@@ -187,7 +241,7 @@ func (d *DockerSource) Collect(ctx context.Context) (Result, error) {
 			services[i] = listedName(c)
 		}
 	}
-	rt := snapshot.ContainerRuntime{Socket: d.socket, Engine: engine, Containers: infos, ServiceByID: idIndex(ids, services)}
+	rt := snapshot.ContainerRuntime{Socket: d.socket, Engine: engine, Containers: kept, ServiceByID: idIndex(ids, services)}
 	return Result{Via: "engine-api", Apply: func(s *snapshot.Snapshot) { s.ContainerRuntime = rt }}, nil
 }
 
@@ -209,8 +263,8 @@ func (d *DockerSource) version(ctx context.Context) string {
 	return v.EngineName()
 }
 
-// readContainer inspects one container (or reuses its inspection: inspect) and, when it
-// runs, reads its stats once.
+// readContainer inspects one container (or reuses its inspection: inspect); a container
+// that does not run has no CPU reading to compare the next one with.
 func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snapshot.RuntimeInfo, bool) {
 	in, ok := d.inspect(ctx, c)
 	if !ok {
@@ -221,20 +275,48 @@ func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snaps
 		d.mu.Lock()
 		delete(d.prevCPU, c.ID)
 		d.mu.Unlock()
-		return info, true
-	}
-	var st engineStats
-	if d.client.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/stats?stream=false&one-shot=true", &st) == nil {
-		d.mu.Lock()
-		prev, ok := d.prevCPU[c.ID]
-		var p *cpuReading
-		if ok {
-			p = &prev
-		}
-		d.prevCPU[c.ID] = applyStats(&info, st, p)
-		d.mu.Unlock()
 	}
 	return info, true
+}
+
+// readStats reads the one-shot stats of the running containers into their infos (the
+// entry with the same short ID). The requests go out together on one connection, which
+// the Engine API (Go's HTTP server, Docker's and Podman's alike) answers in order; an
+// engine that ends the connection before answering them all is asked the rest one by one
+// from then on, each on a connection of its own.
+func (d *DockerSource) readStats(ctx context.Context, running []engineListed, infos []snapshot.RuntimeInfo) {
+	if len(running) == 0 {
+		return
+	}
+	stats := make([]engineStats, len(running))
+	errs := d.client.getAll(ctx, statsPaths(running), func(i int) any { return &stats[i] })
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i, c := range running {
+		if errs[i] != nil {
+			continue
+		}
+		for j := range infos {
+			if infos[j].ID != shortID(c.ID) {
+				continue
+			}
+			prev, ok := d.prevCPU[c.ID]
+			var p *cpuReading
+			if ok {
+				p = &prev
+			}
+			d.prevCPU[c.ID] = applyStats(&infos[j], stats[i], p)
+		}
+	}
+}
+
+// statsPaths are the one-shot stats requests of the containers.
+func statsPaths(cs []engineListed) []string {
+	paths := make([]string, len(cs))
+	for i, c := range cs {
+		paths[i] = "/containers/" + url.PathEscape(c.ID) + "/stats?stream=false&one-shot=true"
+	}
+	return paths
 }
 
 // inspect returns c's inspection: the last one while the list shows the container in

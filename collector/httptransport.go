@@ -124,28 +124,136 @@ func (t *connTransport) Get(ctx context.Context, deadline time.Time, host, targe
 			}
 		}
 	}
-	write := func(bw *bufio.Writer) error {
-		bw.WriteString("GET ")
-		bw.WriteString(target)
-		bw.WriteString(" HTTP/1.1\r\nHost: ")
-		bw.WriteString(host)
-		bw.WriteString("\r\nUser-Agent: hsi-top\r\n")
-		for k, vs := range hdr {
-			for _, v := range vs {
-				bw.WriteString(k)
-				bw.WriteString(": ")
-				bw.WriteString(v)
-				bw.WriteString("\r\n")
-			}
-		}
-		_, err := bw.WriteString("\r\n")
-		return err
-	}
+	write := func(bw *bufio.Writer) error { return writeGet(bw, host, target, hdr) }
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
 	return t.do(ctx, deadline, hostPort(host), false, write)
 }
+
+// writeGet writes the head of GET target to host with hdr (checked by the caller).
+func writeGet(bw *bufio.Writer, host, target string, hdr http.Header) error {
+	bw.WriteString("GET ")
+	bw.WriteString(target)
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	bw.WriteString(host)
+	bw.WriteString("\r\nUser-Agent: hsi-top\r\n")
+	for k, vs := range hdr {
+		for _, v := range vs {
+			bw.WriteString(k)
+			bw.WriteString(": ")
+			bw.WriteString(v)
+			bw.WriteString("\r\n")
+		}
+	}
+	_, err := bw.WriteString("\r\n")
+	return err
+}
+
+// errNotAnswered is a pipelined request's error when the connection ended before its
+// answer: the caller asks it again on its own.
+var errNotAnswered = errors.New("not answered on the pipelined connection")
+
+// GetAll sends GET of every target to host at once on one kept connection (HTTP/1.1
+// pipelining) and reads the answers in order, handing each to read, which must read its
+// body to the end for the next to be read. It is for services known to answer pipelined
+// requests (Go's net/http server, as the Docker and Podman Engine APIs are): one write
+// and one wake-up of the service for the lot instead of one each. errs[i] is target i's
+// failure, errNotAnswered (wrapping the cause) when an earlier answer came but this one
+// did not: the service closed the connection, one answer could not be read to its end,
+// or none came before the deadline. Deadline and ctx bound the
+// whole exchange, as Get's do one request's.
+func (t *connTransport) GetAll(ctx context.Context, deadline time.Time, host string, targets []string, read func(i int, resp *http.Response) error) (errs []error) {
+	errs = make([]error, len(targets))
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	addr := hostPort(host)
+	kc, reused := t.take(addr)
+	for attempt := 0; ; attempt++ {
+		if kc == nil {
+			conn, err := t.dial(ctx, "tcp", addr)
+			if err != nil {
+				for i := range errs {
+					errs[i] = err
+				}
+				return errs
+			}
+			kc = newKeptConn(conn)
+		}
+		answered, err := t.pipeline(ctx, deadline, kc, host, targets, read, errs)
+		if err == nil {
+			return errs
+		}
+		kc.conn.Close()
+		// A kept connection the service closed while it was idle answers nothing: once
+		// more on a new one.
+		if answered == 0 && reused && attempt == 0 && ctx.Err() == nil && !isTimeout(err) {
+			kc = nil
+			continue
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			err = ctxErr
+		}
+		// After an answer, what went wrong is the pipelining (a service that drops the
+		// requests queued behind the first waits for more, until the deadline).
+		if answered > 0 && !errors.Is(err, errNotAnswered) {
+			err = fmt.Errorf("%w: %w", errNotAnswered, err)
+		}
+		for i := answered; i < len(errs); i++ {
+			errs[i] = err
+		}
+		return errs
+	}
+}
+
+// pipeline writes every request on kc and reads the answers; it keeps kc for the next
+// exchange when every answer was read to its end. It returns how many answers were read
+// and, when it stopped early, why.
+func (t *connTransport) pipeline(ctx context.Context, deadline time.Time, kc *keptConn, host string, targets []string, read func(int, *http.Response) error, errs []error) (int, error) {
+	if err := kc.conn.SetDeadline(deadline); err != nil {
+		return 0, err
+	}
+	stop := context.AfterFunc(ctx, func() { kc.conn.SetDeadline(longAgo) })
+	defer stop()
+	for _, target := range targets { // one write for all of them: Flush below
+		if err := writeGet(kc.bw, host, target, nil); err != nil {
+			return 0, err
+		}
+	}
+	if err := kc.bw.Flush(); err != nil {
+		return 0, err
+	}
+	closing := false
+	for i := range targets {
+		if closing {
+			return i, errNotAnswered // the service said it closes the connection
+		}
+		resp, err := kc.readHead()
+		if err != nil {
+			return i, err
+		}
+		errs[i] = read(i, resp)
+		// The next answer starts where this one's body ends: read what read left.
+		if n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, pipelineDrain+1)); err != nil || n > pipelineDrain {
+			return i + 1, errNotAnswered
+		}
+		resp.Body.Close()
+		closing = resp.Close
+	}
+	// A context done while the answers were read may have set the deadline; a kept
+	// connection has none (an armed deadline is a timer that would wake the process).
+	if stop() && !closing && kc.conn.SetDeadline(time.Time{}) == nil {
+		t.keep(hostPort(host), kc)
+	} else {
+		kc.conn.Close()
+	}
+	return len(targets), nil
+}
+
+// pipelineDrain is the most of an answer GetAll reads past what its reader took (a body
+// over the reader's limit) to reach the next answer; beyond it the rest are asked anew.
+const pipelineDrain = 64 << 10
 
 // validHeader says whether a header may be written as it is: a token name and a value
 // without control characters (which could end the header and start another).
@@ -220,6 +328,12 @@ func (t *connTransport) send(kc *keptConn, write func(*bufio.Writer) error) (*ht
 	if err := kc.bw.Flush(); err != nil {
 		return nil, err
 	}
+	return kc.readHead()
+}
+
+// readHead reads the next response's head on kc (after any informational answers); its
+// body is read from the returned response.
+func (kc *keptConn) readHead() (*http.Response, error) {
 	// What the buffer already holds was read under the last response's limits.
 	kc.lim.n = MaxHeaderBytes - int64(kc.br.Buffered())
 	defer func() { kc.lim.n = -1 }()
