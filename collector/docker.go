@@ -222,16 +222,17 @@ func (d *DockerSource) Collect(ctx context.Context) (Result, error) {
 	wg.Wait()
 	kept := infos[:0]
 	var running []engineListed
+	var runningAt []int // each running container's entry in kept
 	for i, info := range infos {
 		if !found[i] {
 			continue // removed between the list and now
 		}
-		kept = append(kept, info)
 		if info.State == "running" {
-			running = append(running, listed[i])
+			running, runningAt = append(running, listed[i]), append(runningAt, len(kept))
 		}
+		kept = append(kept, info)
 	}
-	d.readStats(ctx, running, kept)
+	d.readStats(ctx, running, kept, runningAt)
 	d.forgetUnlisted(list)
 	ids := make([]string, len(list))
 	services := make([]string, len(list))
@@ -279,12 +280,12 @@ func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snaps
 	return info, true
 }
 
-// readStats reads the one-shot stats of the running containers into their infos (the
-// entry with the same short ID). The requests go out together on one connection, which
+// readStats reads the one-shot stats of the running containers into their infos
+// (running[i]'s at infos[at[i]]). The requests go out together on one connection, which
 // the Engine API (Go's HTTP server, Docker's and Podman's alike) answers in order; an
 // engine that ends the connection before answering them all is asked the rest one by one
 // from then on, each on a connection of its own.
-func (d *DockerSource) readStats(ctx context.Context, running []engineListed, infos []snapshot.RuntimeInfo) {
+func (d *DockerSource) readStats(ctx context.Context, running []engineListed, infos []snapshot.RuntimeInfo, at []int) {
 	if len(running) == 0 {
 		return
 	}
@@ -296,17 +297,12 @@ func (d *DockerSource) readStats(ctx context.Context, running []engineListed, in
 		if errs[i] != nil {
 			continue
 		}
-		for j := range infos {
-			if infos[j].ID != shortID(c.ID) {
-				continue
-			}
-			prev, ok := d.prevCPU[c.ID]
-			var p *cpuReading
-			if ok {
-				p = &prev
-			}
-			d.prevCPU[c.ID] = applyStats(&infos[j], stats[i], p)
+		prev, ok := d.prevCPU[c.ID]
+		var p *cpuReading
+		if ok {
+			p = &prev
 		}
+		d.prevCPU[c.ID] = applyStats(&infos[at[i]], stats[i], p)
 	}
 }
 
