@@ -125,10 +125,15 @@ func (t *connTransport) Get(ctx context.Context, deadline time.Time, host, targe
 		}
 	}
 	write := func(bw *bufio.Writer) error { return writeGet(bw, host, target, hdr) }
+	return t.do(ctx, sooner(ctx, deadline), hostPort(host), false, write)
+}
+
+// sooner is deadline, or ctx's deadline when that comes first.
+func sooner(ctx context.Context, deadline time.Time) time.Time {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+		return d
 	}
-	return t.do(ctx, deadline, hostPort(host), false, write)
+	return deadline
 }
 
 // writeGet writes the head of GET target to host with hdr (checked by the caller).
@@ -161,35 +166,28 @@ var errNotAnswered = errors.New("not answered on the pipelined connection")
 // and one wake-up of the service for the lot instead of one each. errs[i] is target i's
 // failure, errNotAnswered (wrapping the cause) when an earlier answer came but this one
 // did not: the service closed the connection, one answer could not be read to its end,
-// or none came before the deadline. Deadline and ctx bound the
-// whole exchange, as Get's do one request's.
+// or none came before the deadline. Deadline and ctx bound the whole exchange, as Get's
+// do one request's.
 func (t *connTransport) GetAll(ctx context.Context, deadline time.Time, host string, targets []string, read func(i int, resp *http.Response) error) (errs []error) {
 	errs = make([]error, len(targets))
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
+	deadline = sooner(ctx, deadline)
 	addr := hostPort(host)
-	kc, reused := t.take(addr)
 	for attempt := 0; ; attempt++ {
-		if kc == nil {
-			conn, err := t.dial(ctx, "tcp", addr)
-			if err != nil {
-				for i := range errs {
-					errs[i] = err
-				}
-				return errs
+		kc, reused, err := t.connFor(ctx, addr, attempt)
+		if err != nil {
+			for i := range errs {
+				errs[i] = err
 			}
-			kc = newKeptConn(conn)
+			return errs
 		}
-		answered, err := t.pipeline(ctx, deadline, kc, host, targets, read, errs)
+		answered, err := t.pipeline(ctx, deadline, kc, addr, host, targets, read, errs)
 		if err == nil {
 			return errs
 		}
 		kc.conn.Close()
 		// A kept connection the service closed while it was idle answers nothing: once
 		// more on a new one.
-		if answered == 0 && reused && attempt == 0 && ctx.Err() == nil && !isTimeout(err) {
-			kc = nil
+		if answered == 0 && reused && ctx.Err() == nil && !isTimeout(err) {
 			continue
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -210,7 +208,7 @@ func (t *connTransport) GetAll(ctx context.Context, deadline time.Time, host str
 // pipeline writes every request on kc and reads the answers; it keeps kc for the next
 // exchange when every answer was read to its end. It returns how many answers were read
 // and, when it stopped early, why.
-func (t *connTransport) pipeline(ctx context.Context, deadline time.Time, kc *keptConn, host string, targets []string, read func(int, *http.Response) error, errs []error) (int, error) {
+func (t *connTransport) pipeline(ctx context.Context, deadline time.Time, kc *keptConn, addr, host string, targets []string, read func(int, *http.Response) error, errs []error) (int, error) {
 	if err := kc.conn.SetDeadline(deadline); err != nil {
 		return 0, err
 	}
@@ -241,13 +239,8 @@ func (t *connTransport) pipeline(ctx context.Context, deadline time.Time, kc *ke
 		resp.Body.Close()
 		closing = resp.Close
 	}
-	// A context done while the answers were read may have set the deadline; a kept
-	// connection has none (an armed deadline is a timer that would wake the process).
-	if stop() && !closing && kc.conn.SetDeadline(time.Time{}) == nil {
-		t.keep(hostPort(host), kc)
-	} else {
-		kc.conn.Close()
-	}
+	// A context done while the answers were read may have set the deadline.
+	t.giveBack(addr, kc, stop(), !closing)
 	return len(targets), nil
 }
 
@@ -278,17 +271,9 @@ func validHeader(k, v string) bool {
 // response's head, within deadline (none when zero) and until ctx is done.
 func (t *connTransport) do(ctx context.Context, deadline time.Time, addr string, close bool, write func(*bufio.Writer) error) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
-		var kc *keptConn
-		reused := false
-		if attempt == 0 { // a second attempt dials: the other idle ones may be as dead
-			kc, reused = t.take(addr)
-		}
-		if kc == nil {
-			conn, err := t.dial(ctx, "tcp", addr)
-			if err != nil {
-				return nil, err
-			}
-			kc = newKeptConn(conn)
+		kc, reused, err := t.connFor(ctx, addr, attempt)
+		if err != nil {
+			return nil, err
 		}
 		resp, err := t.exchange(ctx, deadline, kc, addr, close, write)
 		if err == nil {
@@ -299,6 +284,35 @@ func (t *connTransport) do(ctx context.Context, deadline time.Time, addr string,
 			return nil, err
 		}
 	}
+}
+
+// connFor is a connection to addr for an exchange's attempt: a kept one when one is idle
+// on the first attempt (reused), else a new one; a second attempt dials, as the other
+// idle ones may be as dead as the first.
+func (t *connTransport) connFor(ctx context.Context, addr string, attempt int) (kc *keptConn, reused bool, err error) {
+	if attempt == 0 {
+		if kc, reused = t.take(addr); kc != nil {
+			return kc, reused, nil
+		}
+	}
+	conn, err := t.dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, false, err
+	}
+	return newKeptConn(conn), false, nil
+}
+
+// giveBack ends an exchange on kc: the connection is kept for the next one when the
+// context's watch was stopped before it fired (stopped), its answer was read to the end
+// and may be followed by another (reusable), and its deadline is cleared (an armed one is
+// a runtime timer that would wake the process when it passes, long after the request);
+// else it is closed.
+func (t *connTransport) giveBack(addr string, kc *keptConn, stopped, reusable bool) error {
+	if stopped && reusable && kc.conn.SetDeadline(time.Time{}) == nil {
+		t.keep(addr, kc)
+		return nil
+	}
+	return kc.conn.Close()
 }
 
 // exchange writes a request on kc and reads the response's head; the body is read by
@@ -438,13 +452,7 @@ func (b *keptBody) Close() error {
 	}
 	b.body.Close()
 	// A context done while the body was read may have set the connection's deadline.
-	// A kept connection drops its deadline: an armed one is a runtime timer that would
-	// wake the process when it passes, long after the request.
-	if b.stop() && b.eof && b.reusable && b.kc.conn.SetDeadline(time.Time{}) == nil {
-		b.t.keep(b.addr, b.kc)
-		return nil
-	}
-	return b.kc.conn.Close()
+	return b.t.giveBack(b.addr, b.kc, b.stop(), b.eof && b.reusable)
 }
 
 // hostPort is a URL host with the port HTTP implies when it names none.
