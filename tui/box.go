@@ -146,7 +146,8 @@ func writeFit(b *strings.Builder, s string, n int) {
 	}
 }
 
-// writeFitBytes is writeFit for a frame's buffer.
+// writeFitBytes is writeFit for a frame's buffer (two functions, not one taking an
+// interface: a line's strings.Builder passed as one would escape to the heap).
 func writeFitBytes(b *bytes.Buffer, s string, n int) {
 	text, pad := fitted(s, n)
 	b.WriteString(text)
