@@ -49,6 +49,9 @@ type Engine struct {
 
 	hub     pubsub.Hub // the latest snapshot and its subscribers
 	trigger chan struct{}
+	// starters are the stages that are TickStarters, found once: a type assertion per
+	// stage and tick searches the runtime's interface table, cold after a second idle.
+	starters []TickStarter
 
 	inflight sync.WaitGroup
 }
@@ -92,6 +95,11 @@ func NewEngine(opts Options, sources ...Source) (*Engine, error) {
 		}
 		seen[s.Name()] = true
 		e.states = append(e.states, &sourceState{})
+	}
+	for _, stage := range opts.Stages {
+		if ts, ok := stage.(TickStarter); ok {
+			e.starters = append(e.starters, ts)
+		}
 	}
 	return e, nil
 }
@@ -191,10 +199,8 @@ func (e *Engine) Tick(ctx context.Context) *snapshot.Snapshot {
 		e.inflight.Add(1)
 		workers.Go(ctx, func() { e.collect(ctx, src, st) })
 	}
-	for _, stage := range e.opts.Stages {
-		if ts, ok := stage.(TickStarter); ok {
-			ts.TickStarted()
-		}
+	for _, ts := range e.starters {
+		ts.TickStarted()
 	}
 	for _, done := range started {
 		if done == nil {
