@@ -6,28 +6,34 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/hsi-top/hsi-top/config"
-	"github.com/hsi-top/hsi-top/internal/workers"
 	"github.com/hsi-top/hsi-top/snapshot"
 )
 
 // BackendSource reads the stack's FastAPI backend: /api/system/stats (overview),
 // /api/system/health/ready (workers; a 503 carries the same body and is read too) and
-// /api/system/telemetry (stage latencies and queue depths). The three requests run
-// concurrently; the source fails only when none of them answered.
+// /api/system/telemetry (stage latencies and queue depths). The three requests go
+// together (Collect); the source fails only when none of them answered.
 type BackendSource struct {
-	base   string
+	urls   [3]string // the stats, readiness and telemetry endpoints' URLs
 	client *HTTPClient
-	// apiKey, when set, is sent as X-API-Key (backend.api_key).
-	apiKey string
+	// header carries X-API-Key when backend.api_key is set.
+	header http.Header
 }
 
 // NewBackendSource returns a source for the backend of cfg (url http://localhost:8000,
 // api_key sent as X-API-Key) whose requests never outlive t.Request.
 func NewBackendSource(cfg config.ServiceConfig, t Timeouts) *BackendSource {
-	return &BackendSource{base: strings.TrimRight(cfg.URL.Value(), "/"), client: NewHTTPClient(t.Request), apiKey: cfg.APIKey.Value()}
+	base := strings.TrimRight(cfg.URL.Value(), "/")
+	b := &BackendSource{
+		urls:   [3]string{base + backendStatsPath, base + backendReadyPath, base + backendTelemetryPath},
+		client: NewHTTPClient(t.Request),
+	}
+	if key := cfg.APIKey.Value(); key != "" {
+		b.header = http.Header{"X-Api-Key": {key}}
+	}
+	return b
 }
 
 // Name returns "backend".
@@ -48,72 +54,60 @@ type backendResult struct {
 	telemErr string
 }
 
-// Collect fetches the three endpoints.
+// Backend endpoints, in the order Collect asks them.
+const (
+	backendStatsPath     = "/api/system/stats"
+	backendReadyPath     = "/api/system/health/ready"
+	backendTelemetryPath = "/api/system/telemetry"
+)
+
+// Collect fetches the three endpoints, pipelined on one connection while the backend
+// answers pipelined requests (uvicorn does; HTTPClient.GetAll), else side by side.
 func (b *BackendSource) Collect(ctx context.Context) (Result, error) {
+	resps, errs := b.client.GetAll(ctx, b.urls[:], b.header)
 	var r backendResult
-	var wg sync.WaitGroup
-	wg.Add(3)
-	workers.Go(ctx, func() {
-		defer wg.Done()
-		body, err := b.get(ctx, "/api/system/stats", false)
+	r.statsErr = backendPart("stats", resps[0], errs[0], false, func(body []byte) error {
+		ov, err := ParseBackendStats(body)
 		if err == nil {
-			var ov snapshot.Overview
-			if ov, err = ParseBackendStats(body); err == nil {
-				r.overview = &ov
-			}
+			r.overview = &ov
 		}
-		if err != nil {
-			r.statsErr = "stats: " + err.Error()
-		}
+		return err
 	})
-	workers.Go(ctx, func() {
-		defer wg.Done()
-		body, err := b.get(ctx, "/api/system/health/ready", true)
+	r.readyErr = backendPart("health/ready", resps[1], errs[1], true, func(body []byte) error {
+		w, err := ParseBackendReady(body)
 		if err == nil {
-			var w snapshot.Workers
-			if w, err = ParseBackendReady(body); err == nil {
-				r.workers = &w
-			}
+			r.workers = &w
 		}
-		if err != nil {
-			r.readyErr = "health/ready: " + err.Error()
-		}
+		return err
 	})
-	workers.Go(ctx, func() {
-		defer wg.Done()
-		body, err := b.get(ctx, "/api/system/telemetry", false)
+	r.telemErr = backendPart("telemetry", resps[2], errs[2], false, func(body []byte) error {
+		p, err := ParseBackendTelemetry(body)
 		if err == nil {
-			var p InferenceReadings
-			if p, err = ParseBackendTelemetry(body); err == nil {
-				r.parts, r.hasParts = p, true
-			}
+			r.parts, r.hasParts = p, true
 		}
-		if err != nil {
-			r.telemErr = "telemetry: " + err.Error()
-		}
+		return err
 	})
-	wg.Wait()
 	if r.overview == nil && r.workers == nil && !r.hasParts {
 		return Result{}, errors.New(joinNonEmpty("; ", r.statsErr, r.readyErr, r.telemErr))
 	}
 	return Result{Readings: r.readings(), Via: snapshot.ViaBackend}, nil
 }
 
-// get fetches one endpoint; a non-2xx status is an error unless allow503 (the readiness
-// endpoint answers 503 with its full body while the system is not ready).
-func (b *BackendSource) get(ctx context.Context, path string, allow503 bool) ([]byte, error) {
-	var hdr http.Header
-	if b.apiKey != "" {
-		hdr = http.Header{"X-Api-Key": {b.apiKey}}
+// backendPart reads one endpoint's answer with parse and returns why its part is
+// missing, "" when it was read. A non-2xx status is a failure unless allow503 (the
+// readiness endpoint answers 503 with its full body while the system is not ready).
+func backendPart(name string, resp *Response, err error, allow503 bool, parse func(body []byte) error) string {
+	if err == nil {
+		if resp.Status/100 != 2 && !(allow503 && resp.Status == http.StatusServiceUnavailable) {
+			err = fmt.Errorf("HTTP %d", resp.Status)
+		} else {
+			err = parse(resp.Body)
+		}
 	}
-	resp, err := b.client.Get(ctx, b.base+path, hdr)
 	if err != nil {
-		return nil, err
+		return name + ": " + err.Error()
 	}
-	if resp.Status/100 != 2 && !(allow503 && resp.Status == http.StatusServiceUnavailable) {
-		return nil, fmt.Errorf("HTTP %d", resp.Status)
-	}
-	return resp.Body, nil
+	return ""
 }
 
 // readings are what the three endpoints gave, with why a part is missing.

@@ -143,13 +143,21 @@ func TestParseBackendTelemetryFixture(t *testing.T) {
 // backendServer replays the fixtures; ready503 selects the not-ready answer.
 func backendServer(t testing.TB, ready503 bool) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(backendHandler(t, ready503))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// backendHandler answers the backend's endpoints with the fixtures.
+func backendHandler(t testing.TB, ready503 bool) http.HandlerFunc {
+	t.Helper()
 	stats := testenv.ReadFixture(t, "backend-stats.json")
 	ready := testenv.ReadFixture(t, "backend-health-ready-200.json")
 	if ready503 {
 		ready = testenv.ReadFixture(t, "backend-health-ready-503.json")
 	}
 	telemetry := testenv.ReadFixture(t, "backend-telemetry.json")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
 		case "/api/system/stats":
@@ -166,9 +174,29 @@ func backendServer(t testing.TB, ready503 bool) *httptest.Server {
 		default:
 			http.NotFound(w, r)
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	}
+}
+
+// The backend's three endpoints are asked together on one kept connection, tick after
+// tick, and all three are read.
+func TestBackendSourcePipelines(t *testing.T) {
+	srv, conns := countingServer(t, backendHandler(t, false))
+	src := backendSource(srv.URL, 2*time.Second)
+	defer src.Close()
+	for round := range 3 {
+		res, err := src.Collect(context.Background())
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		r := res.Readings
+		if r.Overview == nil || *r.Overview.CamerasTotal != 4 || r.Workers == nil || len(r.Workers.List) != 8 ||
+			r.Inference.Detect == nil || *r.Inference.Detect.P95 != 82.3 {
+			t.Fatalf("round %d: readings %+v", round, r)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for three collections, want 1", n)
+	}
 }
 
 func newTestEngine(t testing.TB, stages []Stage, sources ...Source) *Engine {

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hsi-top/hsi-top/config"
@@ -57,9 +56,8 @@ func FindEngineSocket(configured string, getenv func(string) string, exists func
 type engineClient struct {
 	transport *connTransport // get writes its requests straight to kept connections
 	timeout   time.Duration
-	// noPipelining is set once the engine ended a pipelined connection before answering
-	// every request on it (getAll).
-	noPipelining atomic.Bool
+	// pipelining is whether getAll still pipelines to this engine.
+	pipelining pipelining
 }
 
 // engineConns is how many connections to the Engine API are kept alive: the rows'
@@ -100,40 +98,22 @@ func (c *engineClient) get(ctx context.Context, path string, dst any) error {
 	return decodeEngine(resp, path, dst)
 }
 
-// getAll asks GET of every path, pipelined on one connection (connTransport.GetAll),
-// decoding answer i into dst(i); errs[i] is path i's failure. Once the engine has ended
-// a pipelined connection early, every path is asked on its own, side by side, instead.
+// getAll asks GET of every path, pipelined on one connection (connTransport.GetAll)
+// until the engine has once left one unanswered (pipelining), decoding answer i into
+// dst(i); errs[i] is path i's failure.
 func (c *engineClient) getAll(ctx context.Context, paths []string, dst func(i int) any) []error {
-	errs := make([]error, len(paths))
-	var again []int
-	if len(paths) > 1 && !c.noPipelining.Load() {
-		got := c.transport.GetAll(ctx, time.Now().Add(c.timeout), "engine", paths, func(i int, resp *http.Response) error {
+	all := func() []error {
+		errs := c.transport.GetAll(ctx, time.Now().Add(c.timeout), "engine", paths, nil, func(i int, resp *http.Response) error {
 			return decodeEngine(resp, paths[i], dst(i))
 		})
-		for i, err := range got {
-			switch {
-			case errors.Is(err, errNotAnswered):
-				c.noPipelining.Store(true)
-				again = append(again, i)
-			case err != nil:
+		for i, err := range errs {
+			if err != nil && !errors.Is(err, errNotAnswered) {
 				errs[i] = errors.New(ShortError(err))
 			}
 		}
-	} else {
-		for i := range paths {
-			again = append(again, i)
-		}
+		return errs
 	}
-	var wg sync.WaitGroup
-	for _, i := range again {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = c.get(ctx, paths[i], dst(i))
-		}()
-	}
-	wg.Wait()
-	return errs
+	return c.pipelining.ask(ctx, len(paths), all, func(i int) error { return c.get(ctx, paths[i], dst(i)) })
 }
 
 // decodeEngine reads an Engine API answer to path and decodes its JSON into dst.

@@ -44,6 +44,8 @@ type HTTPClient struct {
 
 	mu   sync.Mutex
 	urls map[string]*directURL // parsed once: a source asks the same few URLs every tick
+
+	pipelining pipelining // whether GetAll still pipelines to the service
 }
 
 // directURL is a URL Get writes directly: its host and request target.
@@ -127,6 +129,72 @@ func (c *HTTPClient) Get(ctx context.Context, rawURL string, header http.Header)
 		return nil, errors.New(ShortError(err))
 	}
 	return readResponse(resp)
+}
+
+// GetAll fetches every URL with the same headers as Get does each; resps[i] or errs[i]
+// is URL i's outcome. Plain-http URLs of one host are pipelined on one kept connection
+// (connTransport.GetAll: one write and one wake-up of the service for all of them) until
+// the service has once left one unanswered; from then on, and for URLs that cannot be
+// pipelined, they are asked side by side. An answer that redirects is asked again by Get,
+// which follows it.
+func (c *HTTPClient) GetAll(ctx context.Context, rawURLs []string, header http.Header) (resps []*Response, errs []error) {
+	resps = make([]*Response, len(rawURLs))
+	one := func(i int) (err error) {
+		resps[i], err = c.Get(ctx, rawURLs[i], header)
+		return err
+	}
+	host, targets := c.oneHost(rawURLs)
+	if targets == nil {
+		return resps, c.pipelining.ask(ctx, len(rawURLs), nil, one)
+	}
+	redirected := make([]bool, len(rawURLs))
+	bodyErrs := make([]error, len(rawURLs))
+	all := func() []error {
+		errs := c.transport.GetAll(ctx, time.Now().Add(c.timeout), host, targets, header, func(i int, resp *http.Response) error {
+			if isRedirect(resp) {
+				redirected[i] = true
+				return nil
+			}
+			// The body is not closed here: GetAll reads on to the next answer.
+			body, err := readBody(resp)
+			if err != nil {
+				bodyErrs[i] = err
+				return err
+			}
+			resps[i] = &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+			return nil
+		})
+		for i, err := range errs {
+			switch {
+			case bodyErrs[i] != nil:
+				errs[i] = bodyErrs[i]
+			case err != nil && !errors.Is(err, errNotAnswered):
+				errs[i] = errors.New(ShortError(err))
+			}
+		}
+		return errs
+	}
+	errs = c.pipelining.ask(ctx, len(rawURLs), all, one)
+	for i, again := range redirected {
+		if again && errs[i] == nil {
+			errs[i] = one(i)
+		}
+	}
+	return resps, errs
+}
+
+// oneHost is the host and request targets of rawURLs when every one may be written
+// directly (directURL) and all go to the same host; nil targets otherwise.
+func (c *HTTPClient) oneHost(rawURLs []string) (host string, targets []string) {
+	targets = make([]string, len(rawURLs))
+	for i, raw := range rawURLs {
+		u := c.directURL(raw)
+		if u == nil || (i > 0 && u.host != host) {
+			return "", nil
+		}
+		host, targets[i] = u.host, u.target
+	}
+	return host, targets
 }
 
 // readResponse reads resp's body (readBody) and closes it.

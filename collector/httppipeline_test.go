@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -51,7 +52,7 @@ func TestGetAllPipelinesOnOneConnection(t *testing.T) {
 	targets := []string{"/a", "/b?x=1", "/missing", "/c"}
 	for round := range 2 {
 		got := make([]string, len(targets))
-		errs := tr.GetAll(context.Background(), time.Now().Add(2*time.Second), host, targets, readAll(got))
+		errs := tr.GetAll(context.Background(), time.Now().Add(2*time.Second), host, targets, nil, readAll(got))
 		for i, err := range errs {
 			if err != nil {
 				t.Fatalf("round %d: %s: %v", round, targets[i], err)
@@ -70,8 +71,9 @@ func TestGetAllPipelinesOnOneConnection(t *testing.T) {
 }
 
 // pipelineRefuser answers the first request of each connection and then, with hangUp,
-// closes it; without, it reads nothing more and waits, as a server that drops the
-// requests queued behind the first (cpp-httplib) does.
+// closes it; without, it answers one request per read and drops whatever else the read
+// brought, as cpp-httplib does: requests queued behind the first are never answered,
+// and the connection waits for the next.
 func pipelineRefuser(t *testing.T, hangUp bool) (host string, accepted *atomic.Int64) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -91,14 +93,21 @@ func pipelineRefuser(t *testing.T, hangUp bool) (host string, accepted *atomic.I
 			accepted.Add(1)
 			wg.Go(func() {
 				defer conn.Close()
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				body := strings.TrimPrefix(req.URL.Path, "/")
-				fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-				if !hangUp {
-					io.Copy(io.Discard, conn) // until the client closes
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := conn.Read(buf)
+					if err != nil {
+						return
+					}
+					req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(buf[:n])))
+					if err != nil {
+						return
+					}
+					body := strings.TrimPrefix(req.URL.Path, "/")
+					fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+					if hangUp {
+						return
+					}
 				}
 			})
 		}
@@ -114,7 +123,7 @@ func TestGetAllMarksWhatWasNotAnswered(t *testing.T) {
 		host, _ := pipelineRefuser(t, hangUp)
 		tr := pipelineTransport()
 		got := make([]string, 3)
-		errs := tr.GetAll(context.Background(), time.Now().Add(300*time.Millisecond), host, []string{"/one", "/two", "/three"}, readAll(got))
+		errs := tr.GetAll(context.Background(), time.Now().Add(300*time.Millisecond), host, []string{"/one", "/two", "/three"}, nil, readAll(got))
 		if errs[0] != nil || got[0] != "200 one" {
 			t.Errorf("hang up %v: first answer %q, %v", hangUp, got[0], errs[0])
 		}
@@ -145,12 +154,128 @@ func TestEngineClientFallsBackFromPipelining(t *testing.T) {
 				t.Errorf("round %d: %s: %d, %v", round, paths[i], got[i], err)
 			}
 		}
-		if !c.noPipelining.Load() {
+		if !c.pipelining.off.Load() {
 			t.Errorf("round %d: still pipelining to an engine that hung up after one answer", round)
 		}
 	}
 	// Round 1: one pipelined connection (answered once) and two more; round 2: three.
 	if n := accepted.Load(); n != 6 {
 		t.Errorf("%d connections, want 6", n)
+	}
+}
+
+// HTTPClient.GetAll pipelines a service's URLs on one kept connection with the same
+// headers on each request, reads a 503's body like any other, and keeps the connection
+// for the next round.
+func TestHTTPClientGetAllPipelinesWithHeaders(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.Path+" "+r.Header.Get("X-Api-Key"))
+		mu.Unlock()
+		if r.URL.Path == "/ready" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		io.WriteString(w, r.URL.Path[1:])
+	})
+	c := NewHTTPClient(2 * time.Second)
+	defer c.CloseIdle()
+	urls := []string{srv.URL + "/stats", srv.URL + "/ready", srv.URL + "/telemetry"}
+	for round := range 2 {
+		resps, errs := c.GetAll(context.Background(), urls, http.Header{"X-Api-Key": {"k-1"}})
+		var got []string
+		for i := range urls {
+			if errs[i] != nil {
+				t.Fatalf("round %d: %s: %v", round, urls[i], errs[i])
+			}
+			got = append(got, fmt.Sprintf("%d %s", resps[i].Status, resps[i].Body))
+		}
+		if want := "[200 stats 503 ready 200 telemetry]"; fmt.Sprint(got) != want {
+			t.Errorf("round %d: %v, want %s", round, got, want)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for two rounds, want 1 (pipelined)", n)
+	}
+	if c.pipelining.off.Load() {
+		t.Error("pipelining turned off against a server that answers pipelined requests")
+	}
+	want := "[/stats k-1 /ready k-1 /telemetry k-1 /stats k-1 /ready k-1 /telemetry k-1]"
+	if fmt.Sprint(seen) != want {
+		t.Errorf("the server saw %v, want %s", seen, want)
+	}
+}
+
+// A pipelined answer that redirects is asked again and followed; a body over
+// MaxBodyBytes is ErrBodyTooLarge for that URL alone, and the others are still answered.
+func TestHTTPClientGetAllRedirectAndTooLarge(t *testing.T) {
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/old":
+			http.Redirect(w, r, "/new", http.StatusFound)
+		case "/huge":
+			w.Write(make([]byte, MaxBodyBytes+10))
+		default:
+			io.WriteString(w, r.URL.Path[1:])
+		}
+	})
+	c := NewHTTPClient(2 * time.Second)
+	defer c.CloseIdle()
+	resps, errs := c.GetAll(context.Background(), []string{srv.URL + "/a", srv.URL + "/old", srv.URL + "/huge", srv.URL + "/b"}, nil)
+	if errs[0] != nil || string(resps[0].Body) != "a" {
+		t.Errorf("/a: %v %v", resps[0], errs[0])
+	}
+	if errs[1] != nil || resps[1].Status != 200 || string(resps[1].Body) != "new" {
+		t.Errorf("/old: %+v %v, want the redirect followed to /new", resps[1], errs[1])
+	}
+	if !errors.Is(errs[2], ErrBodyTooLarge) || resps[2] != nil {
+		t.Errorf("/huge: %v, want ErrBodyTooLarge", errs[2])
+	}
+	if errs[3] != nil || string(resps[3].Body) != "b" {
+		t.Errorf("/b after the huge body: %v %v", resps[3], errs[3])
+	}
+}
+
+// A service that hangs up after one answer, or sits on the requests queued behind it
+// (cpp-httplib), gets those requests again one per connection, in the same call, and no
+// pipelined requests after that; URLs of different hosts are asked side by side.
+func TestHTTPClientGetAllFallsBack(t *testing.T) {
+	for _, hangUp := range []bool{true, false} {
+		host, accepted := pipelineRefuser(t, hangUp)
+		c := NewHTTPClient(300 * time.Millisecond)
+		urls := []string{"http://" + host + "/one", "http://" + host + "/two", "http://" + host + "/three"}
+		for round := range 2 {
+			resps, errs := c.GetAll(context.Background(), urls, nil)
+			for i, want := range []string{"one", "two", "three"} {
+				if errs[i] != nil || string(resps[i].Body) != want {
+					t.Errorf("hang up %v, round %d: %s: %v %v", hangUp, round, want, resps[i], errs[i])
+				}
+			}
+			if !c.pipelining.off.Load() {
+				t.Errorf("hang up %v, round %d: still pipelining", hangUp, round)
+			}
+		}
+		// Round 1: the pipelined connection (answered once) and two more; round 2: three
+		// more after hang-ups, one more beside the two kept by a server that keeps them.
+		want := int64(4)
+		if hangUp {
+			want = 6
+		}
+		if n := accepted.Load(); n != want {
+			t.Errorf("hang up %v: %d connections, want %d", hangUp, n, want)
+		}
+		c.CloseIdle()
+	}
+	a, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "a") })
+	b, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "b") })
+	c := NewHTTPClient(time.Second)
+	defer c.CloseIdle()
+	resps, errs := c.GetAll(context.Background(), []string{a.URL + "/x", b.URL + "/y"}, nil)
+	if errs[0] != nil || errs[1] != nil || string(resps[0].Body) != "a" || string(resps[1].Body) != "b" {
+		t.Errorf("two hosts: %v %v, %v %v", resps[0], errs[0], resps[1], errs[1])
+	}
+	if c.pipelining.off.Load() {
+		t.Error("two hosts turned pipelining off")
 	}
 }

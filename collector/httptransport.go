@@ -117,12 +117,8 @@ func (t *connTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // cancels it. The response is as RoundTrip's, redirects included: the caller follows
 // them.
 func (t *connTransport) Get(ctx context.Context, deadline time.Time, host, target string, hdr http.Header) (*http.Response, error) {
-	for k, vs := range hdr {
-		for _, v := range vs {
-			if !validHeader(k, v) {
-				return nil, fmt.Errorf("invalid header %q", k)
-			}
-		}
+	if err := checkHeader(hdr); err != nil {
+		return nil, err
 	}
 	write := func(bw *bufio.Writer) error { return writeGet(bw, host, target, hdr) }
 	return t.do(ctx, sooner(ctx, deadline), hostPort(host), false, write)
@@ -134,6 +130,18 @@ func sooner(ctx context.Context, deadline time.Time) time.Time {
 		return d
 	}
 	return deadline
+}
+
+// checkHeader says which of hdr's headers may not be written as it is (validHeader).
+func checkHeader(hdr http.Header) error {
+	for k, vs := range hdr {
+		for _, v := range vs {
+			if !validHeader(k, v) {
+				return fmt.Errorf("invalid header %q", k)
+			}
+		}
+	}
+	return nil
 }
 
 // writeGet writes the head of GET target to host with hdr (checked by the caller).
@@ -159,17 +167,25 @@ func writeGet(bw *bufio.Writer, host, target string, hdr http.Header) error {
 // answer: the caller asks it again on its own.
 var errNotAnswered = errors.New("not answered on the pipelined connection")
 
-// GetAll sends GET of every target to host at once on one kept connection (HTTP/1.1
-// pipelining) and reads the answers in order, handing each to read, which must read its
-// body to the end for the next to be read. It is for services known to answer pipelined
-// requests (Go's net/http server, as the Docker and Podman Engine APIs are): one write
-// and one wake-up of the service for the lot instead of one each. errs[i] is target i's
+// GetAll sends GET of every target to host with hdr at once on one kept connection
+// (HTTP/1.1 pipelining) and reads the answers in order, handing each to read, which must
+// read its body to the end for the next to be read. It is for services that answer
+// pipelined requests, as HTTP/1.1 asks of them (Go's net/http server, which the Docker
+// and Podman Engine APIs use, and uvicorn, the backend's): one write and one wake-up of
+// the service for the lot instead of one each; pipelining (ask) falls back to one
+// request per connection for a service that does not. errs[i] is target i's
 // failure, errNotAnswered (wrapping the cause) when an earlier answer came but this one
 // did not: the service closed the connection, one answer could not be read to its end,
 // or none came before the deadline. Deadline and ctx bound the whole exchange, as Get's
 // do one request's.
-func (t *connTransport) GetAll(ctx context.Context, deadline time.Time, host string, targets []string, read func(i int, resp *http.Response) error) (errs []error) {
+func (t *connTransport) GetAll(ctx context.Context, deadline time.Time, host string, targets []string, hdr http.Header, read func(i int, resp *http.Response) error) (errs []error) {
 	errs = make([]error, len(targets))
+	if err := checkHeader(hdr); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
 	deadline = sooner(ctx, deadline)
 	addr := hostPort(host)
 	for attempt := 0; ; attempt++ {
@@ -180,7 +196,7 @@ func (t *connTransport) GetAll(ctx context.Context, deadline time.Time, host str
 			}
 			return errs
 		}
-		answered, err := t.pipeline(ctx, deadline, kc, addr, host, targets, read, errs)
+		answered, err := t.pipeline(ctx, deadline, kc, addr, host, targets, hdr, read, errs)
 		if err == nil {
 			return errs
 		}
@@ -208,14 +224,14 @@ func (t *connTransport) GetAll(ctx context.Context, deadline time.Time, host str
 // pipeline writes every request on kc and reads the answers; it keeps kc for the next
 // exchange when every answer was read to its end. It returns how many answers were read
 // and, when it stopped early, why.
-func (t *connTransport) pipeline(ctx context.Context, deadline time.Time, kc *keptConn, addr, host string, targets []string, read func(int, *http.Response) error, errs []error) (int, error) {
+func (t *connTransport) pipeline(ctx context.Context, deadline time.Time, kc *keptConn, addr, host string, targets []string, hdr http.Header, read func(int, *http.Response) error, errs []error) (int, error) {
 	if err := kc.conn.SetDeadline(deadline); err != nil {
 		return 0, err
 	}
 	stop := context.AfterFunc(ctx, func() { kc.conn.SetDeadline(longAgo) })
 	defer stop()
 	for _, target := range targets { // one write for all of them: Flush below
-		if err := writeGet(kc.bw, host, target, nil); err != nil {
+		if err := writeGet(kc.bw, host, target, hdr); err != nil {
 			return 0, err
 		}
 	}
