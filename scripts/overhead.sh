@@ -16,6 +16,9 @@
 # other's and the simulated stack's (a process waking an idle vCPU pays for it; on the
 # 2-core VM the same binary measured 0.3–0.7 % of a core from one start to the next):
 # HSI_ROUNDS=3 or more gives each round new phases and reports the ratio of the summed CPU.
+# The rounds take turns at which tool starts first (odd rounds hsi-top, even rounds btop):
+# measured side by side, the process started first was the dearer one in every round, so
+# a fixed order would charge that to one of them. HSI_ROUNDS=4 gives each order two.
 #
 # By default hsi-top runs at a 1 s interval against the demo's simulated stack served by a
 # process of its own (`go run ./cmd/fakestack -simulated`: the backend, detector, llama.cpp
@@ -83,6 +86,16 @@ if command -v btop >/dev/null; then
   printf 'update_ms = 1000\n' > "$work/home/.config/btop/btop.conf"
 fi
 
+# wait_frame SESSION TEXT TOOL: until the pane shows TEXT (the tool's first frame), 10 s at most.
+wait_frame() {
+  local t0
+  t0=$(date +%s%N)
+  while ! tmux capture-pane -p -t "$1" 2>/dev/null | grep -q "$2"; do
+    sleep 0.005
+    if [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 10000 ]; then echo "$3 drew no frame within 10 s" >&2; exit 3; fi
+  done
+}
+
 # start SESSION W H COMMAND: a detached pane whose output is copied to $work/SESSION.out.
 start() {
   tmux new-session -d -s "$1" -x "$2" -y "$3" "exec env TERM=xterm-256color $4"
@@ -101,15 +114,19 @@ rounds=${HSI_ROUNDS:-1}
 for size in 120x40 200x60; do
   w=${size%x*} h=${size#*x}
   hsum=0 bsum=0 ratios=
-  for _ in $(seq "$rounds"); do
+  declare -A osum=([hsi-top,h]=0 [hsi-top,b]=0 [btop,h]=0 [btop,b]=0)
+  for round in $(seq "$rounds"); do
+    first=hsi-top
+    if [ "$have_btop" = 1 ] && [ $((round % 2)) = 0 ]; then
+      first=btop
+      start btop-oh "$w" "$h" "env HOME=$work/home btop"
+      wait_frame btop-oh "cpu" btop
+    fi
     t0=$(date +%s%N)
     start hsi-oh "$w" "$h" "$hsi"
-    while ! tmux capture-pane -p -t hsi-oh 2>/dev/null | grep -q "workers"; do
-      sleep 0.005
-      if [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 10000 ]; then echo "hsi-top drew no frame within 10 s" >&2; exit 3; fi
-    done
+    wait_frame hsi-oh "workers" hsi-top
     first_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-    [ "$have_btop" = 1 ] && start btop-oh "$w" "$h" "env HOME=$work/home btop"
+    [ "$have_btop" = 1 ] && [ "$first" = hsi-top ] && start btop-oh "$w" "$h" "env HOME=$work/home btop"
     sleep "$warmup"
     hpid=$(pane_pid hsi-oh); h0=$(cpu "$hpid"); hb0=$(size_of "$work/hsi-oh.out")
     if [ "$have_btop" = 1 ]; then bpid=$(pane_pid btop-oh); b0=$(cpu "$bpid"); bb0=$(size_of "$work/btop-oh.out"); fi
@@ -121,8 +138,10 @@ for size in 120x40 200x60; do
     if [ "$have_btop" = 1 ]; then
       bcpu=$(cpu_pct "$b0" "$b1")
       ratio=$(awk -v h="$hcpu" -v b="$bcpu" 'BEGIN{if (b > 0) printf "%.2f", h/b; else print "–"}')
-      printf '%-8s %-8s %8s %9s %10s %10s   (hsi-top/btop CPU %s)\n' btop "$size" "$bcpu" "$(rss_mib "$bpid")" "$(anon_mib "$bpid")" "$(bps $((bb1-bb0)))" "$ratio"
+      printf '%-8s %-8s %8s %9s %10s %10s   (hsi-top/btop CPU %s, %s started first)\n' btop "$size" "$bcpu" "$(rss_mib "$bpid")" "$(anon_mib "$bpid")" "$(bps $((bb1-bb0)))" "$ratio" "$first"
       hsum=$(awk -v a="$hsum" -v b="$hcpu" 'BEGIN{print a + b}') bsum=$(awk -v a="$bsum" -v b="$bcpu" 'BEGIN{print a + b}')
+      osum[$first,h]=$(awk -v a="${osum[$first,h]}" -v b="$hcpu" 'BEGIN{print a + b}')
+      osum[$first,b]=$(awk -v a="${osum[$first,b]}" -v b="$bcpu" 'BEGIN{print a + b}')
       ratios="$ratios $ratio"
     else
       echo "btop     $size   not installed (apt-get install btop): no comparison"
@@ -130,7 +149,9 @@ for size in 120x40 200x60; do
     for s in hsi-oh btop-oh; do tmux kill-session -t "$s" 2>/dev/null || true; done
   done
   if [ "$rounds" -gt 1 ] && [ "$have_btop" = 1 ]; then
-    awk -v h="$hsum" -v b="$bsum" -v n="$rounds" -v size="$size" -v r="$ratios" 'BEGIN{
-      printf "%-8s %-8s %8.3f vs btop %.3f (means of %d rounds): hsi-top/btop CPU %.2f; rounds:%s\n", "rounds", size, h/n, b/n, n, (b > 0 ? h/b : 0), r}'
+    awk -v h="$hsum" -v b="$bsum" -v n="$rounds" -v size="$size" -v r="$ratios" \
+      -v hh="${osum[hsi-top,h]}" -v hb="${osum[hsi-top,b]}" -v bh="${osum[btop,h]}" -v bb="${osum[btop,b]}" 'BEGIN{
+      printf "%-8s %-8s %8.3f vs btop %.3f (means of %d rounds): hsi-top/btop CPU %.2f; hsi-top first %.2f, btop first %.2f; rounds:%s\n",
+        "rounds", size, h/n, b/n, n, (b > 0 ? h/b : 0), (hb > 0 ? hh/hb : 0), (bb > 0 ? bh/bb : 0), r}'
   fi
 done
