@@ -189,17 +189,7 @@ func (d *DockerSource) Collect(ctx context.Context) (Result, error) {
 			listed = append(listed, c)
 		}
 	}
-	found := make([]bool, len(listed))
-	infos := make([]snapshot.RuntimeInfo, len(listed))
-	var wg sync.WaitGroup
-	for i, c := range listed {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			infos[i], found[i] = d.readContainer(ctx, c)
-		}()
-	}
-	wg.Wait()
+	infos, found := d.readContainers(ctx, listed)
 	kept := infos[:0]
 	var running []engineListed
 	var runningAt []int // each running container's entry in kept
@@ -244,20 +234,37 @@ func (d *DockerSource) version(ctx context.Context) string {
 	return v.EngineName()
 }
 
-// readContainer inspects one container (or reuses its inspection: inspect); a container
-// that does not run has no CPU reading to compare the next one with.
-func (d *DockerSource) readContainer(ctx context.Context, c engineListed) (snapshot.RuntimeInfo, bool) {
-	in, ok := d.inspect(ctx, c)
-	if !ok {
-		return snapshot.RuntimeInfo{}, false // removed between the list and now
+// readContainers is each listed container's info from its inspection: the last one
+// where it still holds (lastInspection), else a new one, asked side by side with the
+// others'; found[i] is false for a container removed between the list and now.
+func (d *DockerSource) readContainers(ctx context.Context, listed []engineListed) (infos []snapshot.RuntimeInfo, found []bool) {
+	infos, found = make([]snapshot.RuntimeInfo, len(listed)), make([]bool, len(listed))
+	var wg sync.WaitGroup
+	for i, c := range listed {
+		if in, ok := d.lastInspection(c); ok {
+			infos[i], found[i] = d.readContainer(c, in), true
+			continue
+		}
+		wg.Go(func() {
+			if in, ok := d.inspect(ctx, c); ok {
+				infos[i], found[i] = d.readContainer(c, in), true
+			}
+		})
 	}
+	wg.Wait()
+	return infos, found
+}
+
+// readContainer is c's info from its inspection; a container that does not run has no
+// CPU reading to compare the next one with.
+func (d *DockerSource) readContainer(c engineListed, in engineInspect) snapshot.RuntimeInfo {
 	info := runtimeInfo(c, in)
 	if info.State != "running" {
 		d.mu.Lock()
 		delete(d.prevCPU, c.ID)
 		d.mu.Unlock()
 	}
-	return info, true
+	return info
 }
 
 // readStats reads the one-shot stats of the running containers into their infos
@@ -295,16 +302,22 @@ func statsPaths(cs []engineListed) []string {
 	return paths
 }
 
-// inspect returns c's inspection: the last one while the list shows the container in
-// the same state and health and it is younger than ReinspectEvery, else a new one.
-func (d *DockerSource) inspect(ctx context.Context, c engineListed) (engineInspect, bool) {
-	now, health := d.now(), c.healthMark()
+// lastInspection is c's last inspection while the list shows the container in the same
+// state and health and it is younger than ReinspectEvery.
+func (d *DockerSource) lastInspection(c engineListed) (engineInspect, bool) {
 	d.mu.Lock()
 	last, ok := d.inspected[c.ID]
 	d.mu.Unlock()
-	if ok && last.state == c.State && last.health == health && now.Sub(last.at) < ReinspectEvery {
+	if ok && last.state == c.State && last.health == c.healthMark() && d.now().Sub(last.at) < ReinspectEvery {
 		return last.in, true
 	}
+	return engineInspect{}, false
+}
+
+// inspect asks the engine for c's inspection and keeps it (lastInspection); false when
+// the container is gone.
+func (d *DockerSource) inspect(ctx context.Context, c engineListed) (engineInspect, bool) {
+	now, health := d.now(), c.healthMark()
 	var in engineInspect
 	if err := d.client.get(ctx, "/containers/"+url.PathEscape(c.ID)+"/json", &in); err != nil {
 		return engineInspect{}, false
