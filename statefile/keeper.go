@@ -40,6 +40,9 @@ type Keeper struct {
 	saves   int
 
 	polled time.Time // when TickStarted last looked at the spool (the engine's goroutine only)
+	// emptySpool is the spool's modification time when it was last read and held no
+	// request (applyRequests; the engine's goroutine only).
+	emptySpool time.Time
 
 	soon chan struct{} // a save is wanted now (SaveSoon); buffered, 1
 	stop chan struct{}

@@ -19,8 +19,13 @@ import (
 // within RequestPoll (or at its next start when none runs).
 const RequestsDir = "requests"
 
-// RequestPoll is how often the owner looks for requests (in the engine's tick: Keeper.Process).
+// RequestPoll is how often the owner looks for requests (in the engine's tick: Keeper.TickStarted).
 const RequestPoll = 2 * time.Second
+
+// spoolSettled is how old the spool's modification time must be before an unchanged one
+// is trusted to mean no new request: a file system's timestamps are coarse (a clock
+// tick), so a request renamed in within the same tick as the last change would not move it.
+const spoolSettled = time.Second
 
 // Snooze request actions.
 const (
@@ -108,12 +113,29 @@ func Apply(st *alerts.SnoozeStore, r Request) {
 // applyRequests applies and removes the spooled requests, and asks for a save when it
 // applied one (so `hsi-top snooze list`, which reads the state file, shows it); a file
 // that is not a request is removed too, so it is not read again every poll.
+//
+// A spool read empty is read again only once its modification time has moved (a request
+// is renamed into it) or while that time is within spoolSettled of now: one stat every
+// RequestPoll instead of opening and listing the directory.
 func (k *Keeper) applyRequests() {
 	if k.snoozes == nil {
 		return
 	}
-	dir := filepath.Dir(k.path)
-	names, _ := filepath.Glob(filepath.Join(dir, RequestsDir, "*.json"))
+	spool := filepath.Join(filepath.Dir(k.path), RequestsDir)
+	fi, err := os.Stat(spool)
+	if err != nil {
+		return // no spool yet: nobody has asked anything
+	}
+	changed := fi.ModTime()
+	if changed.Equal(k.emptySpool) && time.Since(changed) > spoolSettled {
+		return
+	}
+	names, _ := filepath.Glob(filepath.Join(spool, "*.json"))
+	if len(names) == 0 {
+		k.emptySpool = changed
+	} else {
+		k.emptySpool = time.Time{} // removing them below moves the time: read again
+	}
 	slices.Sort(names)
 	for _, n := range names {
 		b, err := os.ReadFile(n)

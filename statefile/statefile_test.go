@@ -219,6 +219,57 @@ func TestTheOwnerAppliesRequestsInTheTick(t *testing.T) {
 	}
 }
 
+// A spool read empty is looked at again when a request moves its modification time, and
+// also when the time did not move but is too recent to trust (coarse timestamps).
+func TestTheOwnerSeesRequestsAfterAnEmptySpool(t *testing.T) {
+	dir := t.TempDir()
+	spool := filepath.Join(dir, RequestsDir)
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	sn := alerts.NewSnoozeStore()
+	clk := clock.NewFake(t0)
+	k, _, err := Open(dir, history.NewStore(), sn, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll := func() {
+		clk.Advance(RequestPoll)
+		k.TickStarted()
+	}
+	submit := func(metric snapshot.AlertMetric) {
+		t.Helper()
+		if err := Submit(dir, Request{Action: ActionSnooze, Metric: metric, Object: "/", For: time.Hour, At: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Settled and empty.
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(spool, old, old); err != nil {
+		t.Fatal(err)
+	}
+	k.TickStarted()
+	submit(snapshot.MetricHostDisk)
+	poll()
+	if !sn.Silenced(snapshot.MetricHostDisk, "/", clk.Now()) {
+		t.Fatal("a request renamed into a settled empty spool was not applied")
+	}
+	// Read empty at a recent time, then a request whose arrival leaves the time as it was.
+	poll()
+	fi, err := os.Stat(spool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit(snapshot.MetricHostRAM)
+	if err := os.Chtimes(spool, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	poll()
+	if !sn.Silenced(snapshot.MetricHostRAM, "/", clk.Now()) {
+		t.Fatal("a request that left a recent modification time unchanged was not applied")
+	}
+}
+
 // TestAKnownZeroSurvivesARestart: a kept snapshot's known 0 (host CPU 0 %, no deferred
 // LLM requests) reads back as 0 after the state file, not as unknown, although gob
 // drops a zero behind a pointer; an unknown stays unknown.
