@@ -11,6 +11,7 @@
 #   HSI_WARMUP=SECONDS                   the wait before measuring (default 30: after start-up's trim)
 #   HSI_ROUNDS=N                         measure each size N times, both tools started anew each
 #                                        time, and sum the rounds (default 1; see below)
+#   HSI_SIZES="WxH ..."                  the sizes, in order (default "120x40 200x60")
 #
 # One round's ratio depends on when in the second each tool's refresh falls against the
 # other's and the simulated stack's (a process waking an idle vCPU pays for it; on the
@@ -111,7 +112,7 @@ warmup=${HSI_WARMUP:-30}
 echo "1 s refresh, ${secs} s measured per size after a ${warmup} s warm-up; CPU is % of one core"
 printf '%-8s %-8s %8s %9s %10s %10s\n' tool size "CPU %" "RSS MiB" "anon MiB" "bytes/s"
 rounds=${HSI_ROUNDS:-1}
-for size in 120x40 200x60; do
+for size in ${HSI_SIZES:-120x40 200x60}; do
   w=${size%x*} h=${size#*x}
   hsum=0 bsum=0 ratios=
   declare -A osum=([hsi-top,h]=0 [hsi-top,b]=0 [btop,h]=0 [btop,b]=0)
