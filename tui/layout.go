@@ -98,7 +98,9 @@ func fitPlan(cs [][]content, sl [][]slot, avail int) plan {
 	return plan{frame: frameRule, dense: true, cr: make([]int, len(sl))}
 }
 
-// growCharts gives spare rows to the charts, one chart row per panel row per round.
+// growCharts gives spare rows to the charts, one chart row per panel row per round; rows
+// still spare then go to the first charts of a panel row whose whole set did not fit
+// (fewCharts), so no row is left blank while a chart could fill it.
 func growCharts(cs [][]content, sl [][]slot, p *plan, spare int) {
 	for grew := true; grew; {
 		grew = false
@@ -114,6 +116,38 @@ func growCharts(cs [][]content, sl [][]slot, p *plan, spare int) {
 			spare -= cost
 			grew = true
 		}
+	}
+	fewCharts(cs, sl, p, spare)
+}
+
+// fewCharts gives spare rows to the panel rows without charts, in priority order: each
+// of the row's panels keeps as many of its first charts, one row high, as fit in the
+// spare rows.
+func fewCharts(cs [][]content, sl [][]slot, p *plan, spare int) {
+	for i := range sl {
+		if spare <= 0 {
+			return
+		}
+		if p.cr[i] > 0 {
+			continue
+		}
+		before := rowHeight(cs[i], sl[i], p.frame, p.dense, 0)
+		after := before
+		kept := make([]content, len(sl[i]))
+		for j := range sl[i] {
+			c := cs[i][j]
+			for len(c.charts) > 0 && panelHeight(c, p.frame, p.dense, sl[i][j].w, 1) > before+spare {
+				c.charts = c.charts[:len(c.charts)-1]
+			}
+			kept[j] = c
+			after = max(after, panelHeight(c, p.frame, p.dense, sl[i][j].w, 1))
+		}
+		if after == before {
+			continue // no chart fits, or the row has none
+		}
+		copy(cs[i], kept)
+		p.cr[i] = 1
+		spare -= after - before
 	}
 }
 
