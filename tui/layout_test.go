@@ -51,6 +51,27 @@ func TestFirstScreenHasEveryPanel(t *testing.T) {
 	}
 }
 
+// TestSpareRowsGoToCharts: at 80×24, where panels show their charts only as room allows,
+// no row above the footer is left blank while a panel with data has a chart to show in
+// it (a stack where nothing answers has none).
+func TestSpareRowsGoToCharts(t *testing.T) {
+	for sc := range scenario(len(scenarioNames)) {
+		if sc == scUnreachable {
+			continue
+		}
+		t.Run(sc.String(), func(t *testing.T) {
+			m, _, _, _ := newTestModel(sc, ticks, 80, 24)
+			defer m.Close()
+			lines := strings.Split(m.View(), "\n")
+			for i, l := range lines[:len(lines)-2] { // the footer's two lines
+				if strings.TrimSpace(l) == "" {
+					t.Fatalf("line %d is blank:\n%s", i+1, strings.Join(lines, "\n"))
+				}
+			}
+		})
+	}
+}
+
 // TestHelpAndQuitAlwaysVisible: `? help` and `q quit` are on screen at every size down
 // to 60 columns, whatever the scenario.
 func TestHelpAndQuitAlwaysVisible(t *testing.T) {
