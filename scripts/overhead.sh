@@ -34,12 +34,18 @@ secs=${1:-60}
 work=$(mktemp -d /tmp/hsi-overhead.XXXXXX)
 stack_pid=
 cleanup() {
-  for s in hsi-oh btop-oh; do tmux kill-session -t "$s" 2>/dev/null || true; done
+  tmx kill-server 2>/dev/null || true
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/hsi-overhead-$$"
   if [ -n "$stack_pid" ]; then kill "$stack_pid" 2>/dev/null || true; wait "$stack_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 command -v tmux >/dev/null || { echo "overhead.sh needs tmux" >&2; exit 3; }
+# tmx: tmux on a server of the script's own, kept alive between rounds by an idle session:
+# a server whose last session ends exits, and a session started at that moment fails
+# ("server exited unexpectedly").
+tmx() { tmux -L "hsi-overhead-$$" "$@"; }
+tmx new-session -d -s keep "sleep 86400"
 CGO_CFLAGS="-Wno-deprecated-declarations" go build -o "$work/hsi-top" .
 # Written out as an installed binary is: the kernel cannot drop the dirty pages of a file
 # just written, and hsi-top hands back its binary's start-up pages 15 s after start
@@ -76,7 +82,7 @@ cpu_pct() {
 rss_mib() { awk '/^VmRSS/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
 # RssAnon is the process's own memory; the rest of RSS is file pages (the mapped binary).
 anon_mib() { awk '/^RssAnon/{printf "%.1f", $2/1024}' "/proc/$1/status"; }
-pane_pid() { tmux list-panes -t "$1" -F '#{pane_pid}'; }
+pane_pid() { tmx list-panes -t "$1" -F '#{pane_pid}'; }
 bps() { awk -v b="$1" -v s="$secs" 'BEGIN{printf "%.0f", b/s}'; }
 size_of() { stat -c %s "$1"; }
 
@@ -91,7 +97,7 @@ fi
 wait_frame() {
   local t0
   t0=$(date +%s%N)
-  while ! tmux capture-pane -p -t "$1" 2>/dev/null | grep -q "$2"; do
+  while ! tmx capture-pane -p -t "$1" 2>/dev/null | grep -q "$2"; do
     sleep 0.005
     if [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 10000 ]; then echo "$3 drew no frame within 10 s" >&2; exit 3; fi
   done
@@ -99,9 +105,9 @@ wait_frame() {
 
 # start SESSION W H COMMAND: a detached pane whose output is copied to $work/SESSION.out.
 start() {
-  tmux new-session -d -s "$1" -x "$2" -y "$3" "exec env TERM=xterm-256color $4"
+  tmx new-session -d -s "$1" -x "$2" -y "$3" "exec env TERM=xterm-256color $4"
   : > "$work/$1.out"
-  tmux pipe-pane -t "$1" -o "cat >> $work/$1.out"
+  tmx pipe-pane -t "$1" -o "cat >> $work/$1.out"
 }
 
 # The warm-up ends after start-up: hsi-top hands back its start-up pages 15 s after start
@@ -147,7 +153,7 @@ for size in ${HSI_SIZES:-120x40 200x60}; do
     else
       echo "btop     $size   not installed (apt-get install btop): no comparison"
     fi
-    for s in hsi-oh btop-oh; do tmux kill-session -t "$s" 2>/dev/null || true; done
+    for s in hsi-oh btop-oh; do tmx kill-session -t "$s" 2>/dev/null || true; done
   done
   if [ "$rounds" -gt 1 ] && [ "$have_btop" = 1 ]; then
     awk -v h="$hsum" -v b="$bsum" -v n="$rounds" -v size="$size" -v r="$ratios" \
