@@ -45,7 +45,6 @@ command -v tmux >/dev/null || { echo "overhead.sh needs tmux" >&2; exit 3; }
 # a server whose last session ends exits, and a session started at that moment fails
 # ("server exited unexpectedly").
 tmx() { tmux -L "hsi-overhead-$$" "$@"; }
-tmx new-session -d -s keep "sleep 86400"
 CGO_CFLAGS="-Wno-deprecated-declarations" go build -o "$work/hsi-top" .
 # Written out as an installed binary is: the kernel cannot drop the dirty pages of a file
 # just written, and hsi-top hands back its binary's start-up pages 15 s after start
@@ -105,7 +104,7 @@ wait_frame() {
 
 # start SESSION W H COMMAND: a detached pane whose output is copied to $work/SESSION.out.
 start() {
-  tmx new-session -d -s "$1" -x "$2" -y "$3" "exec env TERM=xterm-256color $4"
+  tmx new-session -d -s "$1" -x "$2" -y "$3" "exec env TERM=xterm-256color XDG_STATE_HOME=$XDG_STATE_HOME $4"
   : > "$work/$1.out"
   tmx pipe-pane -t "$1" -o "cat >> $work/$1.out"
 }
@@ -118,6 +117,9 @@ warmup=${HSI_WARMUP:-30}
 echo "1 s refresh, ${secs} s measured per size after a ${warmup} s warm-up; CPU is % of one core"
 printf '%-8s %-8s %8s %9s %10s %10s\n' tool size "CPU %" "RSS MiB" "anon MiB" "bytes/s"
 rounds=${HSI_ROUNDS:-1}
+# Started after every export above: the panes get the server's environment
+# (XDG_STATE_HOME included), not the environment of the command that opens them.
+tmx new-session -d -s keep "sleep 86400"
 for size in ${HSI_SIZES:-120x40 200x60}; do
   w=${size%x*} h=${size#*x}
   hsum=0 bsum=0 ratios=
